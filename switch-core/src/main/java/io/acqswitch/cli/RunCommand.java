@@ -1,0 +1,39 @@
+package io.acqswitch.cli;
+
+import io.acqswitch.SwitchNode;
+import io.acqswitch.config.ConfigException;
+import io.acqswitch.config.ConfigLoader;
+import io.acqswitch.config.SwitchConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code run}: starts the switch and runs until the process is stopped. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the switch (config/switch.yaml if present, else built-in defaults).")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, description = "configuration file (default: config/switch.yaml if present)")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        SwitchConfig cfg;
+        try {
+            cfg = config != null ? ConfigLoader.load(config) : ConfigLoader.loadDefault();
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        SwitchNode node = new SwitchNode(cfg).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println("switch running; Ctrl-C to stop");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,87 @@
+package io.acqswitch.cli;
+
+import io.acqswitch.iso.Dialect;
+import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.iso.IsoLog;
+import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.sim.TerminalMessages;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jpos.iso.ISOMsg;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code send}: acts as a terminal, sends one message and prints the masked answer. */
+@Command(name = "send", mixinStandardHelpOptions = true,
+        description = "Send one message as a terminal and print the answer (card data masked). "
+                + "Exit code 0 when the answer is approved (39=00), 1 when it is not, 2 when none came.")
+final class SendCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "switch address (default ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8583", description = "terminal port (default ${DEFAULT-VALUE})")
+    int port;
+
+    @ArgGroup(exclusive = true)
+    Kind kind = new Kind();
+
+    static final class Kind {
+        @Option(names = "--mti", description = "network management MTI to send: 0800 (default)")
+        String mti = "0800";
+
+        @Option(names = "--sale", description = "send a 0200 purchase")
+        boolean sale;
+    }
+
+    @Option(names = "--network-code", defaultValue = "301", description = "field 70 for 0800: 001 sign-on, 002 sign-off, 301 echo")
+    String networkCode;
+
+    @Option(names = "--pan", defaultValue = "4761739001010010", description = "card number (a test card by default)")
+    String pan;
+
+    @Option(names = "--amount", defaultValue = "1000", description = "amount in minor units (default ${DEFAULT-VALUE})")
+    long amount;
+
+    @Option(names = "--stan", description = "field 11 (default: random)")
+    String stan;
+
+    @Option(names = "--tid", defaultValue = "TERM0001", description = "terminal id, field 41")
+    String terminalId;
+
+    @Option(names = "--mid", defaultValue = "MERCHANT0000001", description = "merchant id, field 42")
+    String merchantId;
+
+    @Option(names = "--timeout", defaultValue = "15s", description = "how long to wait for the answer")
+    String timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        String s = stan != null ? stan : String.format("%06d", ThreadLocalRandom.current().nextInt(1, 1_000_000));
+        ISOMsg req = kind.sale
+                ? TerminalMessages.sale(pan, amount, s, terminalId, merchantId)
+                : TerminalMessages.networkManagement(networkCode, s, terminalId);
+        if (!kind.sale && !"0800".equals(kind.mti)) {
+            req.set(0, kind.mti);
+        }
+        IsoCodec codec = IsoCodec.of(Dialect.ISO87);
+        try (TerminalClient client = new TerminalClient(host, port, codec,
+                io.acqswitch.config.Durations.parse(timeout))) {
+            out.println("> " + IsoLog.describe(req));
+            ISOMsg answer = client.exchange(req);
+            out.println("< " + IsoLog.describe(answer));
+            out.flush();
+            return "00".equals(answer.getString(39)) ? 0 : 1;
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("no answer from " + host + ":" + port + ": " + e.getMessage());
+            return 2;
+        }
+    }
+
+}

@@ -1,0 +1,106 @@
+package io.acqswitch.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.acqswitch.iso.Dialect;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Collectors;
+
+/** Reads {@code switch.yaml} into a {@link SwitchConfig} and validates it before anything starts. */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .registerModule(new SimpleModule("switch-config")
+                    .addDeserializer(Duration.class, new FromText<>(Durations::parse))
+                    .addDeserializer(Dialect.class, new FromText<>(ConfigLoader::dialect)));
+
+    private ConfigLoader() {}
+
+    /** The default file, {@code config/switch.yaml} under the working directory, if present; else defaults. */
+    public static SwitchConfig loadDefault() throws ConfigException {
+        Path file = Path.of("config", "switch.yaml");
+        return Files.isRegularFile(file) ? load(file) : validated(SwitchConfig.defaults());
+    }
+
+    /** Reads and validates one file. */
+    public static SwitchConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("config=" + file + ": cannot read (" + e.getMessage() + ")");
+        }
+        return parse(text);
+    }
+
+    /** Parses and validates YAML text; an empty document is the defaults. */
+    public static SwitchConfig parse(String yaml) throws ConfigException {
+        SwitchConfig cfg;
+        try {
+            cfg = yaml.isBlank() ? SwitchConfig.defaults() : YAML.readValue(yaml, SwitchConfig.class);
+        } catch (JsonMappingException e) {
+            throw new ConfigException(describe(e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("config: not valid YAML (" + e.getOriginalMessage() + ")");
+        }
+        return validated(cfg == null ? SwitchConfig.defaults() : cfg);
+    }
+
+    /** @throws ConfigException listing every problem found */
+    public static SwitchConfig validated(SwitchConfig cfg) throws ConfigException {
+        var problems = new ConfigValidator(cfg).problems();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return cfg;
+    }
+
+    private static Dialect dialect(String name) {
+        return Dialect.byName(name).orElseThrow(
+                () -> new IllegalArgumentException("unknown dialect (known: " + Dialect.names() + ")"));
+    }
+
+    private static String describe(JsonMappingException e) {
+        String path = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining()).replaceFirst("^\\.", "");
+        if (e instanceof UnrecognizedPropertyException u) {
+            return path + ": unknown setting (known here: " + u.getKnownPropertyIds() + ")";
+        }
+        Object value = e instanceof InvalidFormatException f ? f.getValue() : null;
+        String reason = e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : e.getOriginalMessage();
+        return path + "=" + (value != null ? value : "?") + ": " + reason;
+    }
+
+    /** A scalar setting parsed from its text; the parser's {@link IllegalArgumentException} becomes the reason. */
+    private static final class FromText<T> extends JsonDeserializer<T> {
+        private final java.util.function.Function<String, T> parser;
+
+        FromText(java.util.function.Function<String, T> parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public T deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            String text = p.getValueAsString();
+            try {
+                return parser.apply(text);
+            } catch (IllegalArgumentException e) {
+                throw InvalidFormatException.from(p, e.getMessage(), text, Object.class);
+            }
+        }
+    }
+}

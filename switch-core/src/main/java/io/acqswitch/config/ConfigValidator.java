@@ -1,0 +1,122 @@
+package io.acqswitch.config;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Checks the values that parsing alone cannot; each problem reads {@code name=value: reason}. */
+final class ConfigValidator {
+    private final SwitchConfig cfg;
+    private final List<String> problems = new ArrayList<>();
+
+    ConfigValidator(SwitchConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    List<String> problems() {
+        problems.clear();
+        port("http.port", cfg.http().port(), true);
+        Set<String> listenerNames = new HashSet<>();
+        for (int i = 0; i < cfg.listeners().size(); i++) {
+            listener("listeners[" + i + "]", cfg.listeners().get(i), listenerNames);
+        }
+        if (cfg.listeners().isEmpty()) {
+            problems.add("listeners=[]: at least one terminal listener is needed");
+        }
+        Set<String> issuerIds = new HashSet<>();
+        for (int i = 0; i < cfg.issuers().size(); i++) {
+            issuer("issuers[" + i + "]", cfg.issuers().get(i), issuerIds);
+        }
+        routing(issuerIds);
+        for (int i = 0; i < cfg.stubs().size(); i++) {
+            SwitchConfig.Stub s = cfg.stubs().get(i);
+            String n = "stubs[" + i + "]";
+            if (s.name() == null || s.name().isBlank()) {
+                problems.add(n + ".name=" + s.name() + ": a stub needs a name");
+            }
+            port(n + ".port", s.port(), true);
+        }
+        return List.copyOf(problems);
+    }
+
+    private void listener(String n, SwitchConfig.Listener l, Set<String> names) {
+        if (!names.add(l.name())) {
+            problems.add(n + ".name=" + l.name() + ": duplicate listener name");
+        }
+        port(n + ".port", l.port(), true);
+        if (l.packager() != null && !Files.isRegularFile(l.packager())) {
+            problems.add(n + ".packager=" + l.packager() + ": packager file not found");
+        }
+        if (l.maxFrameBytes() < 20 || l.maxFrameBytes() > 65_535) {
+            problems.add(n + ".maxFrameBytes=" + l.maxFrameBytes()
+                    + ": must be between 20 and 65535 (the 2-byte length prefix's range)");
+        }
+        if (l.maxConnections() < 1) {
+            problems.add(n + ".maxConnections=" + l.maxConnections() + ": must be at least 1");
+        }
+        if (l.idleTimeout().isNegative() || l.idleTimeout().isZero()) {
+            problems.add(n + ".idleTimeout=" + l.idleTimeout() + ": must be positive");
+        }
+    }
+
+    private void issuer(String n, SwitchConfig.Issuer is, Set<String> ids) {
+        if (is.id() == null || is.id().isBlank()) {
+            problems.add(n + ".id=" + is.id() + ": an issuer needs an id");
+        } else if (!ids.add(is.id())) {
+            problems.add(n + ".id=" + is.id() + ": duplicate issuer id");
+        }
+        if (is.hosts().isEmpty()) {
+            problems.add(n + ".hosts=[]: an issuer needs at least one host:port");
+        }
+        for (int h = 0; h < is.hosts().size(); h++) {
+            String hp = is.hosts().get(h);
+            int colon = hp == null ? -1 : hp.lastIndexOf(':');
+            if (colon <= 0) {
+                problems.add(n + ".hosts[" + h + "]=" + hp + ": expected host:port");
+                continue;
+            }
+            try {
+                port(n + ".hosts[" + h + "]", Integer.parseInt(hp.substring(colon + 1)), false);
+            } catch (NumberFormatException e) {
+                problems.add(n + ".hosts[" + h + "]=" + hp + ": port is not a number");
+            }
+        }
+        positive(n + ".connections", is.connections());
+        positive(n + ".maxOutstanding", is.maxOutstanding());
+        if (is.timeout().toMillis() <= 0) {
+            problems.add(n + ".timeout=" + Durations.format(is.timeout()) + ": must be positive");
+        }
+        if (is.reconnectMin().toMillis() <= 0 || is.reconnectMax().compareTo(is.reconnectMin()) < 0) {
+            problems.add(n + ".reconnectMin=" + Durations.format(is.reconnectMin())
+                    + ": must be positive and not above reconnectMax (" + Durations.format(is.reconnectMax()) + ")");
+        }
+    }
+
+    private void routing(Set<String> issuerIds) {
+        SwitchConfig.Routing r = cfg.routing();
+        if (r.defaultIssuer() != null && !issuerIds.contains(r.defaultIssuer())) {
+            problems.add("routing.defaultIssuer=" + r.defaultIssuer() + ": no issuer has that id");
+        }
+        for (int i = 0; i < r.routes().size(); i++) {
+            SwitchConfig.Route route = r.routes().get(i);
+            if (route.issuer() == null || !issuerIds.contains(route.issuer())) {
+                problems.add("routing.routes[" + i + "].issuer=" + route.issuer() + ": no issuer has that id");
+            }
+        }
+    }
+
+    private void positive(String name, int value) {
+        if (value < 1) {
+            problems.add(name + "=" + value + ": must be at least 1");
+        }
+    }
+
+    private void port(String name, int port, boolean zeroAllowed) {
+        if (port < (zeroAllowed ? 0 : 1) || port > 65_535) {
+            problems.add(name + "=" + port + ": not a TCP port (" + (zeroAllowed ? 0 : 1) + "-65535"
+                    + (zeroAllowed ? ", 0 = any free port" : "") + ")");
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.acqswitch.config;
+
+import io.acqswitch.iso.Dialect;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole configuration of one switch node, as read from {@code config/switch.yaml}. Every
+ * setting has a default (a {@code null} from YAML becomes the default), so {@link #defaults()} is a
+ * runnable demo configuration: one terminal listener, two issuers served by two embedded issuer
+ * stubs, and BIN routes for common test cards. Values are checked by {@link ConfigLoader}.
+ */
+public record SwitchConfig(
+        Path dataDir,
+        Http http,
+        List<Listener> listeners,
+        List<Issuer> issuers,
+        Routing routing,
+        List<Stub> stubs) {
+
+    public SwitchConfig {
+        dataDir = dataDir != null ? dataDir : Path.of("data");
+        http = http != null ? http : new Http(null, null, null);
+        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null));
+        issuers = issuers != null ? List.copyOf(issuers) : List.of(
+                new Issuer("issuer-a", List.of("127.0.0.1:9583"), null, null, null, null, null, null),
+                new Issuer("issuer-b", List.of("127.0.0.1:9584"), null, null, null, null, null, null));
+        routing = routing != null ? routing : Routing.demo();
+        stubs = stubs != null ? List.copyOf(stubs) : List.of(
+                new Stub("issuer-a", null, 9583, null),
+                new Stub("issuer-b", null, 9584, null));
+    }
+
+    /** The configuration used when no file is given. */
+    public static SwitchConfig defaults() {
+        return new SwitchConfig(null, null, null, null, null, null);
+    }
+
+    /** A copy with other listeners (tests bind to ephemeral ports). */
+    public SwitchConfig withListeners(List<Listener> newListeners) {
+        return new SwitchConfig(dataDir, http, newListeners, issuers, routing, stubs);
+    }
+
+    /** The HTTP endpoint: {@code /metrics}, {@code /health} and the operations API. */
+    public record Http(String bind, Integer port, String token) {
+        public Http {
+            bind = bind != null ? bind : "127.0.0.1";
+            port = port != null ? port : 8080;
+        }
+    }
+
+    /**
+     * A TCP listener for terminals.
+     *
+     * @param packager     optional jPOS GenericPackager XML replacing the dialect's built-in packager
+     * @param maxFrameBytes largest message body accepted; a longer length prefix closes the connection
+     * @param idleTimeout  a connection that sends nothing (or stalls mid-frame) this long is closed
+     */
+    public record Listener(
+            String name,
+            String bind,
+            Integer port,
+            Dialect dialect,
+            Path packager,
+            Integer maxFrameBytes,
+            Integer maxConnections,
+            Duration idleTimeout) {
+        public Listener {
+            name = name != null ? name : "pos";
+            bind = bind != null ? bind : "127.0.0.1";
+            port = port != null ? port : 8583;
+            dialect = dialect != null ? dialect : Dialect.ISO87;
+            maxFrameBytes = maxFrameBytes != null ? maxFrameBytes : 4096;
+            maxConnections = maxConnections != null ? maxConnections : 10_000;
+            idleTimeout = idleTimeout != null ? idleTimeout : Duration.ofSeconds(120);
+        }
+
+        /** A copy listening on another port (0 = ephemeral). */
+        public Listener withPort(int newPort) {
+            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout);
+        }
+    }
+
+    /**
+     * An issuer host reached over {@code iso87} with 2-byte length framing.
+     *
+     * @param hosts          {@code host:port}, primary first, then fail-over hosts
+     * @param connections    long-lived connections per host
+     * @param timeout        how long the switch waits for an answer before reversing
+     * @param maxOutstanding requests in flight per connection before new ones are answered 91
+     */
+    public record Issuer(
+            String id,
+            List<String> hosts,
+            Integer connections,
+            Duration timeout,
+            Integer maxOutstanding,
+            Duration echoInterval,
+            Duration reconnectMin,
+            Duration reconnectMax) {
+        public Issuer {
+            hosts = hosts != null ? List.copyOf(hosts) : List.of();
+            connections = connections != null ? connections : 2;
+            timeout = timeout != null ? timeout : Duration.ofSeconds(10);
+            maxOutstanding = maxOutstanding != null ? maxOutstanding : 1000;
+            echoInterval = echoInterval != null ? echoInterval : Duration.ofSeconds(30);
+            reconnectMin = reconnectMin != null ? reconnectMin : Duration.ofMillis(100);
+            reconnectMax = reconnectMax != null ? reconnectMax : Duration.ofSeconds(10);
+        }
+    }
+
+    /**
+     * BIN routing: the longest matching prefix or range wins; {@code defaultIssuer} catches the rest
+     * (none: such cards are answered 15).
+     */
+    public record Routing(List<Route> routes, String defaultIssuer) {
+        public Routing {
+            routes = routes != null ? List.copyOf(routes) : List.of();
+        }
+
+        static Routing demo() {
+            return new Routing(List.of(
+                    new Route("4", null, null, "issuer-a"),
+                    new Route(null, "51", "55", "issuer-b"),
+                    new Route(null, "2221", "2720", "issuer-b"),
+                    new Route("62", null, null, "issuer-b")),
+                    "issuer-a");
+        }
+    }
+
+    /** One route: either a {@code prefix} or an inclusive {@code low}..{@code high} range of equal-length prefixes. */
+    public record Route(String prefix, String low, String high, String issuer) {}
+
+    /**
+     * An issuer stub run inside the switch process (demo and rehearsal).
+     *
+     * @param approveBelow amounts (minor units) at or above this are declined 51; null = no limit
+     */
+    public record Stub(String name, String bind, Integer port, Long approveBelow) {
+        public Stub {
+            bind = bind != null ? bind : "127.0.0.1";
+            port = port != null ? port : 9583;
+        }
+    }
+}

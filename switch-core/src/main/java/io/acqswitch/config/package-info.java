@@ -1,0 +1,2 @@
+/** Typed configuration: YAML read once at start-up, every setting defaulted, every value validated. */
+package io.acqswitch.config;

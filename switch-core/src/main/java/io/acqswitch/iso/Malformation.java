@@ -1,0 +1,27 @@
+package io.acqswitch.iso;
+
+import java.util.Locale;
+
+/** Why a terminal's input was rejected; the lower-case name is the metrics tag {@code reason}. */
+public enum Malformation {
+    /** Length prefix above the listener's maximum frame: connection closed. */
+    FRAME_TOO_LONG,
+    /** Length prefix of 0: connection closed. */
+    EMPTY_FRAME,
+    /** Bytes that do not unpack with the dialect's packager (bad bitmap, truncated field, leftovers). */
+    UNPACK_FAILED,
+    /** An MTI the switch does not handle. */
+    UNKNOWN_MTI,
+    /** A field the message class requires is absent. */
+    MISSING_FIELD,
+    /** Non-digits in a numeric field. */
+    NON_NUMERIC_FIELD,
+    /** A connection over the listener's limit: closed at once. */
+    TOO_MANY_CONNECTIONS,
+    /** A peer that stopped sending in the middle of a frame (or sent nothing) past the idle timeout. */
+    IDLE_TIMEOUT;
+
+    public String tag() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,68 @@
+package io.acqswitch.iso;
+
+import org.jpos.iso.ISOMsg;
+
+/**
+ * Checks that a classified message carries the fields its class needs, and that numeric fields hold
+ * digits. Runs on the Netty thread, before anything reaches the ring.
+ */
+public final class Validator {
+    /** Fields that ISO 8583:1987 defines as numeric and the switch reads. */
+    private static final int[] NUMERIC = {2, 3, 4, 7, 11, 12, 13, 14, 22, 25, 32, 70};
+
+    private Validator() {}
+
+    /** A failed check: what is wrong and with which field. */
+    public record Problem(Malformation reason, int field) {
+        @Override
+        public String toString() {
+            return reason.tag() + " (field " + field + ")";
+        }
+    }
+
+    /** Returns the first problem found, or {@code null} when the message is acceptable. */
+    public static Problem check(ISOMsg m, MessageClass cls) {
+        if (cls == MessageClass.UNKNOWN) {
+            return new Problem(Malformation.UNKNOWN_MTI, 0);
+        }
+        for (int f : NUMERIC) {
+            if (m.hasField(f) && !isDigits(m.getString(f))) {
+                return new Problem(Malformation.NON_NUMERIC_FIELD, f);
+            }
+        }
+        for (int f : mandatory(cls)) {
+            if (!m.hasField(f)) {
+                return new Problem(Malformation.MISSING_FIELD, f);
+            }
+        }
+        if (cls.isFinancial() && !m.hasField(2) && !m.hasField(35)) {
+            return new Problem(Malformation.MISSING_FIELD, 2);
+        }
+        return null;
+    }
+
+    private static int[] mandatory(MessageClass cls) {
+        return switch (cls) {
+            case BALANCE -> new int[] {3, 11, 41};
+            case SALE, VOID, REFUND, PRE_AUTH, PRE_AUTH_VOID, COMPLETION, COMPLETION_VOID, COMPLETION_ADVICE ->
+                    new int[] {3, 4, 11, 41};
+            case REVERSAL -> new int[] {3, 4, 11, 41};
+            case NETWORK_MANAGEMENT -> new int[] {11};
+            case SETTLEMENT, BATCH_UPLOAD -> new int[] {11, 41};
+            case UNKNOWN -> new int[0];
+        };
+    }
+
+    static boolean isDigits(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,55 @@
+package io.acqswitch.net;
+
+import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.iso.Malformation;
+import io.acqswitch.metrics.SwitchMetrics;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds a terminal connection's pipeline:
+ * <pre>
+ *   in:  idle ─▶ frameDecoder (2-byte length, hard max) ─▶ isoDecoder (unpack, classify, validate) ─▶ terminalHandler
+ *   out: frameEncoder (2-byte length) ◀─ isoEncoder (pack) ◀─ writes from terminalHandler or the processor
+ * </pre>
+ * Connections over the listener's limit are closed before any handler is added.
+ */
+final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final SwitchConfig.Listener cfg;
+    private final SwitchMetrics metrics;
+    private final TerminalRequestSink sink;
+    private final IsoMessageDecoder isoDecoder;
+    private final IsoMessageEncoder isoEncoder;
+    private final LengthFieldPrepender frameEncoder = new LengthFieldPrepender(2);
+
+    TerminalChannelInitializer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink) {
+        this.cfg = cfg;
+        this.metrics = metrics;
+        this.sink = sink;
+        this.isoDecoder = new IsoMessageDecoder(codec);
+        this.isoEncoder = new IsoMessageEncoder(codec);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        if (metrics.connectionsOpen() >= cfg.maxConnections()) {
+            metrics.malformed(Malformation.TOO_MANY_CONNECTIONS);
+            ch.close();
+            return;
+        }
+        metrics.connectionOpened();
+        ch.closeFuture().addListener(f -> metrics.connectionClosed());
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(cfg.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(cfg.maxFrameBytes(), 0, 2, 0, 2, true))
+                .addLast("frameEncoder", frameEncoder)
+                .addLast("isoDecoder", isoDecoder)
+                .addLast("isoEncoder", isoEncoder)
+                .addLast("terminalHandler", new TerminalHandler(metrics, sink));
+    }
+}

@@ -1,0 +1,94 @@
+package io.acqswitch.net;
+
+import io.acqswitch.iso.Classifier;
+import io.acqswitch.iso.IsoLog;
+import io.acqswitch.iso.Malformation;
+import io.acqswitch.iso.MessageClass;
+import io.acqswitch.iso.ResponseCode;
+import io.acqswitch.iso.Responses;
+import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.metrics.SwitchMetrics;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a terminal connection: answers network management itself, answers rejected
+ * input with 30 (or closes the connection when the message cannot be identified), and hands every
+ * other request to the {@link TerminalRequestSink}. One instance per connection.
+ */
+final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
+    private static final Logger LOG = LoggerFactory.getLogger(TerminalHandler.class);
+    private static final RejectionLog REJECTIONS = new RejectionLog(LOG, 10_000);
+
+    private final SwitchMetrics metrics;
+    private final TerminalRequestSink sink;
+
+    TerminalHandler(SwitchMetrics metrics, TerminalRequestSink sink) {
+        this.metrics = metrics;
+        this.sink = sink;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Inbound in) {
+        switch (in) {
+            case Inbound.Accepted a -> accepted(ctx, a.request());
+            case Inbound.Rejected r -> rejected(ctx, r);
+        }
+    }
+
+    private void accepted(ChannelHandlerContext ctx, TerminalRequest req) {
+        metrics.request(req.messageClass());
+        if (req.messageClass() == MessageClass.NETWORK_MANAGEMENT) {
+            String code = NetworkManagement.answerCode(req.message());
+            ctx.writeAndFlush(Responses.answer(req.message(), code), ctx.voidPromise());
+            metrics.response(req.messageClass(), code);
+            return;
+        }
+        sink.accept(req, ctx.channel());
+    }
+
+    private void rejected(ChannelHandlerContext ctx, Inbound.Rejected r) {
+        metrics.malformed(r.reason());
+        REJECTIONS.rejected(r.reason(), String.valueOf(ctx.channel().remoteAddress()),
+                r.detail() + " " + IsoLog.describe(r.partial()));
+        ISOMsg partial = r.partial();
+        ISOMsg answer = partial.hasField(11) ? Responses.answer(partial, ResponseCode.FORMAT_ERROR) : null;
+        if (answer == null) {
+            ctx.close();
+            return;
+        }
+        metrics.response(Classifier.classify(partial), ResponseCode.FORMAT_ERROR);
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            metrics.malformed(Malformation.IDLE_TIMEOUT);
+            REJECTIONS.rejected(Malformation.IDLE_TIMEOUT, String.valueOf(ctx.channel().remoteAddress()),
+                    "no complete frame within the idle timeout");
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            metrics.malformed(Malformation.FRAME_TOO_LONG);
+            REJECTIONS.rejected(Malformation.FRAME_TOO_LONG, String.valueOf(ctx.channel().remoteAddress()),
+                    cause.getMessage());
+        } else if (!(cause instanceof IOException)) {
+            LOG.error("terminal connection {} failed; closing it", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

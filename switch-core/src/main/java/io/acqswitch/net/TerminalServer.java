@@ -1,0 +1,55 @@
+package io.acqswitch.net;
+
+import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.metrics.SwitchMetrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+
+/** One terminal listener: a Netty server socket on the configured address and port. */
+public final class TerminalServer implements AutoCloseable {
+    private final SwitchConfig.Listener cfg;
+    private final ServerBootstrap bootstrap;
+    private Channel serverChannel;
+
+    public TerminalServer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink,
+                          EventLoopGroup boss, EventLoopGroup workers) {
+        this.cfg = cfg;
+        this.bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new TerminalChannelInitializer(cfg, codec, metrics, sink));
+    }
+
+    /** Binds; returns once the socket is listening. @throws InterruptedException if interrupted while binding */
+    public TerminalServer start() throws InterruptedException {
+        serverChannel = bootstrap.bind(cfg.bind(), cfg.port()).sync().channel();
+        return this;
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public SwitchConfig.Listener config() {
+        return cfg;
+    }
+
+    public boolean isBound() {
+        return serverChannel != null && serverChannel.isActive();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Simulators that are product features: the issuer stub with its ledger, and terminal clients. */
+package io.acqswitch.sim;

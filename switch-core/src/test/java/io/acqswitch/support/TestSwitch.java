@@ -1,0 +1,53 @@
+package io.acqswitch.support;
+
+import io.acqswitch.SwitchNode;
+import io.acqswitch.config.ConfigLoader;
+import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.iso.Dialect;
+import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.sim.TerminalClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/** A switch node on ephemeral ports for one test class; every test talks to it over 127.0.0.1. */
+public final class TestSwitch implements AutoCloseable {
+    public static final IsoCodec ISO87 = IsoCodec.of(Dialect.ISO87);
+    private final SwitchNode node;
+
+    private TestSwitch(SwitchNode node) {
+        this.node = node;
+    }
+
+    /** Starts a node from YAML, with every listener and the HTTP port moved to free ports. */
+    public static TestSwitch start(String yaml, UnaryOperator<SwitchConfig.Listener> listener) throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse(yaml);
+        List<SwitchConfig.Listener> ls = cfg.listeners().stream().map(l -> listener.apply(l.withPort(0))).toList();
+        cfg = new SwitchConfig(cfg.dataDir(), new SwitchConfig.Http(cfg.http().bind(), 0, cfg.http().token()), ls,
+                cfg.issuers(), cfg.routing(), cfg.stubs());
+        return new TestSwitch(new SwitchNode(cfg).start());
+    }
+
+    public SwitchNode node() {
+        return node;
+    }
+
+    public int port() {
+        return node.terminalPort(0);
+    }
+
+    /** A new terminal connection with a 5 s read timeout. */
+    public TerminalClient terminal() throws IOException {
+        return terminal(Duration.ofSeconds(5));
+    }
+
+    public TerminalClient terminal(Duration timeout) throws IOException {
+        return new TerminalClient("127.0.0.1", port(), ISO87, timeout);
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}
