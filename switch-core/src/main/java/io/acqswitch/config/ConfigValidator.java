@@ -38,7 +38,32 @@ final class ConfigValidator {
             }
             port(n + ".port", s.port(), true);
         }
+        pipelineAndStore();
         return List.copyOf(problems);
+    }
+
+    private void pipelineAndStore() {
+        int ring = cfg.pipeline().ringSize();
+        if (ring < 16 || Integer.bitCount(ring) != 1) {
+            problems.add("pipeline.ringSize=" + ring + ": must be a power of two, at least 16");
+        }
+        String ws = cfg.pipeline().waitStrategy();
+        if (!List.of("blocking", "sleeping", "yielding").contains(ws)) {
+            problems.add("pipeline.waitStrategy=" + ws + ": must be blocking, sleeping or yielding");
+        }
+        if (cfg.pipeline().tick().toMillis() < 1) {
+            problems.add("pipeline.tick=" + cfg.pipeline().tick() + ": must be at least 1ms");
+        }
+        if (cfg.store().expectedEntries() < 1000) {
+            problems.add("store.expectedEntries=" + cfg.store().expectedEntries() + ": must be at least 1000");
+        }
+        if (cfg.saf().firstRetry().toMillis() < 1 || cfg.saf().maxRetry().compareTo(cfg.saf().firstRetry()) < 0) {
+            problems.add("saf.firstRetry=" + Durations.format(cfg.saf().firstRetry())
+                    + ": must be positive and not above saf.maxRetry (" + Durations.format(cfg.saf().maxRetry()) + ")");
+        }
+        if (!cfg.acquirerId().matches("\\d{1,11}")) {
+            problems.add("acquirerId=" + cfg.acquirerId() + ": must be 1 to 11 digits (field 32)");
+        }
     }
 
     private void listener(String n, SwitchConfig.Listener l, Set<String> names) {

@@ -13,14 +13,22 @@ import java.util.List;
  */
 public record SwitchConfig(
         Path dataDir,
+        String acquirerId,
         Http http,
         List<Listener> listeners,
         List<Issuer> issuers,
         Routing routing,
-        List<Stub> stubs) {
+        List<Stub> stubs,
+        Store store,
+        Saf saf,
+        Pipeline pipeline) {
 
     public SwitchConfig {
         dataDir = dataDir != null ? dataDir : Path.of("data");
+        acquirerId = acquirerId != null ? acquirerId : "123456";
+        store = store != null ? store : new Store(null, null);
+        saf = saf != null ? saf : new Saf(null, null, null);
+        pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
         http = http != null ? http : new Http(null, null, null);
         listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
@@ -34,12 +42,66 @@ public record SwitchConfig(
 
     /** The configuration used when no file is given. */
     public static SwitchConfig defaults() {
-        return new SwitchConfig(null, null, null, null, null, null);
+        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy with other listeners (tests bind to ephemeral ports). */
     public SwitchConfig withListeners(List<Listener> newListeners) {
-        return new SwitchConfig(dataDir, http, newListeners, issuers, routing, stubs);
+        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, stubs, store, saf, pipeline);
+    }
+
+    /** A copy with another data directory and HTTP port (tests). */
+    public SwitchConfig withDataDirAndHttpPort(Path newDataDir, int httpPort) {
+        return new SwitchConfig(newDataDir, acquirerId, new Http(http.bind(), httpPort, http.token()), listeners,
+                issuers, routing, stubs, store, saf, pipeline);
+    }
+
+    /** A copy with other issuers and stubs (tests point issuers at stubs on ephemeral ports). */
+    public SwitchConfig withIssuers(List<Issuer> newIssuers, List<Stub> newStubs) {
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, newStubs, store, saf, pipeline);
+    }
+
+    /**
+     * The transaction store.
+     *
+     * @param expectedEntries records it is sized for (a full store answers 96 and raises an alert)
+     * @param retention       how long completed records are kept for duplicate detection and look-ups
+     */
+    public record Store(Long expectedEntries, Duration retention) {
+        public Store {
+            expectedEntries = expectedEntries != null ? expectedEntries : 1_000_000L;
+            retention = retention != null ? retention : Duration.ofHours(48);
+        }
+    }
+
+    /**
+     * Store-and-forward of reversal advices (0420, then 0421 repeats).
+     *
+     * @param firstRetry wait before the first repeat; doubles per attempt ...
+     * @param maxRetry   ... up to this
+     * @param expiry     after this an undelivered reversal is marked expired for operations (never dropped)
+     */
+    public record Saf(Duration firstRetry, Duration maxRetry, Duration expiry) {
+        public Saf {
+            firstRetry = firstRetry != null ? firstRetry : Duration.ofSeconds(1);
+            maxRetry = maxRetry != null ? maxRetry : Duration.ofSeconds(60);
+            expiry = expiry != null ? expiry : Duration.ofHours(24);
+        }
+    }
+
+    /**
+     * The ring and its processor.
+     *
+     * @param ringSize     slots (power of two); a full ring answers 91 at once
+     * @param waitStrategy {@code blocking} (default), {@code sleeping} or {@code yielding} (burns a core)
+     * @param tick         how often deadlines and SAF retries are checked
+     */
+    public record Pipeline(Integer ringSize, String waitStrategy, Duration tick) {
+        public Pipeline {
+            ringSize = ringSize != null ? ringSize : 65_536;
+            waitStrategy = waitStrategy != null ? waitStrategy : "blocking";
+            tick = tick != null ? tick : Duration.ofMillis(50);
+        }
     }
 
     /** The HTTP endpoint: {@code /metrics}, {@code /health} and the operations API. */

@@ -86,6 +86,49 @@ public final class SwitchMetrics implements AutoCloseable {
         registry.counter("switch_terminal_responses", "class", cls.tag(), "code", responseCode).increment();
     }
 
+    public void issuerLinkUp(String issuer) {
+        registry.counter("switch_issuer_link_up_transitions", "issuer", issuer).increment();
+    }
+
+    public void issuerLinkDown(String issuer) {
+        registry.counter("switch_issuer_link_down_transitions", "issuer", issuer).increment();
+    }
+
+    public void issuerSignOn(String issuer) {
+        registry.counter("switch_issuer_sign_ons", "issuer", issuer).increment();
+    }
+
+    public void issuerEchoFailure(String issuer) {
+        registry.counter("switch_issuer_echo_failures", "issuer", issuer).increment();
+    }
+
+    public void issuerMalformed(String issuer) {
+        registry.counter("switch_issuer_malformed_messages", "issuer", issuer).increment();
+    }
+
+    /** A request that could not be sent: {@code reason} is {@code no_link_up} or {@code backpressure}. */
+    public void issuerUnavailable(String issuer, String reason) {
+        registry.counter("switch_issuer_unavailable", "issuer", issuer, "reason", reason).increment();
+    }
+
+    /** An issuer answer that matched no transaction waiting for it. */
+    public void issuerUnmatched(String issuer) {
+        registry.counter("switch_issuer_unmatched_responses", "issuer", issuer).increment();
+    }
+
+    /**
+     * Counts a transaction-level event, e.g. {@code count("switch_duplicates", "kind", "replayed")}.
+     * Names are Prometheus base names (the registry adds {@code _total}); tags must be low-cardinality.
+     */
+    public void count(String name, String... tags) {
+        registry.counter(name, tags).increment();
+    }
+
+    public double counted(String name, String... tags) {
+        var c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
     public void connectionOpened() {
         connectionsOpen.incrementAndGet();
         connectionsOpened.increment();

@@ -1,5 +1,6 @@
 package io.acqswitch.sim;
 
+import io.acqswitch.iso.TransmissionTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -7,7 +8,6 @@ import org.jpos.iso.ISOMsg;
 
 /** Builds the requests a POS terminal sends, in {@code iso87} field layout. */
 public final class TerminalMessages {
-    private static final DateTimeFormatter F7 = DateTimeFormatter.ofPattern("MMddHHmmss");
     private static final DateTimeFormatter F12 = DateTimeFormatter.ofPattern("HHmmss");
     private static final DateTimeFormatter F13 = DateTimeFormatter.ofPattern("MMdd");
 
@@ -16,7 +16,7 @@ public final class TerminalMessages {
     /** 0800 with field 70 = {@code code} (001 sign-on, 002 sign-off, 301 echo). */
     public static ISOMsg networkManagement(String code, String stan, String terminalId) {
         ISOMsg m = new ISOMsg("0800");
-        m.set(7, ZonedDateTime.now(ZoneOffset.UTC).format(F7));
+        m.set(7, TransmissionTime.now());
         m.set(11, stan);
         m.set(41, terminalId);
         m.set(70, code);
@@ -36,7 +36,7 @@ public final class TerminalMessages {
         m.set(2, pan);
         m.set(3, processingCode);
         m.set(4, String.format("%012d", amount));
-        m.set(7, now.format(F7));
+        m.set(7, TransmissionTime.now());
         m.set(11, stan);
         m.set(12, now.format(F12));
         m.set(13, now.format(F13));

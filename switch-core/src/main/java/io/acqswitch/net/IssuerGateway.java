@@ -1,0 +1,150 @@
+package io.acqswitch.net;
+
+import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.iso.Dialect;
+import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.metrics.SwitchMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * The switch's client side towards every issuer: per issuer, {@code connections} links to each of
+ * its hosts (primary first). Requests go to an up link of the first host that has one, round-robin
+ * across that host's links; with no link up, or every up link full, nothing is sent and the caller
+ * answers 91 at once. Thread-safe.
+ */
+public final class IssuerGateway implements AutoCloseable {
+    /** {@link #send} result: no link of the issuer is up. */
+    public static final int NO_LINK_UP = -1;
+    /** {@link #send} result: every up link is at its outstanding limit. */
+    public static final int BACKPRESSURE = -2;
+
+    private final List<SwitchConfig.Issuer> issuers;
+    private final Map<String, Integer> index = new HashMap<>();
+    private final IssuerLink[][] links; // [issuer][host-major order]
+    private final int[] perHost;
+    private final int[] cursor;
+    private final SwitchMetrics metrics;
+
+    public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
+                         EventLoopGroup group) {
+        this.issuers = List.copyOf(issuers);
+        this.metrics = metrics;
+        this.links = new IssuerLink[issuers.size()][];
+        this.perHost = new int[issuers.size()];
+        this.cursor = new int[issuers.size()];
+        IsoCodec codec = IsoCodec.of(Dialect.ISO87);
+        for (int i = 0; i < issuers.size(); i++) {
+            SwitchConfig.Issuer is = issuers.get(i);
+            index.put(is.id(), i);
+            perHost[i] = is.connections();
+            List<IssuerLink> ls = new ArrayList<>();
+            for (String hp : is.hosts()) {
+                for (int c = 0; c < is.connections(); c++) {
+                    ls.add(new IssuerLink(is.id() + "/" + hp + "#" + c, i, hp, is, codec, sink, metrics, group));
+                }
+            }
+            links[i] = ls.toArray(IssuerLink[]::new);
+            final int issuer = i;
+            Gauge.builder("switch_issuer_links_up", () -> linksUp(issuer)).tag("issuer", is.id())
+                    .description("Signed-on connections to the issuer").register(metrics.registry());
+        }
+    }
+
+    /** Starts connecting every link; returns at once. */
+    public IssuerGateway start() {
+        for (IssuerLink[] ls : links) {
+            for (IssuerLink l : ls) {
+                l.connect();
+            }
+        }
+        return this;
+    }
+
+    /** Index of the issuer with this id, or -1. */
+    public int indexOf(String issuerId) {
+        return index.getOrDefault(issuerId, -1);
+    }
+
+    public int issuerCount() {
+        return links.length;
+    }
+
+    public SwitchConfig.Issuer issuer(int issuer) {
+        return issuers.get(issuer);
+    }
+
+    /**
+     * Sends a request to an issuer.
+     *
+     * @return the link id used (≥ 0, pass it to {@link #abandon}), or {@link #NO_LINK_UP} or
+     *     {@link #BACKPRESSURE} when nothing was sent
+     */
+    public int send(int issuer, ISOMsg request) {
+        IssuerLink[] ls = links[issuer];
+        int n = perHost[issuer];
+        boolean anyUp = false;
+        for (int host = 0; host * n < ls.length; host++) {
+            int start = cursor[issuer]++ & 0x7fff_ffff;
+            for (int k = 0; k < n; k++) {
+                int id = host * n + (start + k) % n;
+                IssuerLink l = ls[id];
+                if (l.state() == LinkState.UP) {
+                    anyUp = true;
+                    if (l.send(request)) {
+                        return id;
+                    }
+                }
+            }
+            if (anyUp) {
+                break; // the primary is up but full: fail over only when it is down
+            }
+        }
+        String reason = anyUp ? "backpressure" : "no_link_up";
+        metrics.issuerUnavailable(issuers.get(issuer).id(), reason);
+        return anyUp ? BACKPRESSURE : NO_LINK_UP;
+    }
+
+    /** The request sent on {@code link} will not be answered any more: free its slot. */
+    public void abandon(int issuer, int link) {
+        if (link >= 0) {
+            links[issuer][link].abandon();
+        }
+    }
+
+    /** Signed-on links of the issuer. */
+    public int linksUp(int issuer) {
+        int up = 0;
+        for (IssuerLink l : links[issuer]) {
+            if (l.state() == LinkState.UP) {
+                up++;
+            }
+        }
+        return up;
+    }
+
+    /** Link states for health and operations, e.g. {@code issuer-a/127.0.0.1:9583#0 → UP}. */
+    public Map<String, LinkState> linkStates() {
+        Map<String, LinkState> m = new java.util.LinkedHashMap<>();
+        for (IssuerLink[] ls : links) {
+            for (IssuerLink l : ls) {
+                m.put(l.name(), l.state());
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        for (IssuerLink[] ls : links) {
+            for (IssuerLink l : ls) {
+                l.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.acqswitch.pipeline;
+
+import io.acqswitch.iso.TerminalRequest;
+import io.netty.channel.Channel;
+import org.jpos.iso.ISOMsg;
+
+/**
+ * A ring slot, reused for ever: publishers fill the fields their {@link EventType} needs, the
+ * processor reads them and {@link #clear()}s the references. Never kept beyond one event.
+ */
+public final class SwitchEvent {
+    public EventType type;
+    public TerminalRequest request;
+    public Channel terminal;
+    public ISOMsg issuerMessage;
+    public int issuer;
+    public String rrn;
+    public long receivedNanos;
+
+    public void clear() {
+        type = null;
+        request = null;
+        terminal = null;
+        issuerMessage = null;
+        rrn = null;
+    }
+}

@@ -1,0 +1,140 @@
+package io.acqswitch.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BiConsumer;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link TransactionStore} on three persisted Chronicle Maps under {@code <dataDir>/store}:
+ * {@code records.cm} (RRN → record bytes), {@code index.cm} (key → RRN) and {@code counters.cm}.
+ * A marker file {@code open.lock} exists while the store is open; finding it at start means the
+ * last process died without closing, and the maps are opened with Chronicle's recovery (which also
+ * frees segment locks a killed process held).
+ */
+public final class ChronicleTransactionStore implements TransactionStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleTransactionStore.class);
+
+    private final ChronicleMap<String, byte[]> records;
+    private final ChronicleMap<String, String> index;
+    private final ChronicleMap<String, Long> counters;
+    private final long capacity;
+    private final Path marker;
+
+    /**
+     * Opens (creating if needed) the store.
+     *
+     * @param expectedEntries records it must hold (the index is sized at three keys per record)
+     * @throws UncheckedIOException when the files cannot be created or opened
+     */
+    public ChronicleTransactionStore(Path dataDir, long expectedEntries) {
+        Path dir = dataDir.resolve("store");
+        this.capacity = expectedEntries;
+        this.marker = dir.resolve("open.lock");
+        try {
+            Files.createDirectories(dir);
+            boolean unclean = Files.exists(marker);
+            if (unclean) {
+                LOG.warn("store {} was not closed cleanly (crash or kill): recovering its files", dir);
+            }
+            Files.writeString(marker, Long.toString(ProcessHandle.current().pid()));
+            records = open(ChronicleMapBuilder.of(String.class, byte[].class).name("records")
+                    .entries(expectedEntries).averageKeySize(12).averageValueSize(420), dir.resolve("records.cm"), unclean);
+            index = open(ChronicleMapBuilder.of(String.class, String.class).name("index")
+                    .entries(expectedEntries * 3).averageKeySize(48).averageValueSize(12), dir.resolve("index.cm"), unclean);
+            counters = open(ChronicleMapBuilder.of(String.class, Long.class).name("counters")
+                    .entries(64).averageKeySize(16), dir.resolve("counters.cm"), unclean);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the transaction store under " + dir, e);
+        }
+    }
+
+    private static <K, V> ChronicleMap<K, V> open(ChronicleMapBuilder<K, V> b, Path file, boolean unclean)
+            throws IOException {
+        if (unclean && Files.exists(file)) {
+            return b.recoverPersistedTo(file.toFile(), true);
+        }
+        return b.createPersistedTo(file.toFile());
+    }
+
+    @Override
+    public byte[] get(String rrn) {
+        return records.get(rrn);
+    }
+
+    @Override
+    public void put(String rrn, byte[] record) {
+        try {
+            records.put(rrn, record);
+        } catch (IllegalStateException e) {
+            throw full("records", e);
+        }
+    }
+
+    @Override
+    public void remove(String rrn) {
+        records.remove(rrn);
+    }
+
+    @Override
+    public String index(String key) {
+        return index.get(key);
+    }
+
+    @Override
+    public void putIndex(String key, String rrn) {
+        try {
+            index.put(key, rrn);
+        } catch (IllegalStateException e) {
+            throw full("index", e);
+        }
+    }
+
+    @Override
+    public void removeIndex(String key) {
+        index.remove(key);
+    }
+
+    @Override
+    public void forEach(BiConsumer<String, byte[]> visitor) {
+        records.forEach(visitor);
+    }
+
+    @Override
+    public long next(String counter) {
+        Long v = counters.merge(counter, 1L, Long::sum);
+        return v;
+    }
+
+    @Override
+    public long records() {
+        return records.longSize();
+    }
+
+    @Override
+    public long capacity() {
+        return capacity;
+    }
+
+    private StoreFullException full(String map, IllegalStateException e) {
+        return new StoreFullException("transaction store full (" + map + ", " + records.longSize()
+                + " records, sized for " + capacity + "): raise store.expectedEntries", e);
+    }
+
+    @Override
+    public void close() {
+        records.close();
+        index.close();
+        counters.close();
+        try {
+            Files.deleteIfExists(marker);
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: the next start will run recovery", marker);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.acqswitch.store;
+
+import java.util.function.BiConsumer;
+
+/**
+ * Durable storage of transaction records (encoded bytes keyed by RRN) and string indexes (dedupe
+ * key → RRN, terminal+STAN → RRN, …). Used by the processor thread only. A write returns once the
+ * data is in the store's memory-mapped file: it survives a process crash (the OS keeps the pages).
+ */
+public interface TransactionStore extends AutoCloseable {
+    /** The encoded record, or {@code null}. */
+    byte[] get(String rrn);
+
+    /** @throws StoreFullException when the store has no room left */
+    void put(String rrn, byte[] record);
+
+    void remove(String rrn);
+
+    /** The RRN an index key points to, or {@code null}. */
+    String index(String key);
+
+    /** @throws StoreFullException when the store has no room left */
+    void putIndex(String key, String rrn);
+
+    void removeIndex(String key);
+
+    /** Visits every record (start-up recovery, retention sweeps). */
+    void forEach(BiConsumer<String, byte[]> visitor);
+
+    /** Next value of a persistent counter (RRN and STAN sequences); survives restarts. */
+    long next(String counter);
+
+    long records();
+
+    /** Records the store was sized for. */
+    long capacity();
+
+    @Override
+    void close();
+}

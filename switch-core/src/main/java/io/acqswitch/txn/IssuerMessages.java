@@ -1,0 +1,67 @@
+package io.acqswitch.txn;
+
+import io.acqswitch.iso.ResponseCode;
+import io.acqswitch.iso.Responses;
+import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.iso.TransmissionTime;
+import org.jpos.iso.ISOMsg;
+
+/** Builds the messages of the issuer leg (iso87) and the terminal's answers derived from them. */
+final class IssuerMessages {
+    private IssuerMessages() {}
+
+    /** The terminal's request re-addressed by the switch: own STAN (11), RRN (37), time (7); no MAC. */
+    static ISOMsg forward(TerminalRequest req, TxnRecord r, String acquirerId) {
+        ISOMsg m = (ISOMsg) req.message().clone();
+        m.set(7, r.issuerTransmissionTime);
+        m.set(11, r.switchStan);
+        m.set(37, r.rrn);
+        if (!m.hasField(32)) {
+            m.set(32, acquirerId);
+        }
+        m.unset(64, 128);
+        return m;
+    }
+
+    /**
+     * Reversal advice for a transaction: 0420 (first) or 0421 (repeat). Identifies the original by
+     * RRN (37) and field 90; the switch keeps no full PAN, so field 2 is not sent.
+     */
+    static ISOMsg reversalAdvice(TxnRecord r, String stan, String acquirerId) {
+        ISOMsg m = new ISOMsg(r.safAttempts == 0 ? "0420" : "0421");
+        m.set(3, r.processingCode);
+        m.set(4, String.format("%012d", r.amount));
+        m.set(7, TransmissionTime.now());
+        m.set(11, stan);
+        m.set(32, r.acquirerId.isEmpty() ? acquirerId : r.acquirerId);
+        m.set(37, r.rrn);
+        m.set(41, r.terminalId);
+        m.set(42, r.merchantId);
+        if (!r.currency.isEmpty()) {
+            m.set(49, r.currency);
+        }
+        m.set(90, originalData(r, acquirerId));
+        return m;
+    }
+
+    /** Field 90 (n42): original MTI, STAN, field 7, acquirer (11, zero-padded), forwarding institution (11). */
+    private static String originalData(TxnRecord r, String acquirerId) {
+        String acq = r.acquirerId.isEmpty() ? acquirerId : r.acquirerId;
+        return r.mti + r.switchStan + r.issuerTransmissionTime + "0".repeat(11 - acq.length()) + acq + "0".repeat(11);
+    }
+
+    /** The terminal's answer: its own fields echoed, the switch's RRN, and the issuer's 38, 39 and 54. */
+    static ISOMsg terminalAnswer(TerminalRequest req, String rrn, String responseCode, ISOMsg issuerAnswer) {
+        ISOMsg a = Responses.answer(req.message(), responseCode);
+        a.setPackager(req.message().getPackager());
+        a.set(37, rrn);
+        if (issuerAnswer != null && ResponseCode.APPROVED.equals(responseCode)) {
+            for (int f : new int[] {38, 54}) {
+                if (issuerAnswer.hasField(f)) {
+                    a.set(f, issuerAnswer.getString(f));
+                }
+            }
+        }
+        return a;
+    }
+}

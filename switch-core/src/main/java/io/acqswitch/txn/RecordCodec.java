@@ -1,0 +1,119 @@
+package io.acqswitch.txn;
+
+import io.acqswitch.iso.MessageClass;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Encodes {@link TxnRecord}s to bytes for the store and back. Layout: a version byte, then the
+ * fields in declaration order (strings as u16 length + UTF-8, byte arrays as u16 length + bytes).
+ * Not thread-safe (reuses one buffer): one instance per thread.
+ */
+public final class RecordCodec {
+    private static final byte VERSION = 1;
+    private ByteBuffer buf = ByteBuffer.allocate(2048);
+
+    public byte[] encode(TxnRecord r) {
+        while (true) {
+            try {
+                buf.clear();
+                write(r);
+                byte[] out = new byte[buf.position()];
+                buf.flip().get(out);
+                return out;
+            } catch (BufferOverflowException e) {
+                buf = ByteBuffer.allocate(buf.capacity() * 2);
+            }
+        }
+    }
+
+    private void write(TxnRecord r) {
+        buf.put(VERSION);
+        str(r.rrn);
+        buf.put((byte) r.state.ordinal());
+        buf.put((byte) r.messageClass.ordinal());
+        str(r.mti);
+        str(r.processingCode);
+        str(r.dedupeKey);
+        buf.putLong(r.fingerprint);
+        str(r.originalKey);
+        str(r.terminalStan);
+        str(r.terminalId);
+        str(r.merchantId);
+        str(r.acquirerId);
+        str(r.maskedPan);
+        buf.putLong(r.amount);
+        str(r.currency);
+        buf.putInt(r.issuer);
+        str(r.issuerId);
+        str(r.switchStan);
+        str(r.issuerTransmissionTime);
+        str(r.responseCode);
+        str(r.authCode);
+        buf.putShort((short) r.response.length).put(r.response);
+        buf.put((byte) ((r.delivered ? 1 : 0) | (r.reverseWhenAnswered ? 2 : 0) | (r.safExpired ? 4 : 0)));
+        buf.putLong(r.receivedAt).putLong(r.forwardedAt).putLong(r.deadline).putLong(r.completedAt);
+        str(r.reversalReason);
+        buf.putInt(r.safAttempts);
+        buf.putLong(r.safNextAt).putLong(r.safExpiresAt).putLong(r.reversedAt);
+    }
+
+    private void str(String s) {
+        byte[] b = (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
+        buf.putShort((short) b.length).put(b);
+    }
+
+    /** @throws IllegalArgumentException for bytes of an unknown layout version */
+    public static TxnRecord decode(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (b.get() != VERSION) {
+            throw new IllegalArgumentException("unknown record version " + bytes[0]);
+        }
+        TxnRecord r = new TxnRecord();
+        r.rrn = str(b);
+        r.state = TxnState.of(b.get());
+        r.messageClass = MessageClass.values()[b.get()];
+        r.mti = str(b);
+        r.processingCode = str(b);
+        r.dedupeKey = str(b);
+        r.fingerprint = b.getLong();
+        r.originalKey = str(b);
+        r.terminalStan = str(b);
+        r.terminalId = str(b);
+        r.merchantId = str(b);
+        r.acquirerId = str(b);
+        r.maskedPan = str(b);
+        r.amount = b.getLong();
+        r.currency = str(b);
+        r.issuer = b.getInt();
+        r.issuerId = str(b);
+        r.switchStan = str(b);
+        r.issuerTransmissionTime = str(b);
+        r.responseCode = str(b);
+        r.authCode = str(b);
+        r.response = new byte[Short.toUnsignedInt(b.getShort())];
+        b.get(r.response);
+        int flags = b.get();
+        r.delivered = (flags & 1) != 0;
+        r.reverseWhenAnswered = (flags & 2) != 0;
+        r.safExpired = (flags & 4) != 0;
+        r.receivedAt = b.getLong();
+        r.forwardedAt = b.getLong();
+        r.deadline = b.getLong();
+        r.completedAt = b.getLong();
+        r.reversalReason = str(b);
+        r.safAttempts = b.getInt();
+        r.safNextAt = b.getLong();
+        r.safExpiresAt = b.getLong();
+        r.reversedAt = b.getLong();
+        return r;
+    }
+
+    private static String str(ByteBuffer b) {
+        int n = Short.toUnsignedInt(b.getShort());
+        String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
+        b.position(b.position() + n);
+        return s;
+    }
+}

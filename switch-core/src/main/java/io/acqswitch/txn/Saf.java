@@ -1,0 +1,138 @@
+package io.acqswitch.txn;
+
+import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.net.IssuerGateway;
+import io.acqswitch.store.TransactionStore;
+import io.micrometer.core.instrument.Gauge;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Store-and-forward of reversal advices. A queued reversal is a record in state
+ * REVERSAL_PENDING, persisted before anyone is told the transaction failed; it is sent as 0420,
+ * then 0421 with doubling backoff (capped), only while the issuer has a link up, until the issuer
+ * answers 0430. Past expiry it is marked expired for operations and no longer sent, never dropped.
+ * Processor thread only.
+ */
+final class Saf {
+    private static final Logger LOG = LoggerFactory.getLogger(Saf.class);
+
+    private final SwitchConfig cfg;
+    private final TransactionStore store;
+    private final IssuerGateway issuers;
+    private final SwitchMetrics metrics;
+    private final Sequences sequences;
+    private final RecordCodec codec;
+    private final List<TxnRecord> active = new ArrayList<>();
+    private final Map<String, TxnRecord> byRrn = new HashMap<>();
+
+    Saf(SwitchConfig cfg, TransactionStore store, IssuerGateway issuers, SwitchMetrics metrics, Sequences sequences,
+        RecordCodec codec) {
+        this.cfg = cfg;
+        this.store = store;
+        this.issuers = issuers;
+        this.metrics = metrics;
+        this.sequences = sequences;
+        this.codec = codec;
+        Gauge.builder("switch_saf_depth", active, List::size)
+                .description("Reversal advices waiting for their issuer's 0430").register(metrics.registry());
+    }
+
+    /**
+     * Moves an approved or timed-out transaction to REVERSAL_PENDING and persists it.
+     *
+     * @return false if the state machine refused (counted and logged by the caller's rules)
+     */
+    boolean queue(TxnRecord r, String reason, long now) {
+        if (!r.state.canBecome(io.acqswitch.txn.TxnState.REVERSAL_PENDING)) {
+            metrics.count("switch_illegal_transitions", "from", r.state.name(), "to", "REVERSAL_PENDING");
+            LOG.error("illegal transition {} -> REVERSAL_PENDING refused for {}", r.state, r);
+            return false;
+        }
+        r.state = TxnState.REVERSAL_PENDING;
+        r.reversalReason = reason;
+        r.safNextAt = now;
+        r.safExpiresAt = now + cfg.saf().expiry().toMillis();
+        store.put(r.rrn, codec.encode(r));
+        metrics.count("switch_reversals_queued", "reason", reasonTag(reason));
+        add(r);
+        return true;
+    }
+
+    /** A REVERSAL_PENDING record found at start-up. */
+    void resume(TxnRecord r) {
+        if (!r.safExpired) {
+            add(r);
+        }
+    }
+
+    private void add(TxnRecord r) {
+        if (byRrn.putIfAbsent(r.rrn, r) == null) {
+            active.add(r);
+        }
+    }
+
+    TxnRecord pending(String rrn) {
+        return byRrn.get(rrn);
+    }
+
+    int depth() {
+        return active.size();
+    }
+
+    void tick(long now) {
+        for (Iterator<TxnRecord> it = active.iterator(); it.hasNext(); ) {
+            TxnRecord r = it.next();
+            if (now >= r.safExpiresAt) {
+                r.safExpired = true;
+                store.put(r.rrn, codec.encode(r));
+                it.remove();
+                byRrn.remove(r.rrn);
+                metrics.count("switch_reversals_expired");
+                LOG.error("reversal EXPIRED after {} attempts, needs manual handling: {}", r.safAttempts, r);
+            } else if (now >= r.safNextAt && issuers.linksUp(r.issuer) > 0) {
+                send(r, now);
+            }
+        }
+    }
+
+    private void send(TxnRecord r, long now) {
+        ISOMsg advice = IssuerMessages.reversalAdvice(r, sequences.nextStan(), cfg.acquirerId());
+        int link = issuers.send(r.issuer, advice);
+        if (link < 0) {
+            return; // try again next tick
+        }
+        issuers.abandon(r.issuer, link); // advices do not hold a request slot
+        metrics.count(r.safAttempts == 0 ? "switch_reversals_sent" : "switch_reversals_retried", "issuer", r.issuerId);
+        long backoff = cfg.saf().firstRetry().toMillis() << Math.min(r.safAttempts, 20);
+        r.safAttempts++;
+        r.safNextAt = now + Math.min(backoff, cfg.saf().maxRetry().toMillis());
+        store.put(r.rrn, codec.encode(r));
+    }
+
+    /** An 0430 (or 0410): the reversal reached the issuer. */
+    void acknowledged(ISOMsg m, long now) {
+        TxnRecord r = byRrn.remove(m.getString(37));
+        if (r == null) {
+            metrics.count("switch_reversal_acks_unmatched");
+            return;
+        }
+        active.remove(r);
+        r.state = TxnState.REVERSED;
+        r.reversedAt = now;
+        store.put(r.rrn, codec.encode(r));
+        metrics.count("switch_reversals_delivered", "issuer", r.issuerId);
+    }
+
+    private static String reasonTag(String reason) {
+        int colon = reason.indexOf(':');
+        return (colon < 0 ? reason : reason.substring(0, colon)).replace(' ', '_');
+    }
+}

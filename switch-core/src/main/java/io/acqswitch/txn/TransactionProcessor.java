@@ -1,0 +1,494 @@
+package io.acqswitch.txn;
+
+import com.lmax.disruptor.EventHandler;
+import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.iso.MessageClass;
+import io.acqswitch.iso.ResponseCode;
+import io.acqswitch.iso.Responses;
+import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.net.IssuerGateway;
+import io.acqswitch.pipeline.EventType;
+import io.acqswitch.pipeline.Ring;
+import io.acqswitch.pipeline.SwitchEvent;
+import io.acqswitch.store.StoreFullException;
+import io.acqswitch.store.TransactionStore;
+import io.micrometer.core.instrument.Gauge;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.jpos.iso.ISOException;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of transaction state: consumes every ring event in order and owns the
+ * in-flight table, the deadline queues and the store-and-forward queue. Validate → dedupe →
+ * route → record FORWARDED → forward; answer → record → reply; deadline → record reversal → 68.
+ * Runs only on the ring's processor thread; nothing here is thread-safe and nothing needs to be.
+ */
+public final class TransactionProcessor implements EventHandler<SwitchEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionProcessor.class);
+
+    private final SwitchConfig cfg;
+    private final TransactionStore store;
+    private final IssuerGateway issuers;
+    private final Function<String, String> router;
+    private final SwitchMetrics metrics;
+    private final LongSupplier clock;
+    private final RecordCodec codec = new RecordCodec();
+    private final Sequences sequences;
+    private final Map<String, Pending> inFlightByStan = new HashMap<>();
+    private final Map<String, Pending> inFlightByRrn = new HashMap<>();
+    private final List<ArrayDeque<Pending>> deadlines = new ArrayList<>();
+    private final Saf saf;
+    private final Map<String, int[]> pendingWrites = new HashMap<>();
+    private Ring ring;
+
+    /** A forwarded request awaiting its issuer's answer, with who to tell. */
+    private static final class Pending {
+        final TxnRecord rec;
+        final TerminalRequest request;
+        final Channel terminal;
+        final int link;
+        List<Channel> waiters;
+
+        Pending(TxnRecord rec, TerminalRequest request, Channel terminal, int link) {
+            this.rec = rec;
+            this.request = request;
+            this.terminal = terminal;
+            this.link = link;
+        }
+    }
+
+    public TransactionProcessor(SwitchConfig cfg, TransactionStore store, IssuerGateway issuers,
+                                Function<String, String> router, SwitchMetrics metrics, LongSupplier clock) {
+        this.cfg = cfg;
+        this.store = store;
+        this.issuers = issuers;
+        this.router = router;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.sequences = new Sequences(store);
+        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec);
+        for (int i = 0; i < issuers.issuerCount(); i++) {
+            deadlines.add(new ArrayDeque<>());
+        }
+        Gauge.builder("switch_transactions_in_flight", inFlightByStan, Map::size)
+                .description("Requests forwarded and not yet answered or timed out").register(metrics.registry());
+    }
+
+    /** Wires the ring this processor consumes (it publishes delivery outcomes back to it). */
+    public void attach(Ring ring) {
+        this.ring = ring;
+    }
+
+    /**
+     * Crash recovery, before the ring starts: whatever was FORWARDED without an answer, or approved
+     * without a confirmed delivery, is reversed; pending reversals resume.
+     *
+     * @return how many transactions were put into reversal
+     */
+    public int recover() {
+        long now = clock.getAsLong();
+        int[] reversed = {0};
+        store.forEach((rrn, bytes) -> {
+            TxnRecord r = RecordCodec.decode(bytes);
+            boolean reversible = reversible(r.messageClass);
+            if (r.state == TxnState.FORWARDED) {
+                transition(r, TxnState.TIMED_OUT);
+                r.responseCode = ResponseCode.RESPONSE_TOO_LATE;
+                if (reversible && saf.queue(r, "recovery: forwarded without answer", now)) {
+                    reversed[0]++;
+                } else {
+                    persist(r);
+                }
+            } else if (r.state == TxnState.APPROVED && !r.delivered && reversible) {
+                if (saf.queue(r, "recovery: approval delivery unconfirmed", now)) {
+                    reversed[0]++;
+                }
+            } else if (r.state == TxnState.REVERSAL_PENDING) {
+                saf.resume(r);
+            }
+        });
+        if (reversed[0] > 0 || saf.depth() > 0) {
+            LOG.warn("recovery: {} transactions put into reversal, {} reversals pending", reversed[0], saf.depth());
+        }
+        return reversed[0];
+    }
+
+    @Override
+    public void onEvent(SwitchEvent e, long sequence, boolean endOfBatch) {
+        try {
+            switch (e.type) {
+                case TERMINAL_REQUEST -> onRequest(e.request, e.terminal);
+                case ISSUER_RESPONSE -> onIssuerResponse(e.issuer, e.issuerMessage);
+                case DELIVERED -> onDelivered(e.rrn);
+                case UNDELIVERABLE -> onUndeliverable(e.rrn);
+                case TICK -> onTick(clock.getAsLong());
+            }
+        } finally {
+            e.clear();
+        }
+    }
+
+    // ---- terminal requests --------------------------------------------------------------------
+
+    private void onRequest(TerminalRequest req, Channel ch) {
+        try {
+            switch (req.messageClass()) {
+                case REVERSAL -> onTerminalReversal(req, ch);
+                case SALE, PRE_AUTH, COMPLETION, BALANCE -> onFinancial(req, ch);
+                default -> {
+                    metrics.count("switch_unsupported_requests", "class", req.messageClass().tag());
+                    reply(ch, req, ResponseCode.INVALID_TRANSACTION);
+                }
+            }
+        } catch (StoreFullException full) {
+            metrics.count("switch_store_full_rejections");
+            LOG.error("{}; answering 96", full.getMessage());
+            reply(ch, req, ResponseCode.SYSTEM_MALFUNCTION);
+        }
+    }
+
+    private void onFinancial(TerminalRequest req, Channel ch) {
+        String key = DedupeKeys.dedupe(req);
+        long fingerprint = DedupeKeys.fingerprint(req);
+        String known = store.index(key);
+        if (known != null) {
+            duplicate(req, ch, known, fingerprint);
+            return;
+        }
+        long now = clock.getAsLong();
+        TxnRecord r = newRecord(req, key, fingerprint, now);
+        String issuerId = req.pan() == null ? null : router.apply(req.pan());
+        int issuer = issuerId == null ? -1 : issuers.indexOf(issuerId);
+        if (issuer < 0) {
+            metrics.count("switch_no_route");
+            decline(r, req, ch, ResponseCode.NO_SUCH_ISSUER);
+            return;
+        }
+        r.issuer = issuer;
+        r.issuerId = issuerId;
+        r.switchStan = sequences.nextStan();
+        r.issuerTransmissionTime = io.acqswitch.iso.TransmissionTime.now();
+        r.reverseWhenAnswered = store.index(DedupeKeys.REVERSED_FIRST + r.originalKey.substring(2)) != null;
+        transition(r, TxnState.FORWARDED);
+        r.forwardedAt = now;
+        r.deadline = now + issuers.issuer(issuer).timeout().toMillis();
+        persist(r); // durable before the bytes leave
+        store.putIndex(key, r.rrn);
+        store.putIndex(r.originalKey, r.rrn);
+        int link = issuers.send(issuer, IssuerMessages.forward(req, r, cfg.acquirerId()));
+        if (link < 0) { // nothing left the switch: the issuer holds nothing
+            decline(r, req, ch, ResponseCode.ISSUER_INOPERATIVE);
+            return;
+        }
+        Pending p = new Pending(r, req, ch, link);
+        inFlightByStan.put(r.switchStan, p);
+        inFlightByRrn.put(r.rrn, p);
+        deadlines.get(issuer).addLast(p);
+    }
+
+    private TxnRecord newRecord(TerminalRequest req, String key, long fingerprint, long now) {
+        TxnRecord r = new TxnRecord();
+        r.rrn = sequences.nextRrn(now);
+        r.messageClass = req.messageClass();
+        r.mti = req.mti();
+        r.processingCode = req.processingCode();
+        r.dedupeKey = key;
+        r.fingerprint = fingerprint;
+        r.originalKey = DedupeKeys.original(req, req.stan());
+        r.terminalStan = req.stan();
+        r.terminalId = req.terminalId();
+        r.merchantId = req.merchantId();
+        String acq = req.message().getString(32);
+        r.acquirerId = acq == null ? "" : acq;
+        r.maskedPan = req.maskedPan();
+        r.amount = req.amount();
+        String currency = req.message().getString(49);
+        r.currency = currency == null ? "" : currency;
+        r.receivedAt = now;
+        return r;
+    }
+
+    private void duplicate(TerminalRequest req, Channel ch, String rrn, long fingerprint) {
+        Pending p = inFlightByRrn.get(rrn);
+        TxnRecord r = p != null ? p.rec : load(rrn);
+        if (r == null) {
+            return; // index without record: retention removed it mid-sweep; treat as unknown next time
+        }
+        if (r.fingerprint != fingerprint) {
+            metrics.count("switch_duplicates", "kind", "mismatch");
+            reply(ch, req, ResponseCode.DUPLICATE_TRANSMISSION);
+            return;
+        }
+        if (p != null) {
+            metrics.count("switch_duplicates", "kind", "in_flight");
+            if (p.waiters == null) {
+                p.waiters = new ArrayList<>(2);
+            }
+            p.waiters.add(ch);
+            return;
+        }
+        metrics.count("switch_duplicates", "kind", "replayed");
+        if (ResponseCode.APPROVED.equals(r.responseCode) && r.state != TxnState.APPROVED) {
+            // the approval never reached the terminal and was reversed: it must not learn "approved" now
+            reply(ch, req, ResponseCode.RESPONSE_TOO_LATE);
+            return;
+        }
+        write(ch, r, r.response);
+    }
+
+    private void onTerminalReversal(TerminalRequest req, Channel ch) {
+        String originalKey = DedupeKeys.original(req, DedupeKeys.reversedStan(req));
+        String rrn = store.index(originalKey);
+        metrics.count("switch_terminal_reversals", "original", rrn == null ? "unknown" : "known");
+        if (rrn == null) {
+            // the original may still arrive: remember, and reverse it then
+            store.putIndex(DedupeKeys.REVERSED_FIRST + originalKey.substring(2), req.stan());
+        } else {
+            Pending p = inFlightByRrn.get(rrn);
+            if (p != null) {
+                p.rec.reverseWhenAnswered = true;
+                persist(p.rec);
+            } else {
+                TxnRecord r = load(rrn);
+                if (r != null && r.state == TxnState.APPROVED && reversible(r.messageClass)) {
+                    saf.queue(r, "terminal reversal", clock.getAsLong());
+                }
+            }
+        }
+        reply(ch, req, ResponseCode.APPROVED);
+    }
+
+    // ---- issuer answers -----------------------------------------------------------------------
+
+    private void onIssuerResponse(int issuer, ISOMsg m) {
+        String mti = m.getString(0);
+        if ("0430".equals(mti) || "0410".equals(mti)) {
+            saf.acknowledged(m, clock.getAsLong());
+            return;
+        }
+        Pending p = inFlightByStan.get(m.getString(11));
+        if (p == null || !p.rec.rrn.equals(m.getString(37)) || !mti.equals(Responses.responseMti(p.rec.mti))) {
+            lateOrUnmatched(issuer, m);
+            return;
+        }
+        forget(p);
+        TxnRecord r = p.rec;
+        r.completedAt = clock.getAsLong();
+        String rc = m.hasField(39) ? m.getString(39) : ResponseCode.SYSTEM_MALFUNCTION;
+        r.authCode = m.hasField(38) ? m.getString(38) : "";
+        if (!ResponseCode.APPROVED.equals(rc)) {
+            r.responseCode = rc;
+            r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, rc, m));
+            transition(r, TxnState.DECLINED);
+            persist(r);
+            answer(p, r.response);
+            return;
+        }
+        transition(r, TxnState.APPROVED);
+        r.responseCode = rc;
+        r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, rc, m));
+        if (r.reverseWhenAnswered && reversible(r.messageClass)) {
+            saf.queue(r, "terminal reversed before the answer", r.completedAt);
+            answerFailure(p, r);
+            return;
+        }
+        persist(r);
+        answer(p, r.response);
+    }
+
+    private void lateOrUnmatched(int issuer, ISOMsg m) {
+        String rrn = m.getString(37);
+        TxnRecord r = rrn == null ? null : load(rrn);
+        String issuerId = issuers.issuer(issuer).id();
+        if (r != null && (r.state == TxnState.TIMED_OUT || r.state == TxnState.REVERSAL_PENDING
+                || r.state == TxnState.REVERSED)) {
+            metrics.count("switch_late_responses", "issuer", issuerId);
+            LOG.info("late answer 39={} from {} for {}: not forwarded; its reversal stays queued",
+                    m.getString(39), issuerId, r);
+            return;
+        }
+        metrics.issuerUnmatched(issuerId);
+        LOG.warn("issuer {} answer matches no transaction: {}", issuerId, io.acqswitch.iso.IsoLog.describe(m));
+    }
+
+    // ---- time ---------------------------------------------------------------------------------
+
+    private void onTick(long now) {
+        for (int i = 0; i < deadlines.size(); i++) {
+            ArrayDeque<Pending> q = deadlines.get(i);
+            Pending p;
+            while ((p = q.peekFirst()) != null && p.rec.deadline <= now) {
+                q.pollFirst();
+                if (inFlightByStan.get(p.rec.switchStan) == p) {
+                    timedOut(p, now);
+                }
+            }
+        }
+        saf.tick(now);
+    }
+
+    private void timedOut(Pending p, long now) {
+        forget(p);
+        issuers.abandon(p.rec.issuer, p.link);
+        TxnRecord r = p.rec;
+        metrics.count("switch_timeouts", "issuer", r.issuerId);
+        transition(r, TxnState.TIMED_OUT);
+        r.completedAt = now;
+        r.responseCode = ResponseCode.RESPONSE_TOO_LATE;
+        r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, r.responseCode, null));
+        if (reversible(r.messageClass)) {
+            saf.queue(r, "issuer timeout", now); // persisted before the terminal learns of the failure
+        } else {
+            persist(r);
+        }
+        answer(p, r.response);
+    }
+
+    // ---- delivery outcomes --------------------------------------------------------------------
+
+    private void onDelivered(String rrn) {
+        settleWrite(rrn);
+        TxnRecord r = load(rrn);
+        if (r != null && !r.delivered) {
+            r.delivered = true;
+            persist(r);
+        }
+    }
+
+    private void onUndeliverable(String rrn) {
+        boolean othersPending = settleWrite(rrn);
+        TxnRecord r = load(rrn);
+        if (r == null || r.delivered || othersPending || r.state != TxnState.APPROVED || !reversible(r.messageClass)) {
+            return;
+        }
+        metrics.count("switch_undeliverable_approvals");
+        LOG.info("approval undeliverable (terminal connection gone): reversing {}", r);
+        saf.queue(r, "approval undeliverable", clock.getAsLong());
+    }
+
+    /** @return true when other writes of the same answer are still pending */
+    private boolean settleWrite(String rrn) {
+        int[] n = pendingWrites.get(rrn);
+        if (n == null) {
+            return false;
+        }
+        if (--n[0] <= 0) {
+            pendingWrites.remove(rrn);
+            return false;
+        }
+        return true;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private void forget(Pending p) {
+        inFlightByStan.remove(p.rec.switchStan);
+        inFlightByRrn.remove(p.rec.rrn);
+    }
+
+    /** Approvals of these classes may leave a debit standing, so the switch reverses them when in doubt. */
+    static boolean reversible(MessageClass cls) {
+        return cls == MessageClass.SALE || cls == MessageClass.PRE_AUTH || cls == MessageClass.COMPLETION;
+    }
+
+    private void decline(TxnRecord r, TerminalRequest req, Channel ch, String rc) {
+        transition(r, TxnState.DECLINED);
+        r.responseCode = rc;
+        r.completedAt = clock.getAsLong();
+        r.response = pack(IssuerMessages.terminalAnswer(req, r.rrn, rc, null));
+        persist(r);
+        store.putIndex(r.dedupeKey, r.rrn);
+        write(ch, r, r.response);
+    }
+
+    private void answerFailure(Pending p, TxnRecord r) {
+        byte[] failure = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, ResponseCode.RESPONSE_TOO_LATE, null));
+        answer(p, failure);
+    }
+
+    private void answer(Pending p, byte[] bytes) {
+        write(p.terminal, p.rec, bytes);
+        if (p.waiters != null) {
+            for (Channel w : p.waiters) {
+                write(w, p.rec, bytes);
+            }
+        }
+    }
+
+    /** Writes an answer; an approval's write outcome comes back through the ring (delivered or not). */
+    private void write(Channel ch, TxnRecord r, byte[] bytes) {
+        metrics.response(r.messageClass, r.responseCode);
+        boolean approval = r.state == TxnState.APPROVED && reversible(r.messageClass) && !r.delivered;
+        if (!approval) {
+            ch.writeAndFlush(bytes, ch.voidPromise());
+            return;
+        }
+        pendingWrites.computeIfAbsent(r.rrn, k -> new int[1])[0]++;
+        String rrn = r.rrn;
+        ch.writeAndFlush(bytes).addListener((ChannelFutureListener) (ChannelFuture f) ->
+                ring.publishOutcome(f.isSuccess() ? EventType.DELIVERED : EventType.UNDELIVERABLE, rrn));
+    }
+
+    private void reply(Channel ch, TerminalRequest req, String rc) {
+        metrics.response(req.messageClass(), rc);
+        ISOMsg a = Responses.answer(req.message(), rc);
+        ch.writeAndFlush(a, ch.voidPromise());
+    }
+
+    private byte[] pack(ISOMsg m) {
+        try {
+            return m.pack();
+        } catch (ISOException e) {
+            throw new IllegalStateException("cannot pack a terminal answer", e);
+        }
+    }
+
+    private boolean transition(TxnRecord r, TxnState next) {
+        if (!r.state.canBecome(next)) {
+            metrics.count("switch_illegal_transitions", "from", r.state.name(), "to", next.name());
+            LOG.error("illegal transition {} -> {} refused for {}", r.state, next, r);
+            return false;
+        }
+        r.state = next;
+        return true;
+    }
+
+    private void persist(TxnRecord r) {
+        store.put(r.rrn, codec.encode(r));
+    }
+
+    private TxnRecord load(String rrn) {
+        Pending p = inFlightByRrn.get(rrn);
+        if (p != null) {
+            return p.rec;
+        }
+        TxnRecord r = saf.pending(rrn);
+        if (r != null) {
+            return r;
+        }
+        byte[] b = store.get(rrn);
+        return b == null ? null : RecordCodec.decode(b);
+    }
+
+    /** Reversals waiting for delivery to their issuers (for health and operations). */
+    public int safDepth() {
+        return saf.depth();
+    }
+
+    /** Transactions in flight (tests and operations). */
+    public int inFlight() {
+        return inFlightByStan.size();
+    }
+}

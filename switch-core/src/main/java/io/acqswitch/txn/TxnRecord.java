@@ -1,0 +1,63 @@
+package io.acqswitch.txn;
+
+import io.acqswitch.iso.MessageClass;
+
+/**
+ * One transaction as the processor and the store know it. Mutable, owned by the processor thread
+ * only; the store keeps an encoded copy ({@link RecordCodec}). Holds no full PAN, track, PIN or ICC
+ * data: the store and everything derived from it (journal, API) only ever see the masked PAN.
+ */
+public final class TxnRecord {
+    /** Switch-assigned retrieval reference number (field 37 towards issuer and terminal); the record's key. */
+    public String rrn;
+    public TxnState state = TxnState.RECEIVED;
+    public MessageClass messageClass = MessageClass.UNKNOWN;
+    /** Terminal's MTI and processing code. */
+    public String mti = "";
+    public String processingCode = "";
+    /** Duplicate-detection key (see {@link DedupeKeys}) and a hash of the content it must match. */
+    public String dedupeKey = "";
+    public long fingerprint;
+    /** acquirer|merchant|terminal|STAN: how a terminal's reversal finds this original. */
+    public String originalKey = "";
+    public String terminalStan = "";
+    public String terminalId = "";
+    public String merchantId = "";
+    public String acquirerId = "";
+    public String maskedPan = "";
+    public long amount;
+    public String currency = "";
+    /** Issuer index in configuration order and id; -1/"" when not routed. */
+    public int issuer = -1;
+    public String issuerId = "";
+    /** Switch STAN (field 11) and field 7 of the request as forwarded to the issuer. */
+    public String switchStan = "";
+    public String issuerTransmissionTime = "";
+    public String responseCode = "";
+    public String authCode = "";
+    /** The packed answer sent to the terminal (without length prefix), replayed for duplicates. */
+    public byte[] response = new byte[0];
+    /** The terminal's socket accepted the answer. */
+    public boolean delivered;
+    /** The terminal reversed this transaction before its answer came: reverse an approval at once. */
+    public boolean reverseWhenAnswered;
+    public long receivedAt;
+    public long forwardedAt;
+    public long deadline;
+    public long completedAt;
+    /** Store-and-forward of the reversal advice: why, attempts so far, next attempt, expiry. */
+    public String reversalReason = "";
+    public int safAttempts;
+    public long safNextAt;
+    public long safExpiresAt;
+    public boolean safExpired;
+    public long reversedAt;
+
+    /** Terminal-facing identity for logs: no card data. */
+    @Override
+    public String toString() {
+        return "txn rrn=" + rrn + " state=" + state + " class=" + messageClass.tag() + " tid=" + terminalId
+                + " stan=" + terminalStan + " pan=" + maskedPan + " amount=" + amount + " issuer=" + issuerId
+                + " rc=" + responseCode;
+    }
+}
