@@ -59,6 +59,29 @@ public final class ConfigLoader {
         return validated(cfg == null ? SwitchConfig.defaults() : cfg);
     }
 
+    /**
+     * Parses a document shaped like the {@code routing:} section ({@code routes:} and
+     * {@code defaultIssuer}), for reloading routes at run time. Only parses: the routes are checked
+     * by {@code io.acqswitch.route.BinTable#build}. An empty document is a problem, not "no routes",
+     * so a file caught half-written never wipes the routing.
+     *
+     * @throws ConfigException when the text is empty, not YAML, or has unknown or mistyped settings
+     */
+    public static SwitchConfig.Routing parseRouting(String yaml) throws ConfigException {
+        SwitchConfig.Routing routing;
+        try {
+            routing = yaml.isBlank() ? null : YAML.readValue(yaml, SwitchConfig.Routing.class);
+        } catch (JsonMappingException e) {
+            throw new ConfigException(describe(e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("routing: not valid YAML (" + e.getOriginalMessage() + ")");
+        }
+        if (routing == null) {
+            throw new ConfigException("routing=: empty document (expected routes: and defaultIssuer:)");
+        }
+        return routing;
+    }
+
     /** @throws ConfigException listing every problem found */
     public static SwitchConfig validated(SwitchConfig cfg) throws ConfigException {
         var problems = new ConfigValidator(cfg).problems();

@@ -1,5 +1,6 @@
 package io.acqswitch.config;
 
+import io.acqswitch.route.BinTable;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -120,16 +121,7 @@ final class ConfigValidator {
     }
 
     private void routing(Set<String> issuerIds) {
-        SwitchConfig.Routing r = cfg.routing();
-        if (r.defaultIssuer() != null && !issuerIds.contains(r.defaultIssuer())) {
-            problems.add("routing.defaultIssuer=" + r.defaultIssuer() + ": no issuer has that id");
-        }
-        for (int i = 0; i < r.routes().size(); i++) {
-            SwitchConfig.Route route = r.routes().get(i);
-            if (route.issuer() == null || !issuerIds.contains(route.issuer())) {
-                problems.add("routing.routes[" + i + "].issuer=" + route.issuer() + ": no issuer has that id");
-            }
-        }
+        problems.addAll(BinTable.problems(cfg.routing(), issuerIds, "routing"));
     }
 
     private void positive(String name, int value) {
