@@ -5,20 +5,33 @@ import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
+import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
-import io.acqswitch.net.TerminalRequestSink;
+import io.acqswitch.net.IssuerGateway;
 import io.acqswitch.net.TerminalServer;
+import io.acqswitch.pipeline.Ring;
+import io.acqswitch.route.Router;
+import io.acqswitch.store.ChronicleTransactionStore;
+import io.acqswitch.store.TransactionStore;
+import io.acqswitch.txn.TransactionProcessor;
+import io.micrometer.core.instrument.Gauge;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running switch node: terminal listeners, the HTTP endpoint and everything behind them.
+ * One running switch node: the store (recovered first), the ring and its processor, the issuer
+ * links, the terminal listeners (opened last, once recovery is done) and the HTTP endpoint.
  * {@link #start} binds every socket or fails; {@link #close} stops in reverse order.
  */
 public final class SwitchNode implements AutoCloseable {
@@ -27,12 +40,24 @@ public final class SwitchNode implements AutoCloseable {
     private final SwitchConfig cfg;
     private final SwitchMetrics metrics = new SwitchMetrics();
     private final List<TerminalServer> listeners = new ArrayList<>();
+    private final List<AutoCloseable> extras = new ArrayList<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
+    private TransactionStore store;
+    private Router router;
+    private IssuerGateway issuers;
+    private TransactionProcessor processor;
+    private Ring ring;
+    private ScheduledExecutorService ticker;
     private AdminHttpServer http;
 
     public SwitchNode(SwitchConfig cfg) {
         this.cfg = cfg;
+    }
+
+    /** Runs {@code component} inside this node's life cycle (embedded issuer stubs); closed with the node. */
+    public void attach(AutoCloseable component) {
+        extras.add(component);
     }
 
     /** Starts every component; on failure closes what was started and rethrows. */
@@ -40,18 +65,40 @@ public final class SwitchNode implements AutoCloseable {
         try {
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-            TerminalRequestSink sink = SwitchNode::issuerUnavailable;
+            store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
+            router = Router.of(cfg, null);
+            issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers);
+            processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, System::currentTimeMillis);
+            ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
+            processor.attach(ring);
+            processor.recover();
+            Gauge.builder("switch_ring_remaining_capacity", ring, Ring::remainingCapacity)
+                    .description("Free ring slots").register(metrics.registry());
+            Gauge.builder("switch_store_records", store, TransactionStore::records)
+                    .description("Transaction records in the store").register(metrics.registry());
+            Gauge.builder("switch_store_capacity_records", store, TransactionStore::capacity)
+                    .description("Records the store is sized for").register(metrics.registry());
+            ring.start();
+            issuers.start();
+            long tick = cfg.pipeline().tick().toMillis();
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ticker");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleAtFixedRate(ring::tryPublishTick, tick, tick, TimeUnit.MILLISECONDS);
             for (SwitchConfig.Listener l : cfg.listeners()) {
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
-                listeners.add(new TerminalServer(l, codec, metrics, sink, boss, workers).start());
+                listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest, boss, workers).start());
                 LOG.info("terminal listener {} on {}:{} dialect={}", l.name(), l.bind(), listeners.getLast().port(),
                         l.dialect().configName());
             }
             http = new AdminHttpServer(cfg.http().bind(), cfg.http().port())
                     .route("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
-                    .route("/health", ex -> health())
-                    .start();
-            LOG.info("http on {}:{} (/metrics, /health)", cfg.http().bind(), http.port());
+                    .route("/health", ex -> health());
+            router.mount(http, "/routes");
+            http.start();
+            LOG.info("http on {}:{} (/metrics, /health, /routes)", cfg.http().bind(), http.port());
             return this;
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
@@ -59,18 +106,49 @@ public final class SwitchNode implements AutoCloseable {
         }
     }
 
-    private static void issuerUnavailable(io.acqswitch.iso.TerminalRequest req, io.netty.channel.Channel ch) {
-        ch.writeAndFlush(Responses.answer(req.message(), ResponseCode.ISSUER_INOPERATIVE), ch.voidPromise());
+    /** Netty thread: hand the request to the ring, or answer 91 at once when the ring is full. */
+    private void terminalRequest(TerminalRequest req, Channel ch) {
+        if (!ring.tryPublishRequest(req, ch)) {
+            metrics.count("switch_ring_full_rejections");
+            metrics.response(req.messageClass(), ResponseCode.ISSUER_INOPERATIVE);
+            ch.writeAndFlush(Responses.answer(req.message(), ResponseCode.ISSUER_INOPERATIVE), ch.voidPromise());
+        }
+    }
+
+    /** Netty thread: an issuer's answer goes to the ring; if full, the deadline reverses the transaction. */
+    private void issuerResponse(int issuer, ISOMsg msg) {
+        if (!ring.tryPublishResponse(issuer, msg)) {
+            metrics.count("switch_ring_full_issuer_responses_dropped");
+        }
     }
 
     private AdminHttpServer.Reply health() {
-        boolean up = !listeners.isEmpty() && listeners.stream().allMatch(TerminalServer::isBound);
-        return AdminHttpServer.Reply.json(up ? 200 : 503, "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"listeners\":"
-                + (up ? "\"UP\"" : "\"DOWN\"") + "}");
+        boolean listening = !listeners.isEmpty() && listeners.stream().allMatch(TerminalServer::isBound);
+        StringBuilder issuersJson = new StringBuilder("{");
+        boolean allIssuers = true;
+        for (int i = 0; i < issuers.issuerCount(); i++) {
+            int up = issuers.linksUp(i);
+            allIssuers &= up > 0;
+            issuersJson.append(i == 0 ? "" : ",").append('"').append(issuers.issuer(i).id()).append("\":{\"linksUp\":")
+                    .append(up).append(",\"status\":\"").append(up > 0 ? "UP" : "DOWN").append("\"}");
+        }
+        issuersJson.append('}');
+        boolean up = listening && allIssuers;
+        String body = "{\"status\":\"" + (up ? "UP" : "DEGRADED") + "\",\"listeners\":\"" + (listening ? "UP" : "DOWN")
+                + "\",\"store\":\"UP\",\"safDepth\":" + processor.safDepth() + ",\"issuers\":" + issuersJson + "}";
+        return AdminHttpServer.Reply.json(up ? 200 : 503, body);
     }
 
     public SwitchMetrics metrics() {
         return metrics;
+    }
+
+    public TransactionProcessor processor() {
+        return processor;
+    }
+
+    public IssuerGateway issuers() {
+        return issuers;
     }
 
     /** The bound port of the listener at {@code index} in configuration order. */
@@ -90,11 +168,33 @@ public final class SwitchNode implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        if (issuers != null) {
+            issuers.close();
+        }
+        if (ring != null) {
+            ring.close();
+        }
+        if (router != null) {
+            router.close();
+        }
         if (workers != null) {
-            workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (boss != null) {
-            boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        for (AutoCloseable c : extras.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", c, e);
+            }
+        }
+        if (store != null) {
+            store.close();
         }
         metrics.close();
     }

@@ -3,7 +3,6 @@ package io.acqswitch.pipeline;
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventTranslatorOneArg;
-import com.lmax.disruptor.EventTranslatorThreeArg;
 import com.lmax.disruptor.EventTranslatorTwoArg;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
@@ -28,13 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class Ring implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Ring.class);
 
-    private static final EventTranslatorThreeArg<SwitchEvent, TerminalRequest, Channel, Long> REQUEST =
-            (e, seq, req, ch, nanos) -> {
-                e.type = EventType.TERMINAL_REQUEST;
-                e.request = req;
-                e.terminal = ch;
-                e.receivedNanos = nanos;
-            };
+    private static final EventTranslatorTwoArg<SwitchEvent, TerminalRequest, Channel> REQUEST = (e, seq, req, ch) -> {
+        e.type = EventType.TERMINAL_REQUEST;
+        e.request = req;
+        e.terminal = ch;
+        e.receivedNanos = System.nanoTime();
+    };
     private static final EventTranslatorTwoArg<SwitchEvent, Integer, ISOMsg> RESPONSE = (e, seq, issuer, msg) -> {
         e.type = EventType.ISSUER_RESPONSE;
         e.issuer = issuer;
@@ -79,8 +77,8 @@ public final class Ring implements AutoCloseable {
         return this;
     }
 
-    public boolean tryPublishRequest(TerminalRequest request, Channel terminal, long receivedNanos) {
-        return ring.tryPublishEvent(REQUEST, request, terminal, receivedNanos);
+    public boolean tryPublishRequest(TerminalRequest request, Channel terminal) {
+        return ring.tryPublishEvent(REQUEST, request, terminal);
     }
 
     public boolean tryPublishResponse(int issuer, ISOMsg response) {

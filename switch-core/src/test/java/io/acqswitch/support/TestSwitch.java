@@ -7,6 +7,7 @@ import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.sim.TerminalClient;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -24,8 +25,7 @@ public final class TestSwitch implements AutoCloseable {
     public static TestSwitch start(String yaml, UnaryOperator<SwitchConfig.Listener> listener) throws Exception {
         SwitchConfig cfg = ConfigLoader.parse(yaml);
         List<SwitchConfig.Listener> ls = cfg.listeners().stream().map(l -> listener.apply(l.withPort(0))).toList();
-        cfg = new SwitchConfig(cfg.dataDir(), new SwitchConfig.Http(cfg.http().bind(), 0, cfg.http().token()), ls,
-                cfg.issuers(), cfg.routing(), cfg.stubs());
+        cfg = cfg.withListeners(ls).withDataDirAndHttpPort(Files.createTempDirectory("switch-test"), 0);
         return new TestSwitch(new SwitchNode(cfg).start());
     }
 
