@@ -197,12 +197,13 @@ public record SwitchConfig(
     /**
      * An issuer stub run inside the switch process (demo and rehearsal).
      *
-     * @param approveBelow amounts (minor units) at or above this are declined 51; null = no limit
+     * @param rules how the stub answers (see {@link io.acqswitch.sim.StubRules}); default: approve all
      */
-    public record Stub(String name, String bind, Integer port, Long approveBelow) {
+    public record Stub(String name, String bind, Integer port, io.acqswitch.sim.StubRules rules) {
         public Stub {
             bind = bind != null ? bind : "127.0.0.1";
             port = port != null ? port : 9583;
+            rules = rules != null ? rules : io.acqswitch.sim.StubRules.approveAll();
         }
     }
 }

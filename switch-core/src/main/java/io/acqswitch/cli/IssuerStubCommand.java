@@ -1,0 +1,76 @@
+package io.acqswitch.cli;
+
+import io.acqswitch.admin.AdminHttpServer;
+import io.acqswitch.config.ConfigException;
+import io.acqswitch.sim.IssuerStub;
+import io.acqswitch.sim.StubRules;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code issuer-stub}: runs an issuer host simulator (and its HTTP API) until the process is stopped. */
+@Command(name = "issuer-stub", mixinStandardHelpOptions = true,
+        description = "Run an issuer host simulator that answers iso87 requests by its rules and keeps a ledger.")
+final class IssuerStubCommand implements Callable<Integer> {
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "9583", description = "ISO 8583 port (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--http-port", defaultValue = "9680",
+            description = "HTTP API port (GET /ledger, /ledger.csv, /rules; PUT /rules); 0 = no HTTP (default ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--rules", description = "YAML or JSON rules file (default: approve everything)")
+    Path rules;
+
+    @Option(names = "--name", defaultValue = "issuer-stub", description = "name in logs (default ${DEFAULT-VALUE})")
+    String name;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        StubRules initial;
+        try {
+            initial = rules != null ? StubRules.load(rules) : StubRules.approveAll();
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return 2;
+        }
+        IssuerStub stub = new IssuerStub(name, bind, port, initial).start();
+        AdminHttpServer http = null;
+        try {
+            if (httpPort > 0) {
+                http = new AdminHttpServer(bind, httpPort);
+                stub.mount(http, "");
+                http.start();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            stub.close();
+            throw e;
+        }
+        AdminHttpServer httpServer = http;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (httpServer != null) {
+                httpServer.close();
+            }
+            stub.close();
+            stopped.countDown();
+        }, "shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("issuer stub " + name + " on " + bind + ":" + stub.port()
+                + (http != null ? ", HTTP on " + bind + ":" + http.port() : "") + "; rules " + initial + "; Ctrl-C to stop");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,67 @@
+package io.acqswitch.sim;
+
+import io.acqswitch.iso.IsoLog;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One issuer connection: hands each request to the {@link StubProcessor}, writes its answer now or
+ * later on the channel's event loop (never blocking it), and applies the connection-level faults.
+ * Not sharable: it counts the messages received on its connection. Any error closes the connection.
+ */
+final class IssuerHandler extends SimpleChannelInboundHandler<ISOMsg> {
+    private static final Logger LOG = LoggerFactory.getLogger(IssuerHandler.class);
+
+    private final String stubName;
+    private final StubProcessor processor;
+    private final Supplier<ActiveRules> rules;
+    private int received;
+
+    IssuerHandler(String stubName, StubProcessor processor, Supplier<ActiveRules> rules) {
+        super(ISOMsg.class);
+        this.stubName = stubName;
+        this.processor = processor;
+        this.rules = rules;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ISOMsg request) {
+        received++;
+        int dropAfter = rules.get().rules().dropConnectionAfter();
+        StubProcessor.Reply reply = processor.handle(request);
+        LOG.debug("{} < {} -> {}", stubName, IsoLog.describe(request), IsoLog.describe(reply.answer()));
+        if (dropAfter > 0 && received >= dropAfter) {
+            LOG.info("{}: closing {} after {} messages (dropConnectionAfter)", stubName, ctx.channel().remoteAddress(), received);
+            ctx.close();
+            return;
+        }
+        if (reply.answer() == null) {
+            return;
+        }
+        Channel ch = ctx.channel();
+        if (reply.delayMs() <= 0) {
+            write(ch, reply.answer());
+        } else {
+            ch.eventLoop().schedule(() -> write(ch, reply.answer()), reply.delayMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void write(Channel ch, ISOMsg answer) {
+        if (ch.isActive()) {
+            ch.writeAndFlush(answer).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.warn("{}: closing {}: {}", stubName, ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,208 @@
+package io.acqswitch.sim;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.acqswitch.config.ConfigException;
+import io.acqswitch.iso.CardData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * How an {@link IssuerStub} answers. Immutable; every component may be {@code null} (from YAML or
+ * JSON) and then takes its default, so {@link #approveAll()} approves everything at once.
+ *
+ * <p>Decisions for a debit, in order: a {@code declineSuffixes} match (longest suffix wins), then
+ * {@code declineAtOrAbove}, then the card's available balance. Credits and balance inquiries are
+ * declined only by {@code declineSuffixes}.
+ *
+ * @param declineAtOrAbove     debits of this amount (minor units) or more are declined; null = no limit
+ * @param declineAtOrAboveCode the response code for such debits (default {@code 51}; {@code 61} is the
+ *                             other usual choice)
+ * @param declineSuffixes      PAN suffix → response code (e.g. {@code "05" → "05"})
+ * @param balances             PAN → opening available balance (minor units); cards not listed are
+ *                             unlimited. Available = opening − approved unreversed debits + approved
+ *                             unreversed credits recorded in the ledger since it was last cleared
+ * @param latencyMs            fixed delay before every answer
+ * @param latencyJitterMs      a uniform random extra delay of 0..this before every answer
+ * @param withholdRatio        0..1: the share of financial requests that are applied but never answered
+ * @param lateAnswerMs         extra delay of financial answers (the request is applied at once)
+ * @param dropConnectionAfter  the Nth message received on a connection is applied and the connection
+ *                             closed instead of answering it; 0 = never
+ * @param refuseConnections    new connections are closed at once
+ * @param ignoreReversals      the first N reversal messages after these rules took effect are neither
+ *                             applied nor answered
+ */
+public record StubRules(
+        Long declineAtOrAbove,
+        String declineAtOrAboveCode,
+        Map<String, String> declineSuffixes,
+        Map<String, Long> balances,
+        Long latencyMs,
+        Long latencyJitterMs,
+        Double withholdRatio,
+        Long lateAnswerMs,
+        Integer dropConnectionAfter,
+        Boolean refuseConnections,
+        Integer ignoreReversals) {
+
+    private static final ObjectMapper READER = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** @throws IllegalArgumentException naming the first value out of range, as {@code name=value: why} */
+    public StubRules {
+        declineAtOrAboveCode = declineAtOrAboveCode != null ? declineAtOrAboveCode : "51";
+        declineSuffixes = declineSuffixes != null ? declineSuffixes : Map.of();
+        balances = balances != null ? balances : Map.of();
+        latencyMs = latencyMs != null ? latencyMs : 0L;
+        latencyJitterMs = latencyJitterMs != null ? latencyJitterMs : 0L;
+        withholdRatio = withholdRatio != null ? withholdRatio : 0.0;
+        lateAnswerMs = lateAnswerMs != null ? lateAnswerMs : 0L;
+        dropConnectionAfter = dropConnectionAfter != null ? dropConnectionAfter : 0;
+        refuseConnections = refuseConnections != null ? refuseConnections : false;
+        ignoreReversals = ignoreReversals != null ? ignoreReversals : 0;
+        check(declineAtOrAbove == null || declineAtOrAbove >= 0, "declineAtOrAbove", declineAtOrAbove, "must be >= 0");
+        check(isResponseCode(declineAtOrAboveCode), "declineAtOrAboveCode", declineAtOrAboveCode, "must be 2 characters");
+        declineSuffixes.forEach((suffix, code) -> {
+            check(!suffix.isEmpty() && suffix.chars().allMatch(Character::isDigit), "declineSuffixes." + suffix, code,
+                    "a suffix is one or more digits");
+            check(isResponseCode(code), "declineSuffixes." + suffix, code, "must be a 2-character response code");
+        });
+        balances.forEach((pan, amount) -> check(amount != null && amount >= 0,
+                "balances." + CardData.maskPan(pan), amount, "must be >= 0"));
+        declineSuffixes = Map.copyOf(declineSuffixes);
+        balances = Map.copyOf(balances);
+        check(latencyMs >= 0, "latencyMs", latencyMs, "must be >= 0");
+        check(latencyJitterMs >= 0, "latencyJitterMs", latencyJitterMs, "must be >= 0");
+        check(withholdRatio >= 0 && withholdRatio <= 1, "withholdRatio", withholdRatio, "must be between 0 and 1");
+        check(lateAnswerMs >= 0, "lateAnswerMs", lateAnswerMs, "must be >= 0");
+        check(dropConnectionAfter >= 0, "dropConnectionAfter", dropConnectionAfter, "must be >= 0 (0 = never)");
+        check(ignoreReversals >= 0, "ignoreReversals", ignoreReversals, "must be >= 0");
+    }
+
+    /** Approves everything, at once, with no faults. */
+    public static StubRules approveAll() {
+        return new StubRules(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * Parses YAML or JSON; an empty document is {@link #approveAll()}.
+     *
+     * @throws ConfigException with {@code name=value: why} when the text is not valid rules
+     */
+    public static StubRules parse(String text) throws ConfigException {
+        if (text == null || text.isBlank()) {
+            return approveAll();
+        }
+        try {
+            StubRules r = READER.readValue(text, StubRules.class);
+            return r != null ? r : approveAll();
+        } catch (JsonMappingException e) {
+            throw new ConfigException(describe(e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("rules: not valid YAML or JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    /** Reads and parses one file. @throws ConfigException when it cannot be read or is not valid rules */
+    public static StubRules load(Path file) throws ConfigException {
+        try {
+            return parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("rules=" + file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The response code for a debit of {@code amount} from {@code pan}; {@code available} null = unlimited. */
+    String decideDebit(String pan, long amount, Long available) {
+        String bySuffix = suffixCode(pan);
+        if (bySuffix != null) {
+            return bySuffix;
+        }
+        if (declineAtOrAbove != null && amount >= declineAtOrAbove) {
+            return declineAtOrAboveCode;
+        }
+        if (available != null && available < amount) {
+            return "51";
+        }
+        return "00";
+    }
+
+    /** The response code for a credit or balance inquiry on {@code pan}. */
+    String decideNonDebit(String pan) {
+        String bySuffix = suffixCode(pan);
+        return bySuffix != null ? bySuffix : "00";
+    }
+
+    /** The opening balance of {@code pan}, or null when the card is unlimited. */
+    Long openingBalance(String pan) {
+        return balances.get(pan);
+    }
+
+    private String suffixCode(String pan) {
+        String best = null;
+        int bestLength = 0;
+        for (Map.Entry<String, String> e : declineSuffixes.entrySet()) {
+            if (e.getKey().length() > bestLength && pan.endsWith(e.getKey())) {
+                best = e.getValue();
+                bestLength = e.getKey().length();
+            }
+        }
+        return best;
+    }
+
+    /** The same rules with the balances' PANs masked: what the HTTP API and logs show. */
+    public Map<String, Object> toMaskedMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("declineAtOrAbove", declineAtOrAbove);
+        m.put("declineAtOrAboveCode", declineAtOrAboveCode);
+        m.put("declineSuffixes", new java.util.TreeMap<>(declineSuffixes));
+        m.put("balances", balances.entrySet().stream().collect(Collectors.toMap(
+                e -> CardData.maskPan(e.getKey()), Map.Entry::getValue, Long::sum, java.util.TreeMap::new)));
+        m.put("latencyMs", latencyMs);
+        m.put("latencyJitterMs", latencyJitterMs);
+        m.put("withholdRatio", withholdRatio);
+        m.put("lateAnswerMs", lateAnswerMs);
+        m.put("dropConnectionAfter", dropConnectionAfter);
+        m.put("refuseConnections", refuseConnections);
+        m.put("ignoreReversals", ignoreReversals);
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return "StubRules" + toMaskedMap();
+    }
+
+    private static boolean isResponseCode(String code) {
+        return code != null && code.length() == 2;
+    }
+
+    private static void check(boolean ok, String name, Object value, String why) {
+        if (!ok) {
+            throw new IllegalArgumentException(name + "=" + value + ": " + why);
+        }
+    }
+
+    private static String describe(JsonMappingException e) {
+        String path = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining()).replaceFirst("^\\.", "");
+        if (e instanceof UnrecognizedPropertyException u) {
+            return (path.isEmpty() ? "rules" : path) + ": unknown setting (known: " + u.getKnownPropertyIds() + ")";
+        }
+        Throwable cause = e.getCause();
+        if (cause instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+            return iae.getMessage();
+        }
+        return (path.isEmpty() ? "rules" : path) + ": " + e.getOriginalMessage();
+    }
+}
