@@ -11,6 +11,7 @@ import io.acqswitch.net.IssuerGateway;
 import io.acqswitch.net.TerminalServer;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.route.Router;
+import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.store.ChronicleTransactionStore;
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.txn.TransactionProcessor;
@@ -40,7 +41,7 @@ public final class SwitchNode implements AutoCloseable {
     private final SwitchConfig cfg;
     private final SwitchMetrics metrics = new SwitchMetrics();
     private final List<TerminalServer> listeners = new ArrayList<>();
-    private final List<AutoCloseable> extras = new ArrayList<>();
+    private final List<IssuerStub> stubs = new ArrayList<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private TransactionStore store;
@@ -50,14 +51,15 @@ public final class SwitchNode implements AutoCloseable {
     private Ring ring;
     private ScheduledExecutorService ticker;
     private AdminHttpServer http;
+    private boolean closed;
 
     public SwitchNode(SwitchConfig cfg) {
         this.cfg = cfg;
     }
 
-    /** Runs {@code component} inside this node's life cycle (embedded issuer stubs); closed with the node. */
-    public void attach(AutoCloseable component) {
-        extras.add(component);
+    /** The issuer stubs started from {@code stubs:} (demo and rehearsal). */
+    public List<IssuerStub> stubs() {
+        return stubs;
     }
 
     /** Starts every component; on failure closes what was started and rethrows. */
@@ -65,6 +67,10 @@ public final class SwitchNode implements AutoCloseable {
         try {
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+            for (SwitchConfig.Stub st : cfg.stubs()) {
+                stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).start(boss, workers));
+                LOG.info("embedded issuer stub {} on {}:{}", st.name(), st.bind(), stubs.getLast().port());
+            }
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
             router = Router.of(cfg, null);
             issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers);
@@ -97,6 +103,9 @@ public final class SwitchNode implements AutoCloseable {
                     .route("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
                     .route("/health", ex -> health());
             router.mount(http, "/routes");
+            for (IssuerStub st : stubs) {
+                st.mount(http, "/stubs/" + st.name());
+            }
             http.start();
             LOG.info("http on {}:{} (/metrics, /health, /routes)", cfg.http().bind(), http.port());
             return this;
@@ -162,6 +171,10 @@ public final class SwitchNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (TerminalServer s : listeners.reversed()) {
             s.close();
         }
@@ -186,12 +199,8 @@ public final class SwitchNode implements AutoCloseable {
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        for (AutoCloseable c : extras.reversed()) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warn("closing {} failed", c, e);
-            }
+        for (IssuerStub st : stubs) {
+            st.close();
         }
         if (store != null) {
             store.close();

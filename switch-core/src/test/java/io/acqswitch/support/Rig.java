@@ -1,0 +1,100 @@
+package io.acqswitch.support;
+
+import io.acqswitch.SwitchNode;
+import io.acqswitch.config.ConfigLoader;
+import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.sim.IssuerStub;
+import io.acqswitch.sim.LedgerEntry;
+import io.acqswitch.sim.StubRules;
+import io.acqswitch.sim.TerminalClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * An issuer stub and a switch routed to it, both on ephemeral 127.0.0.1 ports, with a short issuer
+ * deadline and fast SAF retries so that timeout and reversal paths run in a test's time.
+ */
+public final class Rig implements AutoCloseable {
+    public final IssuerStub stub;
+    public final SwitchNode node;
+    public final Path dataDir;
+
+    private Rig(IssuerStub stub, SwitchNode node, Path dataDir) {
+        this.stub = stub;
+        this.node = node;
+        this.dataDir = dataDir;
+    }
+
+    /** A stub approving everything and a switch with a {@code timeoutMs} issuer deadline. */
+    public static Rig start(long timeoutMs) throws Exception {
+        IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
+        return start(stub, List.of("127.0.0.1:" + stub.port()), timeoutMs, Files.createTempDirectory("rig"));
+    }
+
+    public static Rig start(IssuerStub stub, List<String> hosts, long timeoutMs, Path dataDir) throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse(yaml(hosts, timeoutMs, dataDir));
+        cfg = cfg.withListeners(List.of(cfg.listeners().getFirst().withPort(0)));
+        SwitchNode node = new SwitchNode(cfg).start();
+        Rig rig = new Rig(stub, node, dataDir);
+        if (stub != null && hosts.contains("127.0.0.1:" + stub.port())) {
+            rig.await("issuer link up", () -> node.issuers().linksUp(0) > 0, Duration.ofSeconds(10));
+        }
+        return rig;
+    }
+
+    /** The switch configuration the rig runs (also used to start a switch in another process). */
+    public static String yaml(List<String> hosts, long timeoutMs, Path dataDir) {
+        return """
+                dataDir: %s
+                http: {port: 0}
+                listeners: [{port: 0, idleTimeout: 60s}]
+                issuers:
+                  - id: issuer-a
+                    hosts: [%s]
+                    connections: 2
+                    timeout: %dms
+                    reconnectMin: 50ms
+                    reconnectMax: 500ms
+                routing: {defaultIssuer: issuer-a}
+                stubs: []
+                saf: {firstRetry: 100ms, maxRetry: 400ms}
+                pipeline: {tick: 20ms}
+                store: {expectedEntries: 20000}
+                """.formatted(dataDir, String.join(", ", hosts.stream().map(h -> "\"" + h + "\"").toList()), timeoutMs);
+    }
+
+    public TerminalClient terminal() throws java.io.IOException {
+        return new TerminalClient("127.0.0.1", node.terminalPort(0), TestSwitch.ISO87, Duration.ofSeconds(10));
+    }
+
+    public Optional<LedgerEntry> ledger(String rrn) {
+        return stub.ledger().entry(rrn);
+    }
+
+    /** Polls {@code condition} every 20 ms for at most {@code limit}; fails with {@code what} if it never holds. */
+    public void await(String what, BooleanSupplier condition, Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    public double counted(String name, String... tags) {
+        return node.metrics().counted(name, tags);
+    }
+
+    @Override
+    public void close() {
+        node.close();
+        if (stub != null) {
+            stub.close();
+        }
+    }
+}
