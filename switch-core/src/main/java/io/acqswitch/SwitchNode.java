@@ -193,14 +193,14 @@ public final class SwitchNode implements AutoCloseable {
         if (router != null) {
             router.close();
         }
+        for (IssuerStub st : stubs) {
+            st.close();
+        }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        for (IssuerStub st : stubs) {
-            st.close();
         }
         if (store != null) {
             store.close();

@@ -122,8 +122,9 @@ public final class ChronicleTransactionStore implements TransactionStore {
     }
 
     private StoreFullException full(String map, IllegalStateException e) {
-        return new StoreFullException("transaction store full (" + map + ", " + records.longSize()
-                + " records, sized for " + capacity + "): raise store.expectedEntries", e);
+        return new StoreFullException("transaction store cannot take another entry (" + map + ", "
+                + records.longSize() + " records, sized for " + capacity + "; raise store.expectedEntries): "
+                + e.getMessage(), e);
     }
 
     @Override

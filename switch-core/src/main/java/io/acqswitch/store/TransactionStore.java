@@ -24,7 +24,7 @@ public interface TransactionStore extends AutoCloseable {
 
     void removeIndex(String key);
 
-    /** Visits every record (start-up recovery, retention sweeps). */
+    /** Visits every record (start-up recovery, retention sweeps); the visitor must not write to the store. */
     void forEach(BiConsumer<String, byte[]> visitor);
 
     /** Next value of a persistent counter (RRN and STAN sequences); survives restarts. */

@@ -100,8 +100,9 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     public int recover() {
         long now = clock.getAsLong();
         int[] reversed = {0};
-        store.forEach((rrn, bytes) -> {
-            TxnRecord r = RecordCodec.decode(bytes);
+        List<TxnRecord> all = new ArrayList<>();
+        store.forEach((rrn, bytes) -> all.add(RecordCodec.decode(bytes))); // no writes while iterating
+        all.forEach(r -> {
             boolean reversible = reversible(r.messageClass);
             if (r.state == TxnState.FORWARDED) {
                 transition(r, TxnState.TIMED_OUT);
