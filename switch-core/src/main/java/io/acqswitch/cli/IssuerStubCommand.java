@@ -57,20 +57,36 @@ final class IssuerStubCommand implements Callable<Integer> {
             stub.close();
             throw e;
         }
-        AdminHttpServer httpServer = http;
+        Runnable shutdown = closeOnce(stub, http);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (httpServer != null) {
-                httpServer.close();
-            }
-            stub.close();
+            shutdown.run();
             stopped.countDown();
         }, "shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("issuer stub " + name + " on " + bind + ":" + stub.port()
                 + (http != null ? ", HTTP on " + bind + ":" + http.port() : "") + "; rules " + initial + "; Ctrl-C to stop");
         out.flush();
-        stopped.await();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            shutdown.run();
+        }
         return 0;
+    }
+
+    /** Closes the HTTP server, then the stub, the first time it runs (shutdown hook or interrupt). */
+    private static Runnable closeOnce(IssuerStub stub, AdminHttpServer http) {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                if (http != null) {
+                    http.close();
+                }
+                stub.close();
+            }
+        };
     }
 }
