@@ -13,21 +13,12 @@ import java.util.Set;
  *
  * <p>Every route is held as an inclusive range of numbers of one length n (a prefix {@code 476173}
  * is the range 476173..476173 of length 6). Per length, the ranges are sorted, merged and probed by
- * binary search; a lookup reads the PAN's first 11 digits into a {@code long} once and probes from
- * the longest length down, so it allocates nothing. Safe for any number of threads.
+ * binary search; a lookup reads the PAN's digits into a {@code long} in one pass, probing each
+ * length that has routes on the way, so it allocates nothing. Safe for any number of threads.
  */
 public final class BinTable {
     /** Longest prefix or range bound, in digits (11 fits a {@code long} with room, and covers 8-digit BINs and more). */
     public static final int MAX_DIGITS = 11;
-
-    private static final long[] POW10 = new long[MAX_DIGITS + 1];
-
-    static {
-        POW10[0] = 1;
-        for (int i = 1; i <= MAX_DIGITS; i++) {
-            POW10[i] = POW10[i - 1] * 10;
-        }
-    }
 
     /** The outcome of {@link #build}: a table, or every problem found. */
     public sealed interface Result {
@@ -44,7 +35,7 @@ public final class BinTable {
 
     private final SwitchConfig.Routing routing;
     private final String defaultIssuer;
-    /** Lengths that have at least one range, longest first. */
+    /** Lengths that have at least one range, longest first (for toString). */
     private final int[] lengths;
     /** Per length (index = length): sorted, disjoint ranges and their issuers; null when the length has none. */
     private final long[][] lows;
@@ -123,27 +114,26 @@ public final class BinTable {
         if (len == 0) {
             return null;
         }
-        int take = Math.min(len, MAX_DIGITS);
+        // One pass: read digits into a number and probe each length that has routes as soon as
+        // that many digits are in; the last (longest) hit wins. Digits past 11 are only checked.
+        String best = null;
         long head = 0;
         for (int i = 0; i < len; i++) {
             char c = pan.charAt(i);
             if (c < '0' || c > '9') {
                 return null;
             }
-            if (i < take) {
+            if (i < MAX_DIGITS) {
                 head = head * 10 + (c - '0');
+                if (lows[i + 1] != null) {
+                    String issuer = probe(i + 1, head);
+                    if (issuer != null) {
+                        best = issuer;
+                    }
+                }
             }
         }
-        for (int n : lengths) {
-            if (n > take) {
-                continue;
-            }
-            String issuer = probe(n, head / POW10[take - n]);
-            if (issuer != null) {
-                return issuer;
-            }
-        }
-        return defaultIssuer;
+        return best != null ? best : defaultIssuer;
     }
 
     private String probe(int n, long value) {

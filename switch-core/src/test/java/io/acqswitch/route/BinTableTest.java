@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.config.SwitchConfig.Route;
 import io.acqswitch.config.SwitchConfig.Routing;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -174,5 +175,26 @@ class BinTableTest {
     void shouldNameProblemsRelativeToSection() {
         List<String> p = BinTable.problems(new Routing(List.of(range("55", "51", "a")), null), ISSUERS, "");
         assertEquals(List.of("routes[0].low=55: must not be above high (51)"), p);
+    }
+
+    @Test
+    void shouldRouteWithoutAllocating() {
+        BinTable t = table("c", prefix("4", "a"), prefix("476173", "b"), range("2221", "2720", "b"), range("51", "55", "b"));
+        String[] pans = {"4761739001010010", "4111111111111111", "2223000048400011", "5300000000000000", "6011000000000004"};
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        int hits = 0;
+        for (int i = 0; i < 20_000; i++) { // warm up, including the measuring call itself
+            hits += t.route(pans[i % pans.length]).length();
+        }
+        threads.getThreadAllocatedBytes(tid);
+        long before = threads.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 100_000; i++) {
+            hits += t.route(pans[i % pans.length]).length();
+        }
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertTrue(hits > 0);
+        // 100k lookups; allow a little for the measuring call, far below one object per lookup
+        assertTrue(allocated < 10_000, allocated + " bytes allocated by 100000 lookups");
     }
 }
