@@ -72,7 +72,13 @@ public final class SwitchNode implements AutoCloseable {
                 LOG.info("embedded issuer stub {} on {}:{}", st.name(), st.bind(), stubs.getLast().port());
             }
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
-            router = Router.of(cfg, null);
+            router = Router.of(cfg, cfg.routesFile());
+            if (cfg.routesFile() != null) {
+                if (router.reload() instanceof Router.Reload.Rejected r) {
+                    throw new IllegalArgumentException("routesFile=" + cfg.routesFile() + ": " + String.join("; ", r.problems()));
+                }
+                router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
+            }
             issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers);
             processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, System::currentTimeMillis);
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);

@@ -31,6 +31,9 @@ final class ConfigValidator {
             issuer("issuers[" + i + "]", cfg.issuers().get(i), issuerIds);
         }
         routing(issuerIds);
+        if (cfg.routesFile() != null && !Files.isRegularFile(cfg.routesFile())) {
+            problems.add("routesFile=" + cfg.routesFile() + ": file not found");
+        }
         for (int i = 0; i < cfg.stubs().size(); i++) {
             SwitchConfig.Stub s = cfg.stubs().get(i);
             String n = "stubs[" + i + "]";
