@@ -1,0 +1,163 @@
+package io.acqswitch.txn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.acqswitch.sim.LedgerEntry;
+import io.acqswitch.sim.StubRules;
+import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Rig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A few thousand mixed transactions from several terminals, with repeats, terminal reversals
+ * (some racing their own original), terminals vanishing after sending, and an issuer that withholds
+ * some answers and declines others; then every debit in
+ * the issuer stub's ledger is compared with what its terminal learned. The money invariant: a debit
+ * stands if and only if its terminal received an approval and did not reverse it.
+ */
+@Tag("slow")
+class MoneyInvariantTest {
+    private static final int TERMINALS = 6;
+    private static final int STEPS = 400;
+
+    /** What one terminal saw, by switch RRN. */
+    private final Set<String> approvedToTerminal = ConcurrentHashMap.newKeySet();
+    private final Set<String> reversedByTerminal = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> failedToTerminal = new ConcurrentHashMap<>();
+
+    @Test
+    void shouldEndWithNoDoubleAndNoOrphanDebits() throws Exception {
+        try (Rig rig = Rig.start(300)) {
+            rig.stub.setRules(new StubRules(null, null, Map.of("77", "05"), null, null, 20L, 0.05, null, null, null, null));
+            ExecutorService pool = Executors.newFixedThreadPool(TERMINALS);
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (int t = 0; t < TERMINALS; t++) {
+                int terminal = t;
+                runs.add(pool.submit(() -> terminal(rig, terminal)));
+            }
+            int requests = 0;
+            for (Future<Integer> f : runs) {
+                requests += f.get();
+            }
+            pool.shutdown();
+            rig.await("in-flight done and SAF drained",
+                    () -> rig.node.processor().inFlight() == 0 && rig.node.processor().safDepth() == 0,
+                    Duration.ofSeconds(60));
+
+            int doubleDebits = 0;
+            int orphanDebits = 0;
+            int lostApprovals = 0;
+            List<String> orphans = new ArrayList<>();
+            Map<String, Integer> seen = new java.util.HashMap<>();
+            for (LedgerEntry e : rig.stub.ledger().entries()) {
+                if (e.kind() != LedgerEntry.Kind.DEBIT || !"00".equals(e.responseCode())) {
+                    continue;
+                }
+                if (seen.merge(e.rrn(), 1, Integer::sum) > 1) {
+                    doubleDebits++;
+                }
+                boolean shouldStand = approvedToTerminal.contains(e.rrn()) && !reversedByTerminal.contains(e.rrn());
+                if (!e.reversed() && !shouldStand) {
+                    orphanDebits++;
+                    orphans.add(e + " terminal saw " + failedToTerminal.get(e.rrn()));
+                }
+                if (e.reversed() && shouldStand) {
+                    lostApprovals++;
+                }
+            }
+            for (String rrn : approvedToTerminal) {
+                if (!reversedByTerminal.contains(rrn) && rig.ledger(rrn).map(LedgerEntry::reversed).orElse(true)) {
+                    lostApprovals++;
+                }
+            }
+            assertTrue(requests > TERMINALS * STEPS / 2);
+            assertEquals(0, doubleDebits, "double debits");
+            assertEquals(0, orphanDebits, "debits standing that the terminal was not told were approved: " + orphans);
+            assertEquals(0, lostApprovals, "approvals told to a terminal but reversed without its asking");
+            assertTrue(rig.counted("switch_timeouts", "issuer", "issuer-a") > 0, "the run exercised timeouts");
+            assertTrue(rig.counted("switch_duplicates", "kind", "replayed") > 0, "and duplicates");
+            assertTrue(rig.stub.ledger().summary().debitsReversed() > 0, "and reversals");
+        }
+    }
+
+    /** One terminal's session: bounded to {@link #STEPS} steps. Returns the requests sent. */
+    private int terminal(Rig rig, int terminal) throws Exception {
+        Random random = new Random(42 + terminal);
+        String tid = String.format("TERM%04d", terminal);
+        List<ISOMsg> answered = new ArrayList<>();
+        ISOMsg last = null;
+        int sent = 0;
+        TerminalClient t = rig.terminal();
+        try {
+            for (int step = 0; step < STEPS; step++) {
+                int dice = random.nextInt(100);
+                String stan = String.format("%06d", step + 1);
+                String pan = "47617390010" + String.format("%05d", random.nextInt(100_000));
+                if (dice < 8 && last != null) { // repeat the last request as it was
+                    record(t.exchange(last));
+                } else if (dice < 16 && !answered.isEmpty()) { // reverse an earlier sale
+                    ISOMsg original = answered.get(random.nextInt(answered.size()));
+                    ISOMsg reversal = (ISOMsg) original.clone();
+                    reversal.set(0, "0400");
+                    ISOMsg a = t.exchange(reversal);
+                    if ("00".equals(a.getString(39))) {
+                        String rrn = rrnOf(original);
+                        if (rrn != null) {
+                            reversedByTerminal.add(rrn);
+                        }
+                    }
+                } else if (dice < 20) {
+                    // vanish right after sending; like a real POS, reverse the unanswered sale on reconnect
+                    // (the switch may or may not have written the approval before it saw the close)
+                    ISOMsg sale = TerminalMessages.sale(pan, 100 + random.nextInt(10_000), stan, tid, "MERCHANT0000001");
+                    t.send(sale);
+                    t.close();
+                    t = rig.terminal();
+                    ISOMsg reversal = (ISOMsg) sale.clone();
+                    reversal.set(0, "0400");
+                    assertEquals("00", t.exchange(reversal).getString(39));
+                    last = null;
+                } else {
+                    ISOMsg sale = TerminalMessages.sale(pan, 100 + random.nextInt(10_000), stan, tid, "MERCHANT0000001");
+                    ISOMsg a = t.exchange(sale);
+                    record(a);
+                    sale.set(37, a.getString(37)); // remembered only by this test, to name the reversal's target
+                    answered.add(sale);
+                    last = (ISOMsg) sale.clone();
+                    last.unset(37);
+                }
+                sent++;
+            }
+        } finally {
+            t.close();
+        }
+        return sent;
+    }
+
+    private void record(ISOMsg answer) {
+        String rrn = answer.getString(37);
+        if ("00".equals(answer.getString(39))) {
+            approvedToTerminal.add(rrn);
+        } else if (rrn != null) {
+            failedToTerminal.put(rrn, answer.getString(39));
+        }
+    }
+
+    private static String rrnOf(ISOMsg sale) {
+        return sale.getString(37);
+    }
+}
