@@ -8,7 +8,6 @@ import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +77,7 @@ public final class Router implements AutoCloseable {
      */
     public static Router of(SwitchConfig cfg, Path routesFile) {
         Set<String> ids = cfg.issuers().stream().map(SwitchConfig.Issuer::id)
-                .filter(Objects::nonNull).collect(java.util.stream.Collectors.toUnmodifiableSet());
+                .filter(Objects::nonNull).collect(Collectors.toUnmodifiableSet());
         return switch (BinTable.build(cfg.routing(), ids, "routing")) {
             case BinTable.Result.Built b -> new Router(b.table(), ids, routesFile);
             case BinTable.Result.Invalid i -> throw new IllegalArgumentException(String.join("; ", i.problems()));
@@ -125,7 +125,7 @@ public final class Router implements AutoCloseable {
             };
         } catch (NoSuchFileException e) {
             result = new Reload.Rejected(List.of("file=" + yamlFile + ": not found"));
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             result = new Reload.Rejected(List.of("file=" + yamlFile + ": cannot read (" + e.getMessage() + ")"));
         } catch (ConfigException e) {
             result = new Reload.Rejected(e.problems());

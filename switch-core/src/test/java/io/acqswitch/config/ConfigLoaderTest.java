@@ -81,6 +81,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldStopStartUpOnOverlappingRoutesToDifferentIssuers() {
+        assertEquals("routing.routes[1].low=50: overlaps routing.routes[0] (51..55 to issuer-b) but goes to issuer-a;"
+                        + " equal-length routes to different issuers must not overlap",
+                problem("routing:\n  routes:\n    - {low: \"51\", high: \"55\", issuer: issuer-b}\n"
+                        + "    - {low: \"50\", high: \"51\", issuer: issuer-a}\n"));
+    }
+
+    @Test
     void shouldReportEveryProblemAtOnce() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.parse("http:\n  port: -1\nlisteners:\n  - maxFrameBytes: 10\n"));
