@@ -86,6 +86,8 @@ public final class SwitchNode implements AutoCloseable {
             processor.recover();
             Gauge.builder("switch_ring_remaining_capacity", ring, Ring::remainingCapacity)
                     .description("Free ring slots").register(metrics.registry());
+            io.micrometer.core.instrument.FunctionCounter.builder("switch_processor_errors", ring, Ring::handlerErrors)
+                    .description("Exceptions the processor survived (bugs: each is logged)").register(metrics.registry());
             Gauge.builder("switch_store_records", store, TransactionStore::records)
                     .description("Transaction records in the store").register(metrics.registry());
             Gauge.builder("switch_store_capacity_records", store, TransactionStore::capacity)

@@ -15,13 +15,15 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * An issuer stub and a switch routed to it, both on ephemeral 127.0.0.1 ports, with a short issuer
+ * An issuer stub and a switch routed to it (the rig closes the stub only if it started it), both on ephemeral 127.0.0.1 ports, with a short issuer
  * deadline and fast SAF retries so that timeout and reversal paths run in a test's time.
  */
 public final class Rig implements AutoCloseable {
     public final IssuerStub stub;
     public final SwitchNode node;
     public final Path dataDir;
+
+    private boolean ownsStub;
 
     private Rig(IssuerStub stub, SwitchNode node, Path dataDir) {
         this.stub = stub;
@@ -32,11 +34,18 @@ public final class Rig implements AutoCloseable {
     /** A stub approving everything and a switch with a {@code timeoutMs} issuer deadline. */
     public static Rig start(long timeoutMs) throws Exception {
         IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
-        return start(stub, List.of("127.0.0.1:" + stub.port()), timeoutMs, Files.createTempDirectory("rig"));
+        Rig rig = start(stub, List.of("127.0.0.1:" + stub.port()), timeoutMs, Files.createTempDirectory("rig"));
+        rig.ownsStub = true;
+        return rig;
     }
 
     public static Rig start(IssuerStub stub, List<String> hosts, long timeoutMs, Path dataDir) throws Exception {
-        SwitchConfig cfg = ConfigLoader.parse(yaml(hosts, timeoutMs, dataDir));
+        return start(stub, hosts, yaml(hosts, timeoutMs, dataDir), dataDir);
+    }
+
+    /** A switch from {@code yaml} (e.g. {@link #yaml} with edits) in front of {@code stub}. */
+    public static Rig start(IssuerStub stub, List<String> hosts, String yaml, Path dataDir) throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse(yaml);
         cfg = cfg.withListeners(List.of(cfg.listeners().getFirst().withPort(0)));
         SwitchNode node = new SwitchNode(cfg).start();
         Rig rig = new Rig(stub, node, dataDir);
@@ -93,7 +102,7 @@ public final class Rig implements AutoCloseable {
     @Override
     public void close() {
         node.close();
-        if (stub != null) {
+        if (ownsStub) {
             stub.close();
         }
     }

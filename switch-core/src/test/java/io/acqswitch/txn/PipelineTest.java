@@ -283,6 +283,25 @@ class PipelineTest {
     }
 
     @Test
+    void shouldAnswer91AtOnceWhenEveryLinkIsAtItsOutstandingLimit() throws Exception {
+        rules(new StubRules(null, null, null, null, 1000L, null, null, null, null, null, null));
+        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("rig");
+        List<String> hosts = List.of("127.0.0.1:" + rig.stub.port());
+        String yaml = Rig.yaml(hosts, 5000, data).replace("connections: 2", "connections: 1\n    maxOutstanding: 1");
+        try (Rig narrow = Rig.start(rig.stub, hosts, yaml, data);
+             TerminalClient first = narrow.terminal(); TerminalClient second = narrow.terminal()) {
+            first.send(sale(stan(), 60)); // holds the only slot for 1 s
+            Thread.sleep(100);
+            long start = System.nanoTime();
+            assertEquals("91", second.exchange(sale(stan(), 61)).getString(39));
+            assertTrue(System.nanoTime() - start < Duration.ofMillis(900).toNanos(), "answered before the first returned");
+            assertEquals("00", first.receive().getString(39));
+            assertEquals(1.0, narrow.counted("switch_issuer_unavailable", "issuer", "issuer-a", "reason", "backpressure"));
+        }
+        assertEquals(1, rig.stub.ledger().summary().debitsApproved(), "the refused request never reached the issuer");
+    }
+
+    @Test
     void shouldAnswer15WhenNoRouteMatches() throws Exception {
         try (TestSwitch sw = TestSwitch.start("issuers: []\nstubs: []\nrouting: {}\n", l -> l);
              TerminalClient t = sw.terminal()) {
