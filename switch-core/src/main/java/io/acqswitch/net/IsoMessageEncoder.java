@@ -13,10 +13,10 @@ import org.jpos.iso.ISOMsg;
  * (replayed responses) pass through as they are. Stateless.
  */
 @Sharable
-final class IsoMessageEncoder extends MessageToByteEncoder<Object> {
+public final class IsoMessageEncoder extends MessageToByteEncoder<Object> {
     private final IsoCodec codec;
 
-    IsoMessageEncoder(IsoCodec codec) {
+    public IsoMessageEncoder(IsoCodec codec) {
         this.codec = codec;
     }
 

@@ -1,6 +1,7 @@
 package io.acqswitch.sim;
 
 import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.net.IsoMessageEncoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
@@ -22,7 +23,7 @@ final class IssuerChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final StubProcessor processor;
     private final Supplier<ActiveRules> rules;
     private final StubIsoDecoder isoDecoder;
-    private final StubIsoEncoder isoEncoder;
+    private final IsoMessageEncoder isoEncoder;
     private final LengthFieldPrepender frameEncoder = new LengthFieldPrepender(2);
 
     IssuerChannelInitializer(String stubName, IsoCodec codec, StubProcessor processor, Supplier<ActiveRules> rules) {
@@ -30,7 +31,7 @@ final class IssuerChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.processor = processor;
         this.rules = rules;
         this.isoDecoder = new StubIsoDecoder(codec);
-        this.isoEncoder = new StubIsoEncoder(codec);
+        this.isoEncoder = new IsoMessageEncoder(codec);
     }
 
     @Override
