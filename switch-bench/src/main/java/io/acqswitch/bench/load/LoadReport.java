@@ -39,10 +39,10 @@ final class LoadReport {
                 codes.isEmpty() ? "-" : codes) + (r.unmatched() > 0 ? "  unmatched=" + r.unmatched() : "");
     }
 
-    /** switch/stub for achieved TPS and p99: what the switch costs over the bare network and stub. */
+    /** switch/stub for achieved TPS, p50 and p99: what the switch costs over the bare network and stub. */
     static String ratios(RunResult stub, RunResult sw) {
-        return String.format(Locale.ROOT, "ratio switch/stub: achieved TPS %s, p99 %s",
-                ratio(sw.achievedTps(), stub.achievedTps()), ratio(sw.p99(), stub.p99()));
+        return String.format(Locale.ROOT, "ratio switch/stub: achieved TPS %s, p50 %s, p99 %s",
+                ratio(sw.achievedTps(), stub.achievedTps()), ratio(sw.p50(), stub.p50()), ratio(sw.p99(), stub.p99()));
     }
 
     static String ratio(double a, double b) {
