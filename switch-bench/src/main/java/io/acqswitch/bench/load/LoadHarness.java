@@ -1,0 +1,187 @@
+package io.acqswitch.bench.load;
+
+import io.acqswitch.bench.load.LoadOptions.Target;
+import io.acqswitch.iso.Dialect;
+import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.sim.LedgerSummary;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end load harness: starts, in this process, an approve-all issuer stub and a switch routed
+ * to it (temporary data directory, ephemeral 127.0.0.1 ports, issuer deadline 10 s), then drives
+ * 0200 sales at them from a non-blocking terminal simulator ({@link LoadGenerator}) and prints
+ * throughput, coordinated-omission-corrected latency percentiles, answers by field 39 and errors.
+ *
+ * <pre>
+ *   java &lt;JVM flags of ./acqswitch&gt; -cp switch-bench/target/benchmarks.jar \
+ *        io.acqswitch.bench.load.LoadHarness [--key value ...]
+ *
+ *   --connections N     persistent connections, one terminal id each (default 8)
+ *   --rate TPS          offered rate, open model: sends on schedule whatever the answers do (2000)
+ *   --duration SECONDS  measured seconds (10)
+ *   --warmup SECONDS    unmeasured seconds at the same rate before them (3)
+ *   --target T          stub: straight to the issuer stub (the floor of network + stub);
+ *                       switch: through the switch to the same stub;
+ *                       both: stub then switch, with the ratio switch/stub (default)
+ *   --saturate BOOL     step the rate 500, 1000, 2000, 4000, ... up to --max-rate per target and report
+ *                       the highest step that passes (false)
+ *   --max-rate TPS      highest step (8000)
+ *   --step-seconds S    measured seconds per step (5; the first step of a target also warms up
+ *                       --warmup seconds, the others 1 s)
+ *   --p99-ms MS         a step passes when p99 &lt; MS, achieved &ge; 95 % of offered, no errors and
+ *                       every answer 00 (10)
+ * </pre>
+ *
+ * <p>Latency is measured from each request's intended send time to its answer. A request not
+ * answered within 10 s of that time is an error. After each target the stub's ledger is checked:
+ * exactly one approved debit per approved answer received, no reversals.
+ *
+ * <p>Exit code: 0 when every ledger check passes, 1 when one fails, 2 for bad options.
+ */
+public final class LoadHarness {
+    private static final int FIRST_STEP = 500;
+
+    private LoadHarness() {}
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("loadharness: " + e.getMessage());
+            System.err.println(LoadOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options, System.out));
+    }
+
+    /**
+     * Runs the harness as {@code options} say, printing to {@code out}.
+     *
+     * @return 0 when every ledger check passed, else 1
+     * @throws IOException when the stub or the switch cannot start
+     * @throws InterruptedException when interrupted
+     */
+    static int run(LoadOptions options, PrintStream out) throws IOException, InterruptedException {
+        out.println(LoadReport.machine());
+        out.println("options: " + options);
+        List<Target> targets = options.target() == Target.BOTH ? List.of(Target.STUB, Target.SWITCH) : List.of(options.target());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try (LoadRig rig = LoadRig.start()) {
+            LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
+            boolean ok = options.saturate()
+                    ? saturate(options, targets, rig, generator, out)
+                    : fixedRate(options, targets, rig, generator, out);
+            out.println(ok ? "ledger checks: OK" : "ledger checks: FAILED");
+            return ok ? 0 : 1;
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static boolean fixedRate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
+                                     PrintStream out) throws InterruptedException {
+        List<RunResult> results = new ArrayList<>();
+        boolean ok = true;
+        for (Target t : targets) {
+            LedgerSummary before = rig.stub.ledger().summary();
+            RunResult r = generator.run(name(t), port(t, rig), o.connections(), o.rate(), o.warmup(), o.duration());
+            LedgerCheck check = ledgerCheck(rig, r, before);
+            ok &= check.ok();
+            results.add(r);
+            out.println(check);
+        }
+        out.println();
+        out.println(LoadReport.header());
+        results.forEach(r -> out.println(LoadReport.row(r)));
+        if (results.size() == 2) {
+            out.println(LoadReport.ratios(results.get(0), results.get(1)));
+        }
+        return ok;
+    }
+
+    private static boolean saturate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
+                                    PrintStream out) throws InterruptedException {
+        boolean ok = true;
+        List<String> summary = new ArrayList<>();
+        List<RunResult> best = new ArrayList<>();
+        for (Target t : targets) {
+            out.println(LoadReport.header() + "  step");
+            LedgerSummary before = rig.stub.ledger().summary();
+            RunResult sustained = null;
+            long approvals = 0;
+            boolean first = true;
+            for (int rate : steps(o.maxRate())) {
+                RunResult r = generator.run(name(t), port(t, rig), o.connections(), rate, first ? o.warmup() : 1,
+                        o.stepSeconds());
+                first = false;
+                approvals += r.approvalsTotal();
+                boolean pass = passes(r, o.p99Ms());
+                out.println(LoadReport.row(r) + (pass ? "  pass" : "  FAIL"));
+                if (!pass) {
+                    break;
+                }
+                sustained = r;
+            }
+            LedgerCheck check = ledgerCheck(rig, approvals, name(t), before);
+            ok &= check.ok();
+            out.println(check);
+            best.add(sustained);
+            summary.add(sustained == null
+                    ? name(t) + ": no step passed"
+                    : String.format(Locale.ROOT, "%s: sustained %d TPS (achieved %.1f, p99 %.3f ms)", name(t),
+                            sustained.offeredTps(), sustained.achievedTps(), sustained.p99()));
+        }
+        out.println();
+        out.println("saturation (pass: p99 < " + o.p99Ms() + " ms, achieved >= 95% of offered, no errors, all 00):");
+        summary.forEach(s -> out.println("  " + s));
+        if (best.size() == 2 && best.get(0) != null && best.get(1) != null) {
+            out.println("  ratio switch/stub sustained rate: "
+                    + LoadReport.ratio(best.get(1).offeredTps(), best.get(0).offeredTps()));
+        }
+        return ok;
+    }
+
+    /** 500, 1000, 2000, ... below {@code maxRate}, then {@code maxRate} itself. */
+    static List<Integer> steps(int maxRate) {
+        List<Integer> steps = new ArrayList<>();
+        for (int r = FIRST_STEP; r < maxRate; r *= 2) {
+            steps.add(r);
+        }
+        steps.add(maxRate);
+        return steps;
+    }
+
+    private static boolean passes(RunResult r, double p99Ms) {
+        return r.p99() < p99Ms && r.achievedTps() >= 0.95 * r.offeredTps() && r.errors() == 0 && r.unmatched() == 0
+                && r.approved() == r.answered() && r.answered() == r.scheduled();
+    }
+
+    private static LedgerCheck ledgerCheck(LoadRig rig, RunResult r, LedgerSummary before) throws InterruptedException {
+        return ledgerCheck(rig, r.approvalsTotal(), r.target(), before);
+    }
+
+    /** Lets answers already written settle into the ledger summary, then compares. */
+    private static LedgerCheck ledgerCheck(LoadRig rig, long approvals, String target, LedgerSummary before)
+            throws InterruptedException {
+        Thread.sleep(300); // a reversal the switch would send after a lost answer starts within its tick
+        return LedgerCheck.between(target, approvals, before, rig.stub.ledger().summary());
+    }
+
+    private static String name(Target t) {
+        return t.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static int port(Target t, LoadRig rig) {
+        return t == Target.SWITCH ? rig.switchPort() : rig.stubPort();
+    }
+}

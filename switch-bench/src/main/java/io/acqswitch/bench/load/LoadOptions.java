@@ -1,0 +1,134 @@
+package io.acqswitch.bench.load;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The harness's command line: {@code --key value} pairs, every one optional.
+ *
+ * @param connections  persistent terminal connections, each with its own terminal id
+ * @param rate         offered rate in requests per second (open model)
+ * @param duration     measured seconds
+ * @param warmup       unmeasured seconds before the measurement, same rate
+ * @param target       where the traffic goes
+ * @param saturate     step the rate up instead of one run at {@code rate}
+ * @param maxRate      the highest step of a saturation run
+ * @param stepSeconds  measured seconds per saturation step
+ * @param p99Ms        a saturation step passes when its p99 is under this
+ */
+record LoadOptions(int connections, int rate, int duration, int warmup, Target target, boolean saturate,
+                   int maxRate, int stepSeconds, double p99Ms) {
+
+    /** Where the terminal traffic goes. */
+    enum Target {
+        /** Straight to the issuer stub: the floor of what the network and the stub cost. */
+        STUB,
+        /** Through the switch to the same stub. */
+        SWITCH,
+        /** Stub first, then switch, and the ratio of the two. */
+        BOTH
+    }
+
+    static final String USAGE = """
+            options (all --key value, all optional):
+              --connections N     persistent connections, one terminal id each (8)
+              --rate TPS          offered rate, open model (2000)
+              --duration SECONDS  measured seconds (10)
+              --warmup SECONDS    unmeasured seconds first (3)
+              --target T          switch | stub | both (both)
+              --saturate BOOL     step the rate 500, 1000, 2000, ... up to --max-rate (false)
+              --max-rate TPS      highest saturation step (8000)
+              --step-seconds S    measured seconds per step (5)
+              --p99-ms MS         a step passes with p99 under this (10)""";
+
+    /** @throws IllegalArgumentException naming the first bad option as {@code --key=value: why} */
+    static LoadOptions parse(String... args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            String key = args[i];
+            if (!key.startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException(key + ": expected --key value pairs");
+            }
+            m.put(key.substring(2), args[i + 1]);
+        }
+        LoadOptions o = new LoadOptions(
+                positive(m, "connections", 8),
+                positive(m, "rate", 2000),
+                positive(m, "duration", 10),
+                atLeastZero(m, "warmup", 3),
+                target(m.remove("target")),
+                bool(m.remove("saturate")),
+                positive(m, "max-rate", 8000),
+                positive(m, "step-seconds", 5),
+                p99(m.remove("p99-ms")));
+        if (!m.isEmpty()) {
+            throw new IllegalArgumentException("--" + m.keySet().iterator().next() + ": unknown option");
+        }
+        return o;
+    }
+
+    private static int positive(Map<String, String> m, String key, int dflt) {
+        int v = integer(m, key, dflt);
+        if (v <= 0) {
+            throw new IllegalArgumentException("--" + key + "=" + v + ": must be > 0");
+        }
+        return v;
+    }
+
+    private static int atLeastZero(Map<String, String> m, String key, int dflt) {
+        int v = integer(m, key, dflt);
+        if (v < 0) {
+            throw new IllegalArgumentException("--" + key + "=" + v + ": must be >= 0");
+        }
+        return v;
+    }
+
+    private static int integer(Map<String, String> m, String key, int dflt) {
+        String s = m.remove(key);
+        if (s == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + "=" + s + ": not an integer", e);
+        }
+    }
+
+    private static Target target(String s) {
+        if (s == null) {
+            return Target.BOTH;
+        }
+        try {
+            return Target.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--target=" + s + ": switch, stub or both", e);
+        }
+    }
+
+    private static boolean bool(String s) {
+        if (s == null || s.equals("false")) {
+            return false;
+        }
+        if (s.equals("true")) {
+            return true;
+        }
+        throw new IllegalArgumentException("--saturate=" + s + ": true or false");
+    }
+
+    private static double p99(String s) {
+        if (s == null) {
+            return 10;
+        }
+        try {
+            double v = Double.parseDouble(s);
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException("--p99-ms=" + s + ": a number > 0");
+    }
+}

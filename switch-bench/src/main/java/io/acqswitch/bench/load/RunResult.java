@@ -1,0 +1,35 @@
+package io.acqswitch.bench.load;
+
+import java.util.Map;
+
+/**
+ * What one measured run at a fixed offered rate produced. Latencies are in milliseconds, measured
+ * from each request's intended send time (coordinated-omission corrected), over the requests
+ * scheduled inside the measurement window.
+ *
+ * @param target         "stub" or "switch"
+ * @param offeredTps     the scheduled rate
+ * @param seconds        the measurement window
+ * @param scheduled      requests scheduled in the window
+ * @param achievedTps    answers received inside the window, per second
+ * @param p50            latency percentiles and maximum, ms
+ * @param codes          answers to requests scheduled in the window, by field 39
+ * @param errors         requests of the whole run (warm-up included) not answered within the timeout,
+ *                       not sent (connection down), or answered with something that did not unpack
+ * @param unmatched      answers whose STAN matched no outstanding request (late or foreign)
+ * @param approvalsTotal {@code 39=00} answers over the whole run, warm-up included (for the ledger check)
+ */
+record RunResult(String target, int offeredTps, int seconds, long scheduled, double achievedTps,
+                 double p50, double p90, double p99, double p999, double max,
+                 Map<String, Long> codes, long errors, long unmatched, long approvalsTotal) {
+
+    /** Answers in the window that were approvals. */
+    long approved() {
+        return codes.getOrDefault("00", 0L);
+    }
+
+    /** Answers in the window of any code. */
+    long answered() {
+        return codes.values().stream().mapToLong(Long::longValue).sum();
+    }
+}
