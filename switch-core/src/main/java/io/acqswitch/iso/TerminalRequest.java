@@ -17,6 +17,7 @@ import org.jpos.iso.ISOMsg;
  * @param merchantId     field 42, or empty
  * @param pan            field 2 or the PAN part of field 35, or {@code null}; never log it, use {@link #maskedPan()}
  * @param message        the unpacked message
+ * @param receivedNanos  {@link System#nanoTime()} when it was decoded (start of end-to-end latency)
  */
 public record TerminalRequest(
         String mti,
@@ -27,7 +28,8 @@ public record TerminalRequest(
         String terminalId,
         String merchantId,
         String pan,
-        ISOMsg message) {
+        ISOMsg message,
+        long receivedNanos) {
 
     /** Builds the view from an unpacked message that passed {@link Validator#check}. */
     public static TerminalRequest of(ISOMsg m, MessageClass cls) {
@@ -35,7 +37,7 @@ public record TerminalRequest(
         long amount = m.hasField(4) ? Long.parseLong(m.getString(4)) : 0L;
         return new TerminalRequest(
                 m.getString(0), cls, orEmpty(m.getString(3)), amount, orEmpty(m.getString(11)),
-                orEmpty(m.getString(41)).trim(), orEmpty(m.getString(42)).trim(), pan, m);
+                orEmpty(m.getString(41)).trim(), orEmpty(m.getString(42)).trim(), pan, m, System.nanoTime());
     }
 
     public String maskedPan() {

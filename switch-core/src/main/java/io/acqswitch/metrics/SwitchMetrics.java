@@ -5,6 +5,7 @@ import io.acqswitch.iso.MessageClass;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -12,8 +13,11 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +28,8 @@ public final class SwitchMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Map<Malformation, Counter> malformed = new EnumMap<>(Malformation.class);
     private final Map<MessageClass, Counter> requests = new EnumMap<>(MessageClass.class);
+    private final Map<MessageClass, Timer> endToEnd = new EnumMap<>(MessageClass.class);
+    private final Map<String, Timer> issuerLatency = new ConcurrentHashMap<>();
     private final AtomicInteger connectionsOpen = new AtomicInteger();
     private final Counter connectionsOpened;
     private final Counter connectionsClosed;
@@ -40,6 +46,8 @@ public final class SwitchMetrics implements AutoCloseable {
             requests.put(c, Counter.builder("switch_terminal_requests")
                     .description("Requests received from terminals, by message class")
                     .tag("class", c.tag()).register(registry));
+            endToEnd.put(c, latencyTimer("switch_request_latency",
+                    "Terminal request decoded to answer written, by message class", "class", c.tag()));
         }
         connectionsOpened = Counter.builder("switch_terminal_connections_opened")
                 .description("Terminal connections accepted").register(registry);
@@ -127,6 +135,26 @@ public final class SwitchMetrics implements AutoCloseable {
     public double counted(String name, String... tags) {
         var c = registry.find(name).tags(tags).counter();
         return c == null ? 0 : c.count();
+    }
+
+    /** Terminal in → terminal out, by message class. */
+    public void endToEnd(MessageClass cls, long nanos) {
+        endToEnd.get(cls).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Forwarded → issuer's answer received, per issuer. */
+    public void issuerLatency(String issuer, long nanos) {
+        issuerLatency.computeIfAbsent(issuer, id -> latencyTimer("switch_issuer_latency",
+                "Issuer round trip: request forwarded to answer received", "issuer", id))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer latencyTimer(String name, String description, String tag, String value) {
+        return Timer.builder(name).description(description).tag(tag, value)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
     }
 
     public void connectionOpened() {

@@ -31,13 +31,11 @@ public final class Ring implements AutoCloseable {
         e.type = EventType.TERMINAL_REQUEST;
         e.request = req;
         e.terminal = ch;
-        e.receivedNanos = System.nanoTime();
     };
     private static final EventTranslatorTwoArg<SwitchEvent, Integer, ISOMsg> RESPONSE = (e, seq, issuer, msg) -> {
         e.type = EventType.ISSUER_RESPONSE;
         e.issuer = issuer;
         e.issuerMessage = msg;
-        e.receivedNanos = System.nanoTime();
     };
     private static final EventTranslatorTwoArg<SwitchEvent, EventType, String> OUTCOME = (e, seq, type, rrn) -> {
         e.type = type;

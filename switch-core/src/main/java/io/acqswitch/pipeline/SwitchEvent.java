@@ -15,7 +15,6 @@ public final class SwitchEvent {
     public ISOMsg issuerMessage;
     public int issuer;
     public String rrn;
-    public long receivedNanos;
 
     public void clear() {
         type = null;

@@ -59,6 +59,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         final TerminalRequest request;
         final Channel terminal;
         final int link;
+        final long forwardedNanos = System.nanoTime();
         List<Channel> waiters;
 
         Pending(TxnRecord rec, TerminalRequest request, Channel terminal, int link) {
@@ -241,6 +242,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             return;
         }
         metrics.count("switch_duplicates", "kind", "replayed");
+        latency(req);
         if (ResponseCode.APPROVED.equals(r.responseCode) && r.state != TxnState.APPROVED) {
             // the approval never reached the terminal and was reversed: it must not learn "approved" now
             reply(ch, req, ResponseCode.RESPONSE_TOO_LATE);
@@ -286,6 +288,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
         forget(p);
         TxnRecord r = p.rec;
+        metrics.issuerLatency(r.issuerId, System.nanoTime() - p.forwardedNanos);
         r.completedAt = clock.getAsLong();
         String rc = m.hasField(39) ? m.getString(39) : ResponseCode.SYSTEM_MALFUNCTION;
         r.authCode = m.hasField(38) ? m.getString(38) : "";
@@ -412,6 +415,11 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         persist(r);
         store.putIndex(r.dedupeKey, r.rrn);
         write(ch, r, r.response);
+        latency(req);
+    }
+
+    private void latency(TerminalRequest req) {
+        metrics.endToEnd(req.messageClass(), System.nanoTime() - req.receivedNanos());
     }
 
     private void answerFailure(Pending p, TxnRecord r) {
@@ -421,6 +429,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
 
     private void answer(Pending p, byte[] bytes) {
         write(p.terminal, p.rec, bytes);
+        latency(p.request);
         if (p.waiters != null) {
             for (Channel w : p.waiters) {
                 write(w, p.rec, bytes);
@@ -446,6 +455,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         metrics.response(req.messageClass(), rc);
         ISOMsg a = Responses.answer(req.message(), rc);
         ch.writeAndFlush(a, ch.voidPromise());
+        latency(req);
     }
 
     private byte[] pack(ISOMsg m) {
