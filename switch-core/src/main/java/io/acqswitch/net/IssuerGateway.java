@@ -18,12 +18,7 @@ import org.jpos.iso.ISOMsg;
  * across that host's links; with no link up, or every up link full, nothing is sent and the caller
  * answers 91 at once. Thread-safe.
  */
-public final class IssuerGateway implements AutoCloseable {
-    /** {@link #send} result: no link of the issuer is up. */
-    public static final int NO_LINK_UP = -1;
-    /** {@link #send} result: every up link is at its outstanding limit. */
-    public static final int BACKPRESSURE = -2;
-
+public final class IssuerGateway implements Issuers, AutoCloseable {
     private final List<SwitchConfig.Issuer> issuers;
     private final Map<String, Integer> index = new HashMap<>();
     private final IssuerLink[][] links; // [issuer][host-major order]
@@ -66,15 +61,17 @@ public final class IssuerGateway implements AutoCloseable {
         return this;
     }
 
-    /** Index of the issuer with this id, or -1. */
+    @Override
     public int indexOf(String issuerId) {
         return index.getOrDefault(issuerId, -1);
     }
 
+    @Override
     public int issuerCount() {
         return links.length;
     }
 
+    @Override
     public SwitchConfig.Issuer issuer(int issuer) {
         return issuers.get(issuer);
     }
@@ -85,6 +82,7 @@ public final class IssuerGateway implements AutoCloseable {
      * @return the link id used (≥ 0, pass it to {@link #abandon}), or {@link #NO_LINK_UP} or
      *     {@link #BACKPRESSURE} when nothing was sent
      */
+    @Override
     public int send(int issuer, ISOMsg request) {
         IssuerLink[] ls = links[issuer];
         int n = perHost[issuer];
@@ -110,14 +108,14 @@ public final class IssuerGateway implements AutoCloseable {
         return anyUp ? BACKPRESSURE : NO_LINK_UP;
     }
 
-    /** The request sent on {@code link} will not be answered any more: free its slot. */
+    @Override
     public void abandon(int issuer, int link) {
         if (link >= 0) {
             links[issuer][link].abandon();
         }
     }
 
-    /** Signed-on links of the issuer. */
+    @Override
     public int linksUp(int issuer) {
         int up = 0;
         for (IssuerLink l : links[issuer]) {

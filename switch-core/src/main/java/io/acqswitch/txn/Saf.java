@@ -2,7 +2,7 @@ package io.acqswitch.txn;
 
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.metrics.SwitchMetrics;
-import io.acqswitch.net.IssuerGateway;
+import io.acqswitch.net.Issuers;
 import io.acqswitch.store.TransactionStore;
 import io.micrometer.core.instrument.Gauge;
 import java.util.ArrayList;
@@ -26,14 +26,14 @@ final class Saf {
 
     private final SwitchConfig cfg;
     private final TransactionStore store;
-    private final IssuerGateway issuers;
+    private final Issuers issuers;
     private final SwitchMetrics metrics;
     private final Sequences sequences;
     private final RecordCodec codec;
     private final List<TxnRecord> active = new ArrayList<>();
     private final Map<String, TxnRecord> byRrn = new HashMap<>();
 
-    Saf(SwitchConfig cfg, TransactionStore store, IssuerGateway issuers, SwitchMetrics metrics, Sequences sequences,
+    Saf(SwitchConfig cfg, TransactionStore store, Issuers issuers, SwitchMetrics metrics, Sequences sequences,
         RecordCodec codec) {
         this.cfg = cfg;
         this.store = store;

@@ -7,7 +7,7 @@ import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
-import io.acqswitch.net.IssuerGateway;
+import io.acqswitch.net.Issuers;
 import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.pipeline.SwitchEvent;
@@ -40,7 +40,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
 
     private final SwitchConfig cfg;
     private final TransactionStore store;
-    private final IssuerGateway issuers;
+    private final Issuers issuers;
     private final Function<String, String> router;
     private final SwitchMetrics metrics;
     private final LongSupplier clock;
@@ -70,7 +70,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
     }
 
-    public TransactionProcessor(SwitchConfig cfg, TransactionStore store, IssuerGateway issuers,
+    public TransactionProcessor(SwitchConfig cfg, TransactionStore store, Issuers issuers,
                                 Function<String, String> router, SwitchMetrics metrics, LongSupplier clock) {
         this.cfg = cfg;
         this.store = store;
