@@ -34,6 +34,15 @@ final class SendCommand implements Callable<Integer> {
 
         @Option(names = "--sale", description = "send a 0200 purchase")
         boolean sale;
+
+        @Option(names = "--void", description = "send a 0200 void of --rrn (with --auth)")
+        boolean voidIt;
+
+        @Option(names = "--refund", description = "send a 0220 refund of --rrn")
+        boolean refund;
+
+        @Option(names = "--reversal", description = "send a 0400 reversal of the sale with --stan (same terminal)")
+        boolean reversal;
     }
 
     @Option(names = "--network-code", defaultValue = "301", description = "field 70 for 0800: 001 sign-on, 002 sign-off, 301 echo")
@@ -44,6 +53,12 @@ final class SendCommand implements Callable<Integer> {
 
     @Option(names = "--amount", defaultValue = "1000", description = "amount in minor units (default ${DEFAULT-VALUE})")
     long amount;
+
+    @Option(names = "--rrn", description = "field 37 of the original, for --void and --refund")
+    String rrn;
+
+    @Option(names = "--auth", description = "field 38 of the original, for --void")
+    String auth;
 
     @Option(names = "--stan", description = "field 11 (default: random)")
     String stan;
@@ -64,10 +79,22 @@ final class SendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         java.io.PrintWriter out = spec.commandLine().getOut();
         String s = stan != null ? stan : String.format("%06d", ThreadLocalRandom.current().nextInt(1, 1_000_000));
-        ISOMsg req = kind.sale
-                ? TerminalMessages.sale(pan, amount, s, terminalId, merchantId)
-                : TerminalMessages.networkManagement(networkCode, s, terminalId);
-        if (!kind.sale && !"0800".equals(kind.mti)) {
+        if ((kind.voidIt || kind.refund) && rrn == null) {
+            spec.commandLine().getErr().println("--void and --refund need --rrn of the original");
+            return 2;
+        }
+        ISOMsg req;
+        if (kind.sale || kind.reversal) {
+            req = TerminalMessages.sale(pan, amount, s, terminalId, merchantId);
+            if (kind.reversal) {
+                req.set(0, "0400");
+            }
+        } else if (kind.voidIt) {
+            req = TerminalMessages.voidOf(pan, amount, rrn, auth, s, terminalId, merchantId);
+        } else if (kind.refund) {
+            req = TerminalMessages.refundOf(pan, amount, rrn, s, terminalId, merchantId);
+        } else {
+            req = TerminalMessages.networkManagement(networkCode, s, terminalId);
             req.set(0, kind.mti);
         }
         IsoCodec codec = IsoCodec.of(Dialect.ISO87);

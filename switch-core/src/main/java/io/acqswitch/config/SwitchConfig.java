@@ -22,7 +22,8 @@ public record SwitchConfig(
         List<Stub> stubs,
         Store store,
         Saf saf,
-        Pipeline pipeline) {
+        Pipeline pipeline,
+        Transactions transactions) {
 
     public SwitchConfig {
         dataDir = dataDir != null ? dataDir : Path.of("data");
@@ -30,6 +31,7 @@ public record SwitchConfig(
         store = store != null ? store : new Store(null, null);
         saf = saf != null ? saf : new Saf(null, null, null);
         pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
+        transactions = transactions != null ? transactions : new Transactions(null);
         http = http != null ? http : new Http(null, null, null);
         listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
@@ -43,23 +45,23 @@ public record SwitchConfig(
 
     /** The configuration used when no file is given. */
     public static SwitchConfig defaults() {
-        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A copy with other listeners (tests bind to ephemeral ports). */
     public SwitchConfig withListeners(List<Listener> newListeners) {
-        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline);
+        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions);
     }
 
     /** A copy with another data directory and HTTP port (tests). */
     public SwitchConfig withDataDirAndHttpPort(Path newDataDir, int httpPort) {
         return new SwitchConfig(newDataDir, acquirerId, new Http(http.bind(), httpPort, http.token()), listeners,
-                issuers, routing, routesFile, stubs, store, saf, pipeline);
+                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions);
     }
 
     /** A copy with other issuers and stubs (tests point issuers at stubs on ephemeral ports). */
     public SwitchConfig withIssuers(List<Issuer> newIssuers, List<Stub> newStubs) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions);
     }
 
     /**
@@ -102,6 +104,17 @@ public record SwitchConfig(
             ringSize = ringSize != null ? ringSize : 65_536;
             waitStrategy = waitStrategy != null ? waitStrategy : "blocking";
             tick = tick != null ? tick : Duration.ofMillis(50);
+        }
+    }
+
+    /**
+     * Rules for transactions that act on an earlier one.
+     *
+     * @param refundWindow how long after the original sale a refund is accepted (else 22)
+     */
+    public record Transactions(Duration refundWindow) {
+        public Transactions {
+            refundWindow = refundWindow != null ? refundWindow : Duration.ofDays(30);
         }
     }
 

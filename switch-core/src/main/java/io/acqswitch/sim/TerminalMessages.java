@@ -28,6 +28,25 @@ public final class TerminalMessages {
         return financial("0200", "000000", pan, amount, stan, terminalId, merchantId);
     }
 
+    /** 0200 void (processing code 200000) of the sale with retrieval reference {@code rrn} and auth code {@code auth}. */
+    public static ISOMsg voidOf(String pan, long amount, String rrn, String auth, String stan, String terminalId,
+                                String merchantId) {
+        ISOMsg m = financial("0200", "200000", pan, amount, stan, terminalId, merchantId);
+        m.set(37, rrn);
+        if (auth != null) {
+            m.set(38, auth);
+        }
+        return m;
+    }
+
+    /** 0220 refund (processing code 200000) of the sale with retrieval reference {@code rrn}. */
+    public static ISOMsg refundOf(String pan, long amount, String rrn, String stan, String terminalId,
+                                  String merchantId) {
+        ISOMsg m = financial("0220", "200000", pan, amount, stan, terminalId, merchantId);
+        m.set(37, rrn);
+        return m;
+    }
+
     /** A financial request with the fields a magnetic-stripe or chip terminal typically sends. */
     public static ISOMsg financial(String mti, String processingCode, String pan, long amount, String stan,
                                    String terminalId, String merchantId) {

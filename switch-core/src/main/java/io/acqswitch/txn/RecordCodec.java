@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Not thread-safe (reuses one buffer): one instance per thread.
  */
 public final class RecordCodec {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
     public byte[] encode(TxnRecord r) {
@@ -57,6 +57,11 @@ public final class RecordCodec {
         str(r.reversalReason);
         buf.putInt(r.safAttempts);
         buf.putLong(r.safNextAt).putLong(r.safExpiresAt).putLong(r.reversedAt);
+        buf.putLong(r.panHash);
+        str(r.originalRrn);
+        str(r.voidedBy);
+        buf.putLong(r.refundedAmount);
+        str(r.flag);
     }
 
     private void str(String s) {
@@ -107,6 +112,11 @@ public final class RecordCodec {
         r.safNextAt = b.getLong();
         r.safExpiresAt = b.getLong();
         r.reversedAt = b.getLong();
+        r.panHash = b.getLong();
+        r.originalRrn = str(b);
+        r.voidedBy = str(b);
+        r.refundedAmount = b.getLong();
+        r.flag = str(b);
         return r;
     }
 

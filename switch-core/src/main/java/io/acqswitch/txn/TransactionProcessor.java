@@ -51,6 +51,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private final List<ArrayDeque<Pending>> deadlines = new ArrayList<>();
     private final Saf saf;
     private final Map<String, int[]> pendingWrites = new HashMap<>();
+    private final CardKey cardKey;
     private Ring ring;
 
     /** A forwarded request awaiting its issuer's answer, with who to tell. */
@@ -79,6 +80,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.metrics = metrics;
         this.clock = clock;
         this.sequences = new Sequences(store);
+        this.cardKey = new CardKey(cfg.dataDir());
         this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec);
         for (int i = 0; i < issuers.issuerCount(); i++) {
             deadlines.add(new ArrayDeque<>());
@@ -148,7 +150,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         try {
             switch (req.messageClass()) {
                 case REVERSAL -> onTerminalReversal(req, ch);
-                case SALE, PRE_AUTH, COMPLETION, BALANCE -> onFinancial(req, ch);
+                case SALE, PRE_AUTH, COMPLETION, BALANCE, REFUND -> onFinancial(req, ch);
+                case VOID, PRE_AUTH_VOID, COMPLETION_VOID -> onVoid(req, ch);
                 default -> {
                     metrics.count("switch_unsupported_requests", "class", req.messageClass().tag());
                     reply(ch, req, ResponseCode.INVALID_TRANSACTION);
@@ -171,6 +174,16 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
         long now = clock.getAsLong();
         TxnRecord r = newRecord(req, key, fingerprint, now);
+        TxnRecord original = null;
+        if (req.messageClass() == MessageClass.REFUND) {
+            original = original(req, r);
+            String rc = Originals.checkRefund(req, r, original, now, cfg.transactions().refundWindow());
+            if (rc != null) {
+                metrics.count("switch_refunds_refused", "code", rc);
+                decline(r, req, ch, rc);
+                return;
+            }
+        }
         String issuerId = req.pan() == null ? null : router.apply(req.pan());
         int issuer = issuerId == null ? -1 : issuers.indexOf(issuerId);
         if (issuer < 0) {
@@ -186,11 +199,16 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         transition(r, TxnState.FORWARDED);
         r.forwardedAt = now;
         r.deadline = now + issuers.issuer(issuer).timeout().toMillis();
+        if (original != null) { // the refund's amount is taken from the original before it can be credited
+            original.refundedAmount += r.amount;
+            persist(original);
+        }
         persist(r); // durable before the bytes leave
         store.putIndex(key, r.rrn);
         store.putIndex(r.originalKey, r.rrn);
         int link = issuers.send(issuer, IssuerMessages.forward(req, r, cfg.acquirerId()));
         if (link < 0) { // nothing left the switch: the issuer holds nothing
+            releaseRefund(r);
             decline(r, req, ch, ResponseCode.ISSUER_INOPERATIVE);
             return;
         }
@@ -215,6 +233,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         String acq = req.message().getString(32);
         r.acquirerId = acq == null ? "" : acq;
         r.maskedPan = req.maskedPan();
+        r.panHash = cardKey.hash(req.pan());
         r.amount = req.amount();
         String currency = req.message().getString(49);
         r.currency = currency == null ? "" : currency;
@@ -251,6 +270,83 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         write(ch, r, r.response);
     }
 
+    /**
+     * A void: the switch decides it (DOMAIN.md, "Void, reversal, refund") and, if approved, queues
+     * the original's reversal in the SAF before the terminal is told. Nothing goes to the issuer
+     * but that reversal.
+     */
+    private void onVoid(TerminalRequest req, Channel ch) {
+        String key = DedupeKeys.dedupe(req);
+        long fingerprint = DedupeKeys.fingerprint(req);
+        String known = store.index(key);
+        if (known != null) {
+            duplicate(req, ch, known, fingerprint);
+            return;
+        }
+        long now = clock.getAsLong();
+        TxnRecord v = newRecord(req, key, fingerprint, now);
+        TxnRecord original = original(req, v);
+        String rc = Originals.checkVoid(req, v, original, now);
+        if (rc != null) {
+            metrics.count("switch_voids_refused", "code", rc);
+            decline(v, req, ch, rc);
+            return;
+        }
+        v.issuer = original.issuer;
+        v.issuerId = original.issuerId;
+        original.voidedBy = v.rrn;
+        if (!saf.queue(original, "void", now)) {
+            decline(v, req, ch, ResponseCode.SYSTEM_MALFUNCTION);
+            return;
+        }
+        transition(v, TxnState.APPROVED);
+        v.responseCode = ResponseCode.APPROVED;
+        v.authCode = original.authCode;
+        v.completedAt = now;
+        v.response = pack(IssuerMessages.terminalAnswer(req, v.rrn, ResponseCode.APPROVED, null));
+        persist(v);
+        store.putIndex(key, v.rrn);
+        store.putIndex(v.originalKey, v.rrn);
+        metrics.count("switch_voids_approved");
+        write(ch, v, v.response);
+        latency(req);
+    }
+
+    /** The transaction a void or refund names by its RRN (field 37), or null. */
+    private TxnRecord original(TerminalRequest req, TxnRecord r) {
+        String rrn = req.message().getString(37);
+        r.originalRrn = rrn == null ? "" : rrn.trim();
+        return r.originalRrn.isEmpty() ? null : load(r.originalRrn);
+    }
+
+    private void releaseRefund(TxnRecord refund) {
+        if (refund.messageClass != MessageClass.REFUND || refund.originalRrn.isEmpty()) {
+            return;
+        }
+        TxnRecord original = load(refund.originalRrn);
+        if (original != null) {
+            original.refundedAmount = Math.max(0, original.refundedAmount - refund.amount);
+            persist(original);
+        }
+    }
+
+    /**
+     * The terminal reverses a void it had approved: the original's reversal is already queued or
+     * delivered, and re-debiting the card is not the switch's call. Nothing is re-authorized; the
+     * void is flagged for operations (logged, counted) and the terminal answered 00.
+     */
+    private void voidReversed(TxnRecord v) {
+        if (!v.flag.isEmpty()) {
+            return;
+        }
+        TxnRecord original = load(v.originalRrn);
+        v.flag = "void reversed by terminal; original " + v.originalRrn + " stays reversed"
+                + (original != null && original.state == TxnState.REVERSED ? " (reversal delivered)" : " (reversal queued)");
+        persist(v);
+        metrics.count("switch_void_reversals_flagged");
+        LOG.error("operations: {}: {}", v, v.flag);
+    }
+
     private void onTerminalReversal(TerminalRequest req, Channel ch) {
         String originalKey = DedupeKeys.original(req, DedupeKeys.reversedStan(req));
         String rrn = store.index(originalKey);
@@ -267,6 +363,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
                 TxnRecord r = load(rrn);
                 if (r != null && r.state == TxnState.APPROVED && reversible(r.messageClass)) {
                     saf.queue(r, "terminal reversal", clock.getAsLong());
+                } else if (r != null && r.state == TxnState.APPROVED && isVoid(r.messageClass)) {
+                    voidReversed(r);
                 }
             }
         }
@@ -293,6 +391,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         String rc = m.hasField(39) ? m.getString(39) : ResponseCode.SYSTEM_MALFUNCTION;
         r.authCode = m.hasField(38) ? m.getString(38) : "";
         if (!ResponseCode.APPROVED.equals(rc)) {
+            releaseRefund(r);
             r.responseCode = rc;
             r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, rc, m));
             transition(r, TxnState.DECLINED);
@@ -400,6 +499,10 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private void forget(Pending p) {
         inFlightByStan.remove(p.rec.switchStan);
         inFlightByRrn.remove(p.rec.rrn);
+    }
+
+    private static boolean isVoid(MessageClass cls) {
+        return cls == MessageClass.VOID || cls == MessageClass.PRE_AUTH_VOID || cls == MessageClass.COMPLETION_VOID;
     }
 
     /** Approvals of these classes may leave a debit standing, so the switch reverses them when in doubt. */

@@ -25,6 +25,15 @@ public final class TxnRecord {
     public String merchantId = "";
     public String acquirerId = "";
     public String maskedPan = "";
+    /** Keyed hash of the PAN ({@link CardKey}): lets a void or refund prove it names the same card. */
+    public long panHash;
+    /** For a void or refund: the RRN of the transaction it acts on. */
+    public String originalRrn = "";
+    /** For a sale: the void that cancelled it, and refunds approved or in flight (minor units). */
+    public String voidedBy = "";
+    public long refundedAmount;
+    /** Something operations must look at (e.g. a void reversed after its original's reversal was queued). */
+    public String flag = "";
     public long amount;
     public String currency = "";
     /** Issuer index in configuration order and id; -1/"" when not routed. */
@@ -56,7 +65,7 @@ public final class TxnRecord {
     /** Terminal-facing identity for logs: no card data. */
     @Override
     public String toString() {
-        return "txn rrn=" + rrn + " state=" + state + " class=" + messageClass.tag() + " tid=" + terminalId
+        return "txn rrn=" + rrn + (originalRrn.isEmpty() ? "" : " original=" + originalRrn) + " state=" + state + " class=" + messageClass.tag() + " tid=" + terminalId
                 + " stan=" + terminalStan + " pan=" + maskedPan + " amount=" + amount + " issuer=" + issuerId
                 + " rc=" + responseCode;
     }

@@ -5,6 +5,7 @@ package io.acqswitch.txn;
  * legal transitions; the processor refuses (and counts) any other.
  * <pre>
  * RECEIVED ─▶ FORWARDED ─┬─▶ APPROVED ─────┬─▶ REVERSAL_PENDING ─▶ REVERSED
+ *     └──────(void: decided by the switch)──▶ APPROVED
  *                        ├─▶ DECLINED      │         ▲
  *                        └─▶ TIMED_OUT ────┼─────────┘
  *                                          └─▶ (delivered flag set when the terminal write succeeded)
@@ -22,7 +23,7 @@ public enum TxnState {
 
     public boolean canBecome(TxnState next) {
         return switch (this) {
-            case RECEIVED -> next == FORWARDED || next == DECLINED;
+            case RECEIVED -> next == FORWARDED || next == DECLINED || next == APPROVED; // approved locally: voids
             case FORWARDED -> next == APPROVED || next == DECLINED || next == TIMED_OUT;
             case APPROVED, TIMED_OUT -> next == REVERSAL_PENDING;
             case REVERSAL_PENDING -> next == REVERSED;
