@@ -30,17 +30,20 @@ final class Saf {
     private final SwitchMetrics metrics;
     private final Sequences sequences;
     private final RecordCodec codec;
+    private final java.util.function.Consumer<TxnRecord> finished;
     private final List<TxnRecord> active = new ArrayList<>();
     private final Map<String, TxnRecord> byRrn = new HashMap<>();
 
+    /** @param finished told of each reversal the issuer acknowledged (the record is final then) */
     Saf(SwitchConfig cfg, TransactionStore store, Issuers issuers, SwitchMetrics metrics, Sequences sequences,
-        RecordCodec codec) {
+        RecordCodec codec, java.util.function.Consumer<TxnRecord> finished) {
         this.cfg = cfg;
         this.store = store;
         this.issuers = issuers;
         this.metrics = metrics;
         this.sequences = sequences;
         this.codec = codec;
+        this.finished = finished;
         Gauge.builder("switch_saf_depth", active, List::size)
                 .description("Reversal advices waiting for their issuer's 0430").register(metrics.registry());
     }
@@ -129,6 +132,7 @@ final class Saf {
         r.reversedAt = now;
         store.put(r.rrn, codec.encode(r));
         metrics.count("switch_reversals_delivered", "issuer", r.issuerId);
+        finished.accept(r);
     }
 
     private static String reasonTag(String reason) {

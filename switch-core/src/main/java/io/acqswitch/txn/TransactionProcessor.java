@@ -52,6 +52,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private final Saf saf;
     private final Map<String, int[]> pendingWrites = new HashMap<>();
     private final CardKey cardKey;
+    private final Retention retention;
     private Ring ring;
 
     /** A forwarded request awaiting its issuer's answer, with who to tell. */
@@ -81,7 +82,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.clock = clock;
         this.sequences = new Sequences(store);
         this.cardKey = new CardKey(cfg.dataDir());
-        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec);
+        this.retention = new Retention(cfg, store, metrics);
+        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec, r -> retention.written(r));
         for (int i = 0; i < issuers.issuerCount(); i++) {
             deadlines.add(new ArrayDeque<>());
         }
@@ -123,6 +125,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
                 saf.resume(r);
             }
         });
+        retention.seed(all);
         if (reversed[0] > 0 || saf.depth() > 0) {
             LOG.warn("recovery: {} transactions put into reversal, {} reversals pending", reversed[0], saf.depth());
         }
@@ -440,6 +443,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             }
         }
         saf.tick(now);
+        retention.tick(now);
     }
 
     private void timedOut(Pending p, long now) {
@@ -581,6 +585,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
 
     private void persist(TxnRecord r) {
         store.put(r.rrn, codec.encode(r));
+        retention.written(r);
     }
 
     private TxnRecord load(String rrn) {
