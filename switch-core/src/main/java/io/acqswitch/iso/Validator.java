@@ -48,7 +48,7 @@ public final class Validator {
             case VOID, REFUND, PRE_AUTH_VOID, COMPLETION_VOID -> new int[] {3, 4, 11, 37, 41};
             case REVERSAL -> new int[] {3, 4, 11, 41};
             case NETWORK_MANAGEMENT -> new int[] {11};
-            case SETTLEMENT, BATCH_UPLOAD -> new int[] {11, 41};
+            case SETTLEMENT, BATCH_UPLOAD -> new int[] {11, 41, 48, 60};
             case UNKNOWN -> new int[0];
         };
     }

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Not thread-safe (reuses one buffer): one instance per thread.
  */
 public final class RecordCodec {
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
     public byte[] encode(TxnRecord r) {
@@ -62,6 +62,7 @@ public final class RecordCodec {
         str(r.voidedBy);
         buf.putLong(r.refundedAmount);
         str(r.flag);
+        str(r.batch);
     }
 
     private void str(String s) {
@@ -117,6 +118,7 @@ public final class RecordCodec {
         r.voidedBy = str(b);
         r.refundedAmount = b.getLong();
         r.flag = str(b);
+        r.batch = str(b);
         return r;
     }
 

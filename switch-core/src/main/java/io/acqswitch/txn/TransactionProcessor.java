@@ -51,8 +51,11 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private final List<ArrayDeque<Pending>> deadlines = new ArrayList<>();
     private final Saf saf;
     private final Map<String, int[]> pendingWrites = new HashMap<>();
+    private static final String BATCH_CLOSED = "C|";
     private final CardKey cardKey;
     private final Retention retention;
+    /** merchant|terminal|batch → RRNs of the batch's transactions (rebuilt from the store at start). */
+    private final Map<String, List<String>> batches = new HashMap<>();
     private Ring ring;
 
     /** A forwarded request awaiting its issuer's answer, with who to tell. */
@@ -107,6 +110,9 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         int[] reversed = {0};
         List<TxnRecord> all = new ArrayList<>();
         store.forEach((rrn, bytes) -> all.add(RecordCodec.decode(bytes))); // no writes while iterating
+        for (TxnRecord r : all) {
+            inBatch(r);
+        }
         all.forEach(r -> {
             boolean reversible = reversible(r.messageClass);
             if (r.state == TxnState.FORWARDED) {
@@ -155,6 +161,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
                 case REVERSAL -> onTerminalReversal(req, ch);
                 case SALE, PRE_AUTH, COMPLETION, BALANCE, REFUND -> onFinancial(req, ch);
                 case VOID, PRE_AUTH_VOID, COMPLETION_VOID -> onVoid(req, ch);
+                case SETTLEMENT -> onSettlement(req, ch);
+                case BATCH_UPLOAD -> onBatchUpload(req, ch);
                 default -> {
                     metrics.count("switch_unsupported_requests", "class", req.messageClass().tag());
                     reply(ch, req, ResponseCode.INVALID_TRANSACTION);
@@ -241,7 +249,23 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         String currency = req.message().getString(49);
         r.currency = currency == null ? "" : currency;
         r.receivedAt = now;
+        r.batch = Settlement.batchOf(req.message().getString(60));
+        inBatch(r);
         return r;
+    }
+
+    private void inBatch(TxnRecord r) {
+        if (!r.batch.isEmpty() && r.messageClass.isFinancial()) {
+            batches.computeIfAbsent(batchKey(r), k -> new ArrayList<>()).add(r.rrn);
+        }
+    }
+
+    private static String batchKey(TxnRecord r) {
+        return r.merchantId + '|' + r.terminalId + '|' + r.batch;
+    }
+
+    private boolean batchClosed(TxnRecord r) {
+        return !r.batch.isEmpty() && store.index(BATCH_CLOSED + batchKey(r)) != null;
     }
 
     private void duplicate(TerminalRequest req, Channel ch, String rrn, long fingerprint) {
@@ -279,17 +303,16 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
      * but that reversal.
      */
     private void onVoid(TerminalRequest req, Channel ch) {
-        String key = DedupeKeys.dedupe(req);
-        long fingerprint = DedupeKeys.fingerprint(req);
-        String known = store.index(key);
-        if (known != null) {
-            duplicate(req, ch, known, fingerprint);
+        long now = clock.getAsLong();
+        TxnRecord v = firstSight(req, ch, now);
+        if (v == null) {
             return;
         }
-        long now = clock.getAsLong();
-        TxnRecord v = newRecord(req, key, fingerprint, now);
         TxnRecord original = original(req, v);
         String rc = Originals.checkVoid(req, v, original, now);
+        if (rc == null && batchClosed(original)) {
+            rc = ResponseCode.UNABLE_TO_LOCATE_ORIGINAL; // its batch is settled: too late to void
+        }
         if (rc != null) {
             metrics.count("switch_voids_refused", "code", rc);
             decline(v, req, ch, rc);
@@ -302,17 +325,104 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             decline(v, req, ch, ResponseCode.SYSTEM_MALFUNCTION);
             return;
         }
-        transition(v, TxnState.APPROVED);
-        v.responseCode = ResponseCode.APPROVED;
         v.authCode = original.authCode;
-        v.completedAt = now;
-        v.response = pack(IssuerMessages.terminalAnswer(req, v.rrn, ResponseCode.APPROVED, null));
-        persist(v);
-        store.putIndex(key, v.rrn);
-        store.putIndex(v.originalKey, v.rrn);
         metrics.count("switch_voids_approved");
-        write(ch, v, v.response);
+        approveLocally(v, req, ch, IssuerMessages.terminalAnswer(req, v.rrn, ResponseCode.APPROVED, null), now);
+    }
+
+    /**
+     * The record of a request the switch decides itself (void, settlement, batch upload), or null
+     * when it is a repeat (then already answered: replayed, or 94).
+     */
+    private TxnRecord firstSight(TerminalRequest req, Channel ch, long now) {
+        String key = DedupeKeys.dedupe(req);
+        long fingerprint = DedupeKeys.fingerprint(req);
+        String known = store.index(key);
+        if (known != null) {
+            duplicate(req, ch, known, fingerprint);
+            return null;
+        }
+        return newRecord(req, key, fingerprint, now);
+    }
+
+    private void approveLocally(TxnRecord r, TerminalRequest req, Channel ch, ISOMsg answer, long now) {
+        transition(r, TxnState.APPROVED);
+        r.responseCode = ResponseCode.APPROVED;
+        r.completedAt = now;
+        r.response = pack(answer);
+        persist(r);
+        store.putIndex(r.dedupeKey, r.rrn);
+        store.putIndex(r.originalKey, r.rrn);
+        write(ch, r, r.response);
         latency(req);
+    }
+
+    /**
+     * Settlement (0500): the terminal's batch totals (field 48) against the switch's; answered 0510
+     * with the switch's totals and flag 1 (in balance) or 2 (out of balance). The batch then closes.
+     */
+    private void onSettlement(TerminalRequest req, Channel ch) {
+        long now = clock.getAsLong();
+        Settlement.Totals claimed = Settlement.parse(req.message().getString(48));
+        String batch = Settlement.batchOf(req.message().getString(60));
+        if (claimed == null || batch.isEmpty()) {
+            metrics.count("switch_settlements", "result", "format_error");
+            reply(ch, req, ResponseCode.FORMAT_ERROR);
+            return;
+        }
+        TxnRecord s = firstSight(req, ch, now);
+        if (s == null) {
+            return;
+        }
+        Settlement.Totals ours = Settlement.totals(batchRecords(s));
+        boolean inBalance = ours.equals(claimed);
+        s.amount = ours.debitAmount();
+        if (!inBalance) {
+            s.flag = "out of balance: terminal " + claimed + ", switch " + ours;
+            LOG.warn("settlement of batch {} of terminal {}: {}", s.batch, s.terminalId, s.flag);
+        }
+        metrics.count("switch_settlements", "result", inBalance ? "in_balance" : "out_of_balance");
+        store.putIndex(BATCH_CLOSED + batchKey(s), s.rrn);
+        ISOMsg answer = IssuerMessages.terminalAnswer(req, s.rrn, ResponseCode.APPROVED, null);
+        answer.set(48, ours.field48(inBalance ? '1' : '2'));
+        approveLocally(s, req, ch, answer, now);
+    }
+
+    /**
+     * Batch upload (0320) after an out-of-balance settlement: every difference between the
+     * terminal's lines and the switch's is logged, counted and kept on the upload's record.
+     */
+    private void onBatchUpload(TerminalRequest req, Channel ch) {
+        long now = clock.getAsLong();
+        List<Settlement.Line> lines = Settlement.parseUpload(req.message().getString(48));
+        String batch = Settlement.batchOf(req.message().getString(60));
+        if (lines == null || batch.isEmpty()) {
+            reply(ch, req, ResponseCode.FORMAT_ERROR);
+            return;
+        }
+        TxnRecord u = firstSight(req, ch, now);
+        if (u == null) {
+            return;
+        }
+        List<String> differences = Settlement.differences(lines, Settlement.lines(batchRecords(u)));
+        for (String d : differences) {
+            LOG.warn("batch upload, terminal {} batch {}: {}", u.terminalId, u.batch, d);
+        }
+        metrics.count("switch_batch_uploads", "result", differences.isEmpty() ? "agrees" : "differs");
+        String all = String.join("; ", differences);
+        u.flag = all.length() > 4000 ? all.substring(0, 4000) + " …" : all;
+        approveLocally(u, req, ch, IssuerMessages.terminalAnswer(req, u.rrn, ResponseCode.APPROVED, null), now);
+    }
+
+    private List<TxnRecord> batchRecords(TxnRecord settlement) {
+        List<TxnRecord> out = new ArrayList<>();
+        for (String rrn : batches.getOrDefault(batchKey(settlement), List.of())) {
+            TxnRecord r = load(rrn);
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /** The transaction a void or refund names by its RRN (field 37), or null. */
