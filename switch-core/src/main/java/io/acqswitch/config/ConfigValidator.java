@@ -65,6 +65,10 @@ final class ConfigValidator {
             problems.add("saf.firstRetry=" + Durations.format(cfg.saf().firstRetry())
                     + ": must be positive and not above saf.maxRetry (" + Durations.format(cfg.saf().maxRetry()) + ")");
         }
+        double tolerance = cfg.transactions().completionTolerance();
+        if (tolerance < 0 || tolerance > 1) {
+            problems.add("transactions.completionTolerance=" + tolerance + ": must be between 0 and 1");
+        }
         if (!cfg.acquirerId().matches("\\d{1,11}")) {
             problems.add("acquirerId=" + cfg.acquirerId() + ": must be 1 to 11 digits (field 32)");
         }

@@ -31,7 +31,7 @@ public record SwitchConfig(
         store = store != null ? store : new Store(null, null);
         saf = saf != null ? saf : new Saf(null, null, null);
         pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
-        transactions = transactions != null ? transactions : new Transactions(null);
+        transactions = transactions != null ? transactions : new Transactions(null, null, null);
         http = http != null ? http : new Http(null, null, null);
         listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
@@ -110,11 +110,15 @@ public record SwitchConfig(
     /**
      * Rules for transactions that act on an earlier one.
      *
-     * @param refundWindow how long after the original sale a refund is accepted (else 22)
+     * @param refundWindow         how long after the original sale a refund is accepted (else 22)
+     * @param completionTolerance  a completion may exceed its pre-authorization by this fraction (else 13)
+     * @param preAuthValidity      how long a pre-authorization can be completed (else 25)
      */
-    public record Transactions(Duration refundWindow) {
+    public record Transactions(Duration refundWindow, Double completionTolerance, Duration preAuthValidity) {
         public Transactions {
             refundWindow = refundWindow != null ? refundWindow : Duration.ofDays(30);
+            completionTolerance = completionTolerance != null ? completionTolerance : 0.15;
+            preAuthValidity = preAuthValidity != null ? preAuthValidity : Duration.ofDays(30);
         }
     }
 

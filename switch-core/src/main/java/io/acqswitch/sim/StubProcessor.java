@@ -64,10 +64,25 @@ final class StubProcessor {
         if (outcome.status() == Ledger.Status.CONFLICT) {
             return reply(Responses.answer(request, ResponseCode.DUPLICATE_TRANSMISSION), delay);
         }
+        captureHold(request, outcome);
         if (withhold) {
             return Reply.NONE;
         }
         return reply(financialAnswer(request, outcome), delay + r.lateAnswerMs());
+    }
+
+    /**
+     * An approved pre-authorization completion (0200, 00xxxx, condition 06) naming its
+     * pre-authorization in field 90 releases that hold (shown as reversed): the card ends debited
+     * by the completion amount only.
+     */
+    private void captureHold(ISOMsg request, Ledger.Outcome outcome) {
+        String f90 = field(request, 90);
+        if (outcome.entry().approved() && "0200".equals(request.getString(0)) && "06".equals(field(request, 25))
+                && f90.length() >= 10) {
+            ledger.reverse(new Ledger.Reversal("", field(request, 11), field(request, 41), "0200",
+                    field(request, 2), 0, f90.substring(4, 10)));
+        }
     }
 
     private static ISOMsg financialAnswer(ISOMsg request, Ledger.Outcome outcome) {

@@ -47,6 +47,27 @@ public final class TerminalMessages {
         return m;
     }
 
+    /** 0100 pre-authorization (processing code 030000, condition 06). */
+    public static ISOMsg preAuth(String pan, long amount, String stan, String terminalId, String merchantId) {
+        ISOMsg m = financial("0100", "030000", pan, amount, stan, terminalId, merchantId);
+        m.set(25, "06");
+        return m;
+    }
+
+    /**
+     * A request acting on an earlier one ({@code rrn}, {@code auth}) under pre-authorization
+     * conditions (25 = 06): completion {@code 0200/000000}, completion void {@code 0200/200000},
+     * pre-authorization void {@code 0100/200000}.
+     */
+    public static ISOMsg preAuthFollowUp(String mti, String processingCode, String pan, long amount, String rrn,
+                                         String auth, String stan, String terminalId, String merchantId) {
+        ISOMsg m = financial(mti, processingCode, pan, amount, stan, terminalId, merchantId);
+        m.set(25, "06");
+        m.set(37, rrn);
+        m.set(38, auth);
+        return m;
+    }
+
     /** A financial request with the fields a magnetic-stripe or chip terminal typically sends. */
     public static ISOMsg financial(String mti, String processingCode, String pan, long amount, String stan,
                                    String terminalId, String merchantId) {

@@ -45,7 +45,7 @@ final class IssuerMessages {
     }
 
     /** Field 90 (n42): original MTI, STAN, field 7, acquirer (11, zero-padded), forwarding institution (11). */
-    private static String originalData(TxnRecord r, String acquirerId) {
+    static String originalData(TxnRecord r, String acquirerId) {
         String acq = r.acquirerId.isEmpty() ? acquirerId : r.acquirerId;
         return r.mti + r.switchStan + r.issuerTransmissionTime + "0".repeat(11 - acq.length()) + acq + "0".repeat(11);
     }

@@ -71,6 +71,32 @@ final class Originals {
         return null;
     }
 
+    /**
+     * A completion must name (37) an approved pre-authorization of the same merchant and card, not
+     * yet completed or voided, still valid, for at most the authorized amount plus the tolerance.
+     */
+    static String checkCompletion(TxnRecord completion, TxnRecord preAuth, long now, double tolerance,
+                                  Duration validity) {
+        if (preAuth == null || preAuth.messageClass != MessageClass.PRE_AUTH
+                || !preAuth.merchantId.equals(completion.merchantId) || now - preAuth.receivedAt > validity.toMillis()) {
+            return ResponseCode.UNABLE_TO_LOCATE_ORIGINAL;
+        }
+        if (preAuth.panHash != completion.panHash) {
+            return ResponseCode.INVALID_CARD;
+        }
+        if (!preAuth.completedBy.isEmpty() || !preAuth.voidedBy.isEmpty() || preAuth.state == TxnState.REVERSAL_PENDING
+                || preAuth.state == TxnState.REVERSED) {
+            return ResponseCode.SUSPECTED_MALFUNCTION;
+        }
+        if (preAuth.state != TxnState.APPROVED) {
+            return ResponseCode.INVALID_TRANSACTION;
+        }
+        if (completion.amount <= 0 || completion.amount > Math.round(preAuth.amount * (1 + tolerance))) {
+            return ResponseCode.INVALID_AMOUNT;
+        }
+        return null;
+    }
+
     private static MessageClass voidedClass(MessageClass voidClass) {
         return switch (voidClass) {
             case VOID -> MessageClass.SALE;

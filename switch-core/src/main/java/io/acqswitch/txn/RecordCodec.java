@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Not thread-safe (reuses one buffer): one instance per thread.
  */
 public final class RecordCodec {
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
     public byte[] encode(TxnRecord r) {
@@ -63,6 +63,7 @@ public final class RecordCodec {
         buf.putLong(r.refundedAmount);
         str(r.flag);
         str(r.batch);
+        str(r.completedBy);
     }
 
     private void str(String s) {
@@ -119,6 +120,7 @@ public final class RecordCodec {
         r.refundedAmount = b.getLong();
         r.flag = str(b);
         r.batch = str(b);
+        r.completedBy = str(b);
         return r;
     }
 

@@ -186,11 +186,14 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         long now = clock.getAsLong();
         TxnRecord r = newRecord(req, key, fingerprint, now);
         TxnRecord original = null;
-        if (req.messageClass() == MessageClass.REFUND) {
+        if (req.messageClass() == MessageClass.REFUND || req.messageClass() == MessageClass.COMPLETION) {
             original = original(req, r);
-            String rc = Originals.checkRefund(req, r, original, now, cfg.transactions().refundWindow());
+            String rc = req.messageClass() == MessageClass.REFUND
+                    ? Originals.checkRefund(req, r, original, now, cfg.transactions().refundWindow())
+                    : Originals.checkCompletion(r, original, now, cfg.transactions().completionTolerance(),
+                            cfg.transactions().preAuthValidity());
             if (rc != null) {
-                metrics.count("switch_refunds_refused", "code", rc);
+                metrics.count("switch_originals_refused", "class", req.messageClass().tag(), "code", rc);
                 decline(r, req, ch, rc);
                 return;
             }
@@ -210,16 +213,24 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         transition(r, TxnState.FORWARDED);
         r.forwardedAt = now;
         r.deadline = now + issuers.issuer(issuer).timeout().toMillis();
-        if (original != null) { // the refund's amount is taken from the original before it can be credited
-            original.refundedAmount += r.amount;
+        if (original != null) { // claimed on the original before the issuer can act on it
+            if (r.messageClass == MessageClass.REFUND) {
+                original.refundedAmount += r.amount;
+            } else {
+                original.completedBy = r.rrn;
+            }
             persist(original);
         }
         persist(r); // durable before the bytes leave
         store.putIndex(key, r.rrn);
         store.putIndex(r.originalKey, r.rrn);
-        int link = issuers.send(issuer, IssuerMessages.forward(req, r, cfg.acquirerId()));
+        ISOMsg forward = IssuerMessages.forward(req, r, cfg.acquirerId());
+        if (original != null && r.messageClass == MessageClass.COMPLETION) {
+            forward.set(90, IssuerMessages.originalData(original, cfg.acquirerId())); // the hold it captures
+        }
+        int link = issuers.send(issuer, forward);
         if (link < 0) { // nothing left the switch: the issuer holds nothing
-            releaseRefund(r);
+            release(r);
             decline(r, req, ch, ResponseCode.ISSUER_INOPERATIVE);
             return;
         }
@@ -432,15 +443,22 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         return r.originalRrn.isEmpty() ? null : load(r.originalRrn);
     }
 
-    private void releaseRefund(TxnRecord refund) {
-        if (refund.messageClass != MessageClass.REFUND || refund.originalRrn.isEmpty()) {
+    /** A refund or completion that will not stand gives back what it claimed on its original. */
+    private void release(TxnRecord r) {
+        boolean refund = r.messageClass == MessageClass.REFUND;
+        if ((!refund && r.messageClass != MessageClass.COMPLETION) || r.originalRrn.isEmpty()) {
             return;
         }
-        TxnRecord original = load(refund.originalRrn);
-        if (original != null) {
-            original.refundedAmount = Math.max(0, original.refundedAmount - refund.amount);
-            persist(original);
+        TxnRecord original = load(r.originalRrn);
+        if (original == null) {
+            return;
         }
+        if (refund) {
+            original.refundedAmount = Math.max(0, original.refundedAmount - r.amount);
+        } else if (r.rrn.equals(original.completedBy)) {
+            original.completedBy = "";
+        }
+        persist(original);
     }
 
     /**
@@ -504,7 +522,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         String rc = m.hasField(39) ? m.getString(39) : ResponseCode.SYSTEM_MALFUNCTION;
         r.authCode = m.hasField(38) ? m.getString(38) : "";
         if (!ResponseCode.APPROVED.equals(rc)) {
-            releaseRefund(r);
+            release(r);
             r.responseCode = rc;
             r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, rc, m));
             transition(r, TxnState.DECLINED);
@@ -567,6 +585,9 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, r.responseCode, null));
         if (reversible(r.messageClass)) {
             saf.queue(r, "issuer timeout", now); // persisted before the terminal learns of the failure
+            if (r.messageClass == MessageClass.COMPLETION) {
+                release(r);
+            }
         } else {
             persist(r);
         }

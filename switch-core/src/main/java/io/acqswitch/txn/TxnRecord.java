@@ -32,6 +32,8 @@ public final class TxnRecord {
     /** For a sale: the void that cancelled it, and refunds approved or in flight (minor units). */
     public String voidedBy = "";
     public long refundedAmount;
+    /** For a pre-authorization: the completion that captured it (set while in flight, cleared if it fails). */
+    public String completedBy = "";
     /** The terminal's batch (UnionPay field 60.2), or empty. */
     public String batch = "";
     /** Something operations must look at (e.g. a void reversed after its original's reversal was queued). */
