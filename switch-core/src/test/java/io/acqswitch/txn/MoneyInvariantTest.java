@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A few thousand mixed transactions from several terminals, with repeats, terminal reversals
- * (some racing their own original), terminals vanishing after sending, and an issuer that withholds
+ * (some racing their own original), voids, terminals vanishing after sending, and an issuer that withholds
  * some answers and declines others; then every debit in
  * the issuer stub's ledger is compared with what its terminal learned. The money invariant: a debit
  * stands if and only if its terminal received an approval and did not reverse it.
@@ -120,7 +120,15 @@ class MoneyInvariantTest {
                             reversedByTerminal.add(rrn);
                         }
                     }
-                } else if (dice < 20) {
+                } else if (dice < 24 && !answered.isEmpty()) { // void an earlier sale (same day)
+                    ISOMsg original = answered.get(random.nextInt(answered.size()));
+                    String rrn = rrnOf(original);
+                    ISOMsg v = t.exchange(TerminalMessages.voidOf(original.getString(2), Long.parseLong(original.getString(4)),
+                            rrn, null, stan, tid, "MERCHANT0000001"));
+                    if ("00".equals(v.getString(39))) {
+                        reversedByTerminal.add(rrn); // voided: must end reversed at the issuer
+                    }
+                } else if (dice < 28) {
                     // vanish right after sending; like a real POS, reverse the unanswered sale on reconnect
                     // (the switch may or may not have written the approval before it saw the close)
                     ISOMsg sale = TerminalMessages.sale(pan, 100 + random.nextInt(10_000), stan, tid, "MERCHANT0000001");
