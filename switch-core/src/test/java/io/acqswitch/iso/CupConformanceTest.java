@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.acqswitch.support.Hex;
 import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
@@ -284,6 +286,20 @@ class CupConformanceTest {
         iso.setPackager(new ISO87BPackager());
         assertFalse(Hex.of(iso.pack()).isEmpty());
         assertEquals(true, Hex.of(iso.pack()).contains("6224242900000113D28062013949031013"));
+    }
+
+    @Test
+    void shouldFrameWithTheDialectsHeaderWhateverAnOverrideFileSays() throws Exception {
+        Path shipped = Path.of(System.getProperty("acqswitch.config.dir", "../config"), "packagers", "cup.xml");
+        Path override = Files.createTempFile("cup-override", ".xml");
+        Files.writeString(override, Files.readString(shipped).replace(" headerLength=\"11\"", ""));
+        IsoCodec fromFile = IsoCodec.fromXml(Dialect.CUP, override);
+        byte[] body = withLength("cup-0800-signon-req.hex");
+        ISOMsg m = new ISOMsg();
+        fromFile.unpack(body, m);
+        assertEquals("000001", m.getString(11));
+        assertArrayEquals(body, fromFile.pack(m));
+        Files.delete(override);
     }
 
     private static MessageClass classify(String mti, String proc, String cond, String type) {
