@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.support.Hex;
 import io.acqswitch.support.Rig;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,8 +37,8 @@ class CupPipelineTest {
 
     @BeforeEach
     void start() throws Exception {
-        var dataDir = Files.createTempDirectory("cup-rig");
-        var stub = new io.acqswitch.sim.IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
+        Path dataDir = Files.createTempDirectory("cup-rig");
+        IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
         List<String> hosts = List.of("127.0.0.1:" + stub.port());
         String yaml = Rig.yaml(hosts, 400, dataDir).replace("listeners: [{port: 0, idleTimeout: 60s}]",
                 "listeners: [{port: 0, idleTimeout: 60s, dialect: cup}]");
