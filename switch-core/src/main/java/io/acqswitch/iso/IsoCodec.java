@@ -6,28 +6,50 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
+import org.jpos.iso.ISOBasePackager;
 import org.jpos.iso.ISOPackager;
 import org.jpos.iso.packager.GenericPackager;
 import org.jpos.iso.packager.ISO87BPackager;
 
 /**
- * Packs and unpacks one dialect's message bodies (no length prefix). Thread-safe: jPOS packagers
- * keep no per-call state, so one instance serves every Netty thread.
+ * Packs and unpacks one dialect's message bodies (no length prefix). A dialect with a header
+ * ({@link Dialect#headerLength()}, e.g. cup's TPDU + header) keeps it as the message's jPOS header:
+ * unpacking sets it, packing writes it first. Thread-safe: jPOS packagers keep no per-call state,
+ * so one instance serves every Netty thread.
  */
 public final class IsoCodec {
     private final Dialect dialect;
     private final ISOPackager packager;
 
+    /** The classpath resource holding cup's packager (also shipped as {@code config/packagers/cup.xml}). */
+    public static final String CUP_PACKAGER = "/packagers/cup.xml";
+
     private IsoCodec(Dialect dialect, ISOPackager packager) {
         this.dialect = dialect;
         this.packager = packager;
+        if (packager instanceof ISOBasePackager base) {
+            // the dialect decides the framing, whatever an override file says
+            base.setHeaderLength(dialect.headerLength());
+        }
     }
 
     /** The dialect's built-in packager. */
     public static IsoCodec of(Dialect dialect) {
         return switch (dialect) {
             case ISO87 -> new IsoCodec(dialect, new ISO87BPackager());
+            case CUP -> new IsoCodec(dialect, resource(CUP_PACKAGER));
         };
+    }
+
+    private static GenericPackager resource(String name) {
+        try (InputStream in = IsoCodec.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("packager " + name + " missing from the classpath");
+            }
+            return new GenericPackager(in);
+        } catch (IOException | ISOException e) {
+            throw new IllegalStateException("built-in packager " + name + " is broken", e);
+        }
     }
 
     /**
@@ -62,6 +84,9 @@ public final class IsoCodec {
      */
     public void unpack(byte[] bytes, ISOMsg into) throws ISOException {
         into.setPackager(packager);
+        if (bytes.length <= dialect.headerLength()) {
+            throw new ISOException(bytes.length + " bytes: no message after the " + dialect.headerLength() + "-byte header");
+        }
         int consumed;
         try {
             consumed = packager.unpack(into, bytes);

@@ -8,6 +8,8 @@ public enum Malformation {
     FRAME_TOO_LONG,
     /** Length prefix of 0: connection closed. */
     EMPTY_FRAME,
+    /** A frame no longer than the dialect's header (TPDU + header, no message): connection closed. */
+    SHORT_FRAME,
     /** Bytes that do not unpack with the dialect's packager (bad bitmap, truncated field, leftovers). */
     UNPACK_FAILED,
     /** An MTI the switch does not handle. */

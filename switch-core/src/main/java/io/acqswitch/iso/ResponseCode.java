@@ -21,6 +21,8 @@ public final class ResponseCode {
     public static final String ISSUER_INOPERATIVE = "91";
     public static final String DUPLICATE_TRANSMISSION = "94";
     public static final String SYSTEM_MALFUNCTION = "96";
+    /** UnionPay: issuer did not answer in time ({@code cup}'s counterpart of {@link #RESPONSE_TOO_LATE}). */
+    public static final String ISSUER_TIMEOUT_CUP = "98";
 
     private ResponseCode() {}
 }

@@ -29,7 +29,8 @@ public final class Responses {
 
     /**
      * An answer to {@code request} with field 39 = {@code responseCode}, or {@code null} when the
-     * request's MTI cannot be answered (see {@link #responseMti}).
+     * request's MTI cannot be answered (see {@link #responseMti}). A request with a header (cup's
+     * TPDU + header) gets it back with the TPDU's destination and source swapped ({@link CupHeader}).
      */
     public static ISOMsg answer(ISOMsg request, String responseCode) {
         String mti = responseMti(request.getString(0));
@@ -37,6 +38,10 @@ public final class Responses {
             return null;
         }
         ISOMsg r = (ISOMsg) request.clone(ECHOED);
+        byte[] header = request.getHeader();
+        if (header != null) {
+            r.setHeader(CupHeader.answerTo(header)); // the clone shares the request's header object: replace it
+        }
         r.set(0, mti);
         r.set(39, responseCode);
         return r;

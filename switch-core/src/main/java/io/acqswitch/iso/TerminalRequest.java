@@ -18,6 +18,7 @@ import org.jpos.iso.ISOMsg;
  * @param pan            field 2 or the PAN part of field 35, or {@code null}; never log it, use {@link #maskedPan()}
  * @param message        the unpacked message
  * @param receivedNanos  {@link System#nanoTime()} when it was decoded (start of end-to-end latency)
+ * @param dialect        the dialect of the listener it came in on (decides answers' framing and codes)
  */
 public record TerminalRequest(
         String mti,
@@ -29,15 +30,17 @@ public record TerminalRequest(
         String merchantId,
         String pan,
         ISOMsg message,
-        long receivedNanos) {
+        long receivedNanos,
+        Dialect dialect) {
 
     /** Builds the view from an unpacked message that passed {@link Validator#check}. */
-    public static TerminalRequest of(ISOMsg m, MessageClass cls) {
+    public static TerminalRequest of(ISOMsg m, MessageClass cls, Dialect dialect) {
         String pan = m.hasField(2) ? m.getString(2) : CardData.panFromTrack2(m.getString(35));
         long amount = m.hasField(4) ? Long.parseLong(m.getString(4)) : 0L;
         return new TerminalRequest(
                 m.getString(0), cls, orEmpty(m.getString(3)), amount, orEmpty(m.getString(11)),
-                orEmpty(m.getString(41)).trim(), orEmpty(m.getString(42)).trim(), pan, m, System.nanoTime());
+                orEmpty(m.getString(41)).trim(), orEmpty(m.getString(42)).trim(), pan, m, System.nanoTime(),
+                dialect);
     }
 
     public String maskedPan() {

@@ -9,6 +9,8 @@ import org.jpos.iso.ISOMsg;
 public final class Validator {
     /** Fields that ISO 8583:1987 defines as numeric and the switch reads. */
     private static final int[] NUMERIC = {2, 3, 4, 7, 11, 12, 13, 14, 22, 25, 32, 70};
+    /** cup adds its private BCD fields 60 (type, batch, network code) and 61 (original data). */
+    private static final int[] NUMERIC_CUP = {2, 3, 4, 7, 11, 12, 13, 14, 22, 25, 32, 60, 61};
 
     private Validator() {}
 
@@ -21,14 +23,17 @@ public final class Validator {
     }
 
     /** Returns the first problem found, or {@code null} when the message is acceptable. */
-    public static Problem check(ISOMsg m, MessageClass cls) {
+    public static Problem check(ISOMsg m, MessageClass cls, Dialect dialect) {
         if (cls == MessageClass.UNKNOWN) {
             return new Problem(Malformation.UNKNOWN_MTI, 0);
         }
-        for (int f : NUMERIC) {
+        for (int f : dialect == Dialect.CUP ? NUMERIC_CUP : NUMERIC) {
             if (m.hasField(f) && !isDigits(m.getString(f))) {
                 return new Problem(Malformation.NON_NUMERIC_FIELD, f);
             }
+        }
+        if (dialect == Dialect.CUP && cls == MessageClass.NETWORK_MANAGEMENT && !m.hasField(60)) {
+            return new Problem(Malformation.MISSING_FIELD, 60); // 60.3 says what is asked (sign-on, echo, …)
         }
         for (int f : mandatory(cls)) {
             if (!m.hasField(f)) {

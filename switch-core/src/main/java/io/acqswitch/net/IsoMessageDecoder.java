@@ -16,8 +16,10 @@ import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
 /**
- * Turns one frame body into an {@link Inbound}: unpack with the listener's packager, classify,
- * validate. Stateless, hence shared by every connection of a listener.
+ * Turns one frame body into an {@link Inbound}: unpack with the listener's packager (a dialect's
+ * header, e.g. cup's TPDU + header, is kept on the message), classify, validate. A frame no longer
+ * than the dialect's header carries no message: rejected as {@link Malformation#SHORT_FRAME}
+ * (the connection is closed). Stateless, hence shared by every connection of a listener.
  */
 @Sharable
 final class IsoMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
@@ -34,6 +36,12 @@ final class IsoMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             out.add(new Inbound.Rejected(Malformation.EMPTY_FRAME, "length prefix 0", new ISOMsg()));
             return;
         }
+        int headerLength = codec.dialect().headerLength();
+        if (frame.readableBytes() <= headerLength) {
+            out.add(new Inbound.Rejected(Malformation.SHORT_FRAME,
+                    frame.readableBytes() + " bytes, header alone is " + headerLength, new ISOMsg()));
+            return;
+        }
         byte[] bytes = ByteBufUtil.getBytes(frame);
         ISOMsg msg = new ISOMsg();
         try {
@@ -42,12 +50,12 @@ final class IsoMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             out.add(new Inbound.Rejected(Malformation.UNPACK_FAILED, e.getMessage(), msg));
             return;
         }
-        MessageClass cls = Classifier.classify(msg);
-        Validator.Problem problem = Validator.check(msg, cls);
+        MessageClass cls = Classifier.classify(msg, codec.dialect());
+        Validator.Problem problem = Validator.check(msg, cls, codec.dialect());
         if (problem != null) {
             out.add(new Inbound.Rejected(problem.reason(), problem.toString(), msg));
             return;
         }
-        out.add(new Inbound.Accepted(TerminalRequest.of(msg, cls)));
+        out.add(new Inbound.Accepted(TerminalRequest.of(msg, cls, codec.dialect())));
     }
 }

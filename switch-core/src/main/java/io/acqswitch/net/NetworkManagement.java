@@ -1,15 +1,37 @@
 package io.acqswitch.net;
 
+import io.acqswitch.iso.CupFields;
+import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.ResponseCode;
+import io.acqswitch.iso.Responses;
+import io.acqswitch.iso.TerminalRequest;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import org.jpos.iso.ISOMsg;
 
-/** Network management codes (field 70) the switch answers for terminals without going to an issuer. */
+/**
+ * Network management the switch answers for terminals without going to an issuer. iso87 names the
+ * request in field 70; cup in 60.3 (DOMAIN.md, UnionPay), and a cup sign-on answer carries the
+ * terminal's batch (60, echoed: the terminal owns its batch numbering) and working keys in 62,
+ * which here are {@link CupTestKeys TEST KEYS}.
+ */
 final class NetworkManagement {
     static final String SIGN_ON = "001";
     static final String SIGN_OFF = "002";
     static final String ECHO = "301";
+    /** cup sign-on with double-length keys, and with double-length keys plus a track key. */
+    static final String SIGN_ON_DOUBLE = "003";
+    static final String SIGN_ON_TRACK_KEY = "004";
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmss");
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("MMdd");
 
     private NetworkManagement() {}
+
+    /** The answer to a terminal's 0800/0820 (0810/0830); never null (the MTI was classified). */
+    static ISOMsg answer(TerminalRequest req) {
+        return req.dialect() == Dialect.CUP ? cup(req.message()) : Responses.answer(req.message(), answerCode(req.message()));
+    }
 
     /**
      * 00 for sign-on, sign-off and echo, and for an 0800 without field 70 (terminals of the Hypercom
@@ -21,5 +43,26 @@ final class NetworkManagement {
             case SIGN_ON, SIGN_OFF, ECHO -> ResponseCode.APPROVED;
             default -> ResponseCode.INVALID_TRANSACTION;
         };
+    }
+
+    /** cup: sign-on 001/003/004 → keys; sign-off 002 and echo 301 → 00; anything else → 12. */
+    private static ISOMsg cup(ISOMsg m) {
+        String code = CupFields.networkCode(m);
+        byte[] keys = switch (code) {
+            case SIGN_ON -> CupTestKeys.singleLength();
+            case SIGN_ON_DOUBLE -> CupTestKeys.doubleLength();
+            case SIGN_ON_TRACK_KEY -> CupTestKeys.withTrackKey();
+            default -> null;
+        };
+        boolean known = keys != null || SIGN_OFF.equals(code) || ECHO.equals(code);
+        ISOMsg a = Responses.answer(m, known ? ResponseCode.APPROVED : ResponseCode.INVALID_TRANSACTION);
+        LocalDateTime now = LocalDateTime.now();
+        a.set(12, now.format(TIME));
+        a.set(13, now.format(DATE));
+        if (keys != null) {
+            a.set(62, keys);
+            CupTestKeys.logSignOn(m.getString(41), code);
+        }
+        return a;
     }
 }

@@ -17,10 +17,13 @@ import java.util.concurrent.TimeUnit;
  *   in:  idle ─▶ frameDecoder (2-byte length, hard max) ─▶ isoDecoder (unpack, classify, validate) ─▶ terminalHandler
  *   out: frameEncoder (2-byte length) ◀─ isoEncoder (pack) ◀─ writes from terminalHandler or the processor
  * </pre>
+ * A dialect with a header (cup: TPDU + header) is framed by the same handlers: the header is the
+ * first bytes of the body, unpacked onto the message and packed back with the answer.
  * Connections over the listener's limit are closed before any handler is added.
  */
 final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final SwitchConfig.Listener cfg;
+    private final IsoCodec codec;
     private final SwitchMetrics metrics;
     private final TerminalRequestSink sink;
     private final IsoMessageDecoder isoDecoder;
@@ -29,6 +32,7 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
 
     TerminalChannelInitializer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink) {
         this.cfg = cfg;
+        this.codec = codec;
         this.metrics = metrics;
         this.sink = sink;
         this.isoDecoder = new IsoMessageDecoder(codec);
@@ -50,6 +54,6 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
                 .addLast("frameEncoder", frameEncoder)
                 .addLast("isoDecoder", isoDecoder)
                 .addLast("isoEncoder", isoEncoder)
-                .addLast("terminalHandler", new TerminalHandler(metrics, sink));
+                .addLast("terminalHandler", new TerminalHandler(codec.dialect(), metrics, sink));
     }
 }

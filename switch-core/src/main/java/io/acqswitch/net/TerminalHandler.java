@@ -1,6 +1,7 @@
 package io.acqswitch.net;
 
 import io.acqswitch.iso.Classifier;
+import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoLog;
 import io.acqswitch.iso.Malformation;
 import io.acqswitch.iso.MessageClass;
@@ -27,10 +28,12 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
     private static final Logger LOG = LoggerFactory.getLogger(TerminalHandler.class);
     private static final RejectionLog REJECTIONS = new RejectionLog(LOG, 10_000);
 
+    private final Dialect dialect;
     private final SwitchMetrics metrics;
     private final TerminalRequestSink sink;
 
-    TerminalHandler(SwitchMetrics metrics, TerminalRequestSink sink) {
+    TerminalHandler(Dialect dialect, SwitchMetrics metrics, TerminalRequestSink sink) {
+        this.dialect = dialect;
         this.metrics = metrics;
         this.sink = sink;
     }
@@ -46,9 +49,9 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
     private void accepted(ChannelHandlerContext ctx, TerminalRequest req) {
         metrics.request(req.messageClass());
         if (req.messageClass() == MessageClass.NETWORK_MANAGEMENT) {
-            String code = NetworkManagement.answerCode(req.message());
-            ctx.writeAndFlush(Responses.answer(req.message(), code), ctx.voidPromise());
-            metrics.response(req.messageClass(), code);
+            ISOMsg answer = NetworkManagement.answer(req);
+            ctx.writeAndFlush(answer, ctx.voidPromise());
+            metrics.response(req.messageClass(), answer.getString(39));
             return;
         }
         sink.accept(req, ctx.channel());
@@ -64,7 +67,7 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
             ctx.close();
             return;
         }
-        metrics.response(Classifier.classify(partial), ResponseCode.FORMAT_ERROR);
+        metrics.response(Classifier.classify(partial, dialect), ResponseCode.FORMAT_ERROR);
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 

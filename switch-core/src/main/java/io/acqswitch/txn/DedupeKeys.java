@@ -1,12 +1,15 @@
 package io.acqswitch.txn;
 
+import io.acqswitch.iso.CupFields;
+import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.TerminalRequest;
 import org.jpos.iso.ISOMsg;
 
 /**
  * The keys a terminal's request is found by (DOMAIN.md, "Matching and duplicates"):
  * <ul>
- *   <li>dedupe: acquirer (32) | merchant (42) | terminal (41) | STAN (11) | transmission time (7);</li>
+ *   <li>dedupe: acquirer (32) | merchant (42) | terminal (41) | STAN (11) | transmission time (7),
+ *       or for cup (whose terminals send no 7) the batch 60.2;</li>
  *   <li>original: acquirer | merchant | terminal | STAN, what a reversal names (its own 11, or 90);</li>
  *   <li>fingerprint: a hash of what must not differ between a request and its repeat.</li>
  * </ul>
@@ -20,7 +23,8 @@ final class DedupeKeys {
 
     static String dedupe(TerminalRequest r) {
         ISOMsg m = r.message();
-        return DEDUPE + terminalPart(r) + r.stan() + '|' + nullToEmpty(m.getString(7));
+        String occasion = r.dialect() == Dialect.CUP ? CupFields.batch(m) : nullToEmpty(m.getString(7));
+        return DEDUPE + terminalPart(r) + r.stan() + '|' + occasion;
     }
 
     static String original(TerminalRequest r, String stan) {

@@ -1,18 +1,30 @@
 package io.acqswitch.txn;
 
+import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.iso.TransmissionTime;
+import org.jpos.iso.ISOComponent;
+import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
 /** Builds the messages of the issuer leg (iso87) and the terminal's answers derived from them. */
 final class IssuerMessages {
+    /**
+     * What a cup request keeps on the iso87 leg: the standard fields. 7, 11 and 37 are the
+     * switch's; 60–63 (UnionPay private) and 64 (the terminal's MAC) stay behind.
+     */
+    private static final int[] CUP_TO_ISO87 = {2, 3, 4, 12, 13, 14, 22, 23, 25, 32, 35, 41, 42, 49, 52, 55};
+
     private IssuerMessages() {}
 
-    /** The terminal's request re-addressed by the switch: own STAN (11), RRN (37), time (7); no MAC. */
+    /**
+     * The terminal's request re-addressed by the switch: own STAN (11), RRN (37), time (7); no MAC.
+     * A cup request is translated into a fresh iso87 message (see {@link #fromCup}).
+     */
     static ISOMsg forward(TerminalRequest req, TxnRecord r, String acquirerId) {
-        ISOMsg m = (ISOMsg) req.message().clone();
+        ISOMsg m = req.dialect() == Dialect.CUP ? fromCup(req.message()) : (ISOMsg) req.message().clone();
         m.set(7, r.issuerTransmissionTime);
         m.set(11, r.switchStan);
         m.set(37, r.rrn);
@@ -20,6 +32,31 @@ final class IssuerMessages {
             m.set(32, acquirerId);
         }
         m.unset(64, 128);
+        return m;
+    }
+
+    /**
+     * A cup message as iso87: a new message without header or packager holding the standard fields,
+     * strings as strings and binary fields (52, 55) as bytes, so the issuer link's iso87 packager
+     * packs it by its own field formats (a cup-unpacked component would carry cup's).
+     */
+    private static ISOMsg fromCup(ISOMsg cup) {
+        ISOMsg m = new ISOMsg(cup.getString(0));
+        for (int f : CUP_TO_ISO87) {
+            if (!cup.hasField(f)) {
+                continue;
+            }
+            ISOComponent c = cup.getComponent(f);
+            try {
+                if (c.getValue() instanceof byte[] b) {
+                    m.set(f, b.clone());
+                } else {
+                    m.set(f, cup.getString(f));
+                }
+            } catch (ISOException e) {
+                throw new IllegalStateException("field " + f + " of a decoded message has no value", e);
+            }
+        }
         return m;
     }
 

@@ -302,7 +302,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         latency(req);
         if (ResponseCode.APPROVED.equals(r.responseCode) && r.state != TxnState.APPROVED) {
             // the approval never reached the terminal and was reversed: it must not learn "approved" now
-            reply(ch, req, ResponseCode.RESPONSE_TOO_LATE);
+            reply(ch, req, req.dialect().timeoutCode());
             return;
         }
         write(ch, r, r.response);
@@ -581,7 +581,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         metrics.count("switch_timeouts", "issuer", r.issuerId);
         transition(r, TxnState.TIMED_OUT);
         r.completedAt = now;
-        r.responseCode = ResponseCode.RESPONSE_TOO_LATE;
+        r.responseCode = p.request.dialect().timeoutCode();
         r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, r.responseCode, null));
         if (reversible(r.messageClass)) {
             saf.queue(r, "issuer timeout", now); // persisted before the terminal learns of the failure
@@ -661,7 +661,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     }
 
     private void answerFailure(Pending p, TxnRecord r) {
-        byte[] failure = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, ResponseCode.RESPONSE_TOO_LATE, null));
+        byte[] failure = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, p.request.dialect().timeoutCode(), null));
         answer(p, failure);
     }
 

@@ -58,7 +58,7 @@ class ConfigLoaderTest {
 
     @Test
     void shouldStopStartUpOnUnknownDialect() {
-        assertEquals("listeners[0].dialect=iso93: unknown dialect (known: iso87)",
+        assertEquals("listeners[0].dialect=iso93: unknown dialect (known: iso87, cup)",
                 problem("listeners:\n  - dialect: iso93\n"));
     }
 

@@ -34,7 +34,7 @@ class CardDataTest {
         assertFalse(line.contains("2512"), line);
         assertTrue(line.contains("2=476173******0010"), line);
         assertTrue(line.contains("35=<hidden>") && line.contains("52=<hidden>"), line);
-        String view = TerminalRequest.of(m, MessageClass.SALE).toString();
+        String view = TerminalRequest.of(m, MessageClass.SALE, Dialect.ISO87).toString();
         assertFalse(view.contains("4761739001010010"), view);
         assertTrue(view.contains("476173******0010"), view);
     }

@@ -26,7 +26,7 @@ class CodecConformanceTest {
         assertEquals("000028", m.getString(11));
         assertEquals("004", m.getString(24));
         assertEquals("DTI00001", m.getString(41));
-        assertEquals(MessageClass.NETWORK_MANAGEMENT, Classifier.classify(m));
+        assertEquals(MessageClass.NETWORK_MANAGEMENT, Classifier.classify(m, Dialect.ISO87));
     }
 
     @Test
@@ -67,6 +67,6 @@ class CodecConformanceTest {
         ISOMsg m = new ISOMsg(mti);
         m.set(3, proc);
         m.set(25, cond);
-        return Classifier.classify(m);
+        return Classifier.classify(m, Dialect.ISO87);
     }
 }
