@@ -13,6 +13,7 @@ import io.acqswitch.pipeline.Ring;
 import io.acqswitch.route.Router;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.store.ChronicleTransactionStore;
+import io.acqswitch.store.FillWatch;
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.txn.TransactionProcessor;
 import io.micrometer.core.instrument.Gauge;
@@ -65,6 +66,7 @@ public final class SwitchNode implements AutoCloseable {
     /** Starts every component; on failure closes what was started and rethrows. */
     public SwitchNode start() throws IOException, InterruptedException {
         try {
+            metrics.bindJvm();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
             for (SwitchConfig.Stub st : cfg.stubs()) {
@@ -86,12 +88,17 @@ public final class SwitchNode implements AutoCloseable {
             processor.recover();
             Gauge.builder("switch_ring_remaining_capacity", ring, Ring::remainingCapacity)
                     .description("Free ring slots").register(metrics.registry());
+            Gauge.builder("switch_ring_capacity", () -> cfg.pipeline().ringSize())
+                    .description("Ring slots in all (pipeline.ringSize)").register(metrics.registry());
             io.micrometer.core.instrument.FunctionCounter.builder("switch_processor_errors", ring, Ring::handlerErrors)
                     .description("Exceptions the processor survived (bugs: each is logged)").register(metrics.registry());
             Gauge.builder("switch_store_records", store, TransactionStore::records)
                     .description("Transaction records in the store").register(metrics.registry());
             Gauge.builder("switch_store_capacity_records", store, TransactionStore::capacity)
                     .description("Records the store is sized for").register(metrics.registry());
+            Gauge.builder("switch_store_free_records", store, s -> Math.max(0, s.capacity() - s.records()))
+                    .description("Records the store can still take before new requests are answered 96")
+                    .register(metrics.registry());
             ring.start();
             issuers.start();
             long tick = cfg.pipeline().tick().toMillis();
@@ -101,6 +108,7 @@ public final class SwitchNode implements AutoCloseable {
                 return t;
             });
             ticker.scheduleAtFixedRate(ring::tryPublishTick, tick, tick, TimeUnit.MILLISECONDS);
+            ticker.scheduleWithFixedDelay(new FillWatch(store), 0, 5, TimeUnit.SECONDS);
             for (SwitchConfig.Listener l : cfg.listeners()) {
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
                 listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest, boss, workers).start());
@@ -139,20 +147,37 @@ public final class SwitchNode implements AutoCloseable {
         }
     }
 
+    /**
+     * 200 when every listener is bound, the store is open and every issuer has a link up, else 503.
+     * {@code degraded} lists the failing parts: {@code listeners}, {@code store}, {@code issuer:<id>}.
+     */
     private AdminHttpServer.Reply health() {
+        List<String> degraded = new ArrayList<>();
         boolean listening = !listeners.isEmpty() && listeners.stream().allMatch(TerminalServer::isBound);
+        if (!listening) {
+            degraded.add("listeners");
+        }
+        boolean storeOpen = store.isOpen();
+        if (!storeOpen) {
+            degraded.add("store");
+        }
         StringBuilder issuersJson = new StringBuilder("{");
-        boolean allIssuers = true;
         for (int i = 0; i < issuers.issuerCount(); i++) {
             int up = issuers.linksUp(i);
-            allIssuers &= up > 0;
-            issuersJson.append(i == 0 ? "" : ",").append('"').append(issuers.issuer(i).id()).append("\":{\"linksUp\":")
+            String id = issuers.issuer(i).id();
+            if (up == 0) {
+                degraded.add("issuer:" + id);
+            }
+            issuersJson.append(i == 0 ? "" : ",").append('"').append(id).append("\":{\"linksUp\":")
                     .append(up).append(",\"status\":\"").append(up > 0 ? "UP" : "DOWN").append("\"}");
         }
         issuersJson.append('}');
-        boolean up = listening && allIssuers;
-        String body = "{\"status\":\"" + (up ? "UP" : "DEGRADED") + "\",\"listeners\":\"" + (listening ? "UP" : "DOWN")
-                + "\",\"store\":\"UP\",\"safDepth\":" + processor.safDepth() + ",\"issuers\":" + issuersJson + "}";
+        boolean up = degraded.isEmpty();
+        String body = "{\"status\":\"" + (up ? "UP" : "DEGRADED") + "\",\"degraded\":["
+                + String.join(",", degraded.stream().map(d -> "\"" + d + "\"").toList())
+                + "],\"listeners\":\"" + (listening ? "UP" : "DOWN")
+                + "\",\"store\":\"" + (storeOpen ? "UP" : "DOWN") + "\",\"safDepth\":" + processor.safDepth()
+                + ",\"issuers\":" + issuersJson + "}";
         return AdminHttpServer.Reply.json(up ? 200 : 503, body);
     }
 

@@ -33,6 +33,7 @@ public final class SwitchMetrics implements AutoCloseable {
     private final AtomicInteger connectionsOpen = new AtomicInteger();
     private final Counter connectionsOpened;
     private final Counter connectionsClosed;
+    private final Counter connectionsRejected;
     private JvmGcMetrics gcMetrics;
 
     public SwitchMetrics() {
@@ -53,11 +54,50 @@ public final class SwitchMetrics implements AutoCloseable {
                 .description("Terminal connections accepted").register(registry);
         connectionsClosed = Counter.builder("switch_terminal_connections_closed")
                 .description("Terminal connections closed").register(registry);
+        connectionsRejected = Counter.builder("switch_terminal_connections_rejected")
+                .description("Terminal connections closed at once: over the listener's maxConnections").register(registry);
         Gauge.builder("switch_terminal_connections_open", connectionsOpen, AtomicInteger::get)
                 .description("Terminal connections currently open").register(registry);
+        preRegister();
     }
 
-    /** Adds JVM, GC, thread and CPU meters; called once by the running switch, not by unit tests. */
+    /**
+     * Creates at zero the event counters that dashboards and alerts use, so that their series exist
+     * (and {@code rate()} is 0, not absent) before the first event. Tag sets match those used at the
+     * call sites; a counter name must always carry the same tag keys.
+     */
+    private void preRegister() {
+        for (String kind : new String[] {"replayed", "in_flight", "mismatch"}) {
+            registry.counter("switch_duplicates", "kind", kind);
+        }
+        for (String reason : new String[] {"issuer_timeout", "approval_undeliverable", "terminal_reversal",
+                "terminal_reversed_before_the_answer", "recovery"}) {
+            registry.counter("switch_reversals_queued", "reason", reason);
+        }
+        for (String name : new String[] {"switch_undeliverable_approvals", "switch_reversals_expired",
+                "switch_ring_full_rejections", "switch_store_full_rejections", "switch_no_route"}) {
+            registry.counter(name);
+        }
+    }
+
+    /**
+     * Creates an issuer's counters and latency histogram at zero; called once per configured issuer
+     * so that per-issuer series exist before the issuer's first event.
+     */
+    public void registerIssuer(String issuer) {
+        for (String name : new String[] {"switch_timeouts", "switch_late_responses", "switch_reversals_sent",
+                "switch_reversals_retried", "switch_reversals_delivered", "switch_issuer_link_up_transitions",
+                "switch_issuer_link_down_transitions", "switch_issuer_sign_ons", "switch_issuer_echo_failures",
+                "switch_issuer_reconnects", "switch_issuer_unmatched_responses"}) {
+            registry.counter(name, "issuer", issuer);
+        }
+        for (String reason : new String[] {"no_link_up", "backpressure"}) {
+            registry.counter("switch_issuer_unavailable", "issuer", issuer, "reason", reason);
+        }
+        issuerTimer(issuer);
+    }
+
+    /** Adds JVM, GC, thread and CPU meters; called once by {@code SwitchNode.start}, not by unit tests. */
     public SwitchMetrics bindJvm() {
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -110,6 +150,11 @@ public final class SwitchMetrics implements AutoCloseable {
         registry.counter("switch_issuer_echo_failures", "issuer", issuer).increment();
     }
 
+    /** A reconnect attempt scheduled after a connection to the issuer was lost or could not be made. */
+    public void issuerReconnect(String issuer) {
+        registry.counter("switch_issuer_reconnects", "issuer", issuer).increment();
+    }
+
     public void issuerMalformed(String issuer) {
         registry.counter("switch_issuer_malformed_messages", "issuer", issuer).increment();
     }
@@ -144,9 +189,12 @@ public final class SwitchMetrics implements AutoCloseable {
 
     /** Forwarded → issuer's answer received, per issuer. */
     public void issuerLatency(String issuer, long nanos) {
-        issuerLatency.computeIfAbsent(issuer, id -> latencyTimer("switch_issuer_latency",
-                "Issuer round trip: request forwarded to answer received", "issuer", id))
-                .record(nanos, TimeUnit.NANOSECONDS);
+        issuerTimer(issuer).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer issuerTimer(String issuer) {
+        return issuerLatency.computeIfAbsent(issuer, id -> latencyTimer("switch_issuer_latency",
+                "Issuer round trip: request forwarded to answer received", "issuer", id));
     }
 
     private Timer latencyTimer(String name, String description, String tag, String value) {
@@ -165,6 +213,11 @@ public final class SwitchMetrics implements AutoCloseable {
     public void connectionClosed() {
         connectionsOpen.decrementAndGet();
         connectionsClosed.increment();
+    }
+
+    /** A connection closed at once because the listener is at its limit. */
+    public void connectionRejected() {
+        connectionsRejected.increment();
     }
 
     public int connectionsOpen() {

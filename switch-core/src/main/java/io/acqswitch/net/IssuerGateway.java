@@ -37,6 +37,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
         for (int i = 0; i < issuers.size(); i++) {
             SwitchConfig.Issuer is = issuers.get(i);
             index.put(is.id(), i);
+            metrics.registerIssuer(is.id());
             perHost[i] = is.connections();
             List<IssuerLink> ls = new ArrayList<>();
             for (String hp : is.hosts()) {

@@ -150,6 +150,7 @@ final class IssuerLink {
         }
         long delay = backoffMillis;
         backoffMillis = Math.min(backoffMillis * 2, cfg.reconnectMax().toMillis());
+        metrics.issuerReconnect(cfg.id());
         bootstrap.config().group().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 

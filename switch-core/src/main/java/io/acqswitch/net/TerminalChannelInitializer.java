@@ -43,6 +43,7 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
     protected void initChannel(SocketChannel ch) {
         if (metrics.connectionsOpen() >= cfg.maxConnections()) {
             metrics.malformed(Malformation.TOO_MANY_CONNECTIONS);
+            metrics.connectionRejected();
             ch.close();
             return;
         }

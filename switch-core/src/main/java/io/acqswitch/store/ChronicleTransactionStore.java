@@ -121,6 +121,11 @@ public final class ChronicleTransactionStore implements TransactionStore {
         return capacity;
     }
 
+    @Override
+    public boolean isOpen() {
+        return records.isOpen() && index.isOpen() && counters.isOpen();
+    }
+
     private StoreFullException full(String map, IllegalStateException e) {
         return new StoreFullException("transaction store cannot take another entry (" + map + ", "
                 + records.longSize() + " records, sized for " + capacity + "; raise store.expectedEntries): "

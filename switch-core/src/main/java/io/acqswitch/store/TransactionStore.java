@@ -35,6 +35,11 @@ public interface TransactionStore extends AutoCloseable {
     /** Records the store was sized for. */
     long capacity();
 
+    /** False once closed (or, for an implementation that can tell, when its files are no longer usable). */
+    default boolean isOpen() {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ final class Saf {
     private final java.util.function.Consumer<TxnRecord> finished;
     private final List<TxnRecord> active = new ArrayList<>();
     private final Map<String, TxnRecord> byRrn = new HashMap<>();
+    /** Written by the processor on each tick, read by the scrape thread: the list itself is never shared. */
+    private final AtomicLong oldestAgeMillis = new AtomicLong();
 
     /** @param finished told of each reversal the issuer acknowledged (the record is final then) */
     Saf(SwitchConfig cfg, TransactionStore store, Issuers issuers, SwitchMetrics metrics, Sequences sequences,
@@ -46,6 +49,9 @@ final class Saf {
         this.finished = finished;
         Gauge.builder("switch_saf_depth", active, List::size)
                 .description("Reversal advices waiting for their issuer's 0430").register(metrics.registry());
+        Gauge.builder("switch_saf_oldest_entry_age_seconds", oldestAgeMillis, ms -> ms.get() / 1000.0)
+                .description("Age of the oldest pending, unexpired reversal advice (0 when none), as of the last tick")
+                .baseUnit("seconds").register(metrics.registry());
     }
 
     /**
@@ -91,6 +97,7 @@ final class Saf {
     }
 
     void tick(long now) {
+        long oldestExpiry = Long.MAX_VALUE;
         for (Iterator<TxnRecord> it = active.iterator(); it.hasNext(); ) {
             TxnRecord r = it.next();
             if (now >= r.safExpiresAt) {
@@ -100,10 +107,16 @@ final class Saf {
                 byRrn.remove(r.rrn);
                 metrics.count("switch_reversals_expired");
                 LOG.error("reversal EXPIRED after {} attempts, needs manual handling: {}", r.safAttempts, r);
-            } else if (now >= r.safNextAt && issuers.linksUp(r.issuer) > 0) {
-                send(r, now);
+            } else {
+                oldestExpiry = Math.min(oldestExpiry, r.safExpiresAt);
+                if (now >= r.safNextAt && issuers.linksUp(r.issuer) > 0) {
+                    send(r, now);
+                }
             }
         }
+        // A record stores its expiry, not its queue time: queued = expiry - saf.expiry.
+        oldestAgeMillis.set(oldestExpiry == Long.MAX_VALUE ? 0
+                : Math.max(0, now - (oldestExpiry - cfg.saf().expiry().toMillis())));
     }
 
     private void send(TxnRecord r, long now) {
