@@ -34,6 +34,8 @@ final class Saf {
     private final java.util.function.Consumer<TxnRecord> finished;
     private final List<TxnRecord> active = new ArrayList<>();
     private final Map<String, TxnRecord> byRrn = new HashMap<>();
+    /** {@link #depth()} as of the last tick, for readers on other threads (metrics, health). */
+    private final java.util.concurrent.atomic.AtomicInteger publishedDepth = new java.util.concurrent.atomic.AtomicInteger();
     /** Written by the processor on each tick, read by the scrape thread: the list itself is never shared. */
     private final AtomicLong oldestAgeMillis = new AtomicLong();
 
@@ -47,7 +49,7 @@ final class Saf {
         this.sequences = sequences;
         this.codec = codec;
         this.finished = finished;
-        Gauge.builder("switch_saf_depth", active, List::size)
+        Gauge.builder("switch_saf_depth", publishedDepth, java.util.concurrent.atomic.AtomicInteger::get)
                 .description("Reversal advices waiting for their issuer's 0430").register(metrics.registry());
         Gauge.builder("switch_saf_oldest_entry_age_seconds", oldestAgeMillis, ms -> ms.get() / 1000.0)
                 .description("Age of the oldest pending, unexpired reversal advice (0 when none), as of the last tick")
@@ -85,6 +87,7 @@ final class Saf {
     private void add(TxnRecord r) {
         if (byRrn.putIfAbsent(r.rrn, r) == null) {
             active.add(r);
+            publishedDepth.set(active.size());
         }
     }
 
@@ -96,7 +99,13 @@ final class Saf {
         return active.size();
     }
 
+    /** Safe from any thread. */
+    int publishedDepth() {
+        return publishedDepth.get();
+    }
+
     void tick(long now) {
+        publishedDepth.set(active.size());
         long oldestExpiry = Long.MAX_VALUE;
         for (Iterator<TxnRecord> it = active.iterator(); it.hasNext(); ) {
             TxnRecord r = it.next();
@@ -141,6 +150,7 @@ final class Saf {
             return;
         }
         active.remove(r);
+        publishedDepth.set(active.size());
         r.state = TxnState.REVERSED;
         r.reversedAt = now;
         store.put(r.rrn, codec.encode(r));

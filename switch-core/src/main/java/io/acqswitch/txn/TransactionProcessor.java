@@ -53,6 +53,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private final Map<String, int[]> pendingWrites = new HashMap<>();
     private static final String BATCH_CLOSED = "C|";
     private final CardKey cardKey;
+    /** In-flight count, published for readers on other threads. */
+    private final java.util.concurrent.atomic.AtomicInteger publishedInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Retention retention;
     /** merchant|terminal|batch → RRNs of the batch's transactions (rebuilt from the store at start). */
     private final Map<String, List<String>> batches = new HashMap<>();
@@ -90,7 +92,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         for (int i = 0; i < issuers.issuerCount(); i++) {
             deadlines.add(new ArrayDeque<>());
         }
-        Gauge.builder("switch_transactions_in_flight", inFlightByStan, Map::size)
+        Gauge.builder("switch_transactions_in_flight", publishedInFlight, java.util.concurrent.atomic.AtomicInteger::get)
                 .description("Requests forwarded and not yet answered or timed out").register(metrics.registry());
     }
 
@@ -237,6 +239,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         Pending p = new Pending(r, req, ch, link);
         inFlightByStan.put(r.switchStan, p);
         inFlightByRrn.put(r.rrn, p);
+        publishedInFlight.set(inFlightByStan.size());
         deadlines.get(issuer).addLast(p);
     }
 
@@ -634,6 +637,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private void forget(Pending p) {
         inFlightByStan.remove(p.rec.switchStan);
         inFlightByRrn.remove(p.rec.rrn);
+        publishedInFlight.set(inFlightByStan.size());
     }
 
     private static boolean isVoid(MessageClass cls) {
@@ -732,13 +736,13 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         return b == null ? null : RecordCodec.decode(b);
     }
 
-    /** Reversals waiting for delivery to their issuers (for health and operations). */
+    /** Reversals waiting for delivery to their issuers; any thread (health, operations). */
     public int safDepth() {
-        return saf.depth();
+        return saf.publishedDepth();
     }
 
-    /** Transactions in flight (tests and operations). */
+    /** Transactions in flight; any thread (tests and operations). */
     public int inFlight() {
-        return inFlightByStan.size();
+        return publishedInFlight.get();
     }
 }
