@@ -5,14 +5,16 @@ import io.acqswitch.journal.JournalDb;
 import io.acqswitch.journal.JournalQueries;
 import io.acqswitch.recon.LedgerCsv;
 import io.acqswitch.recon.Reconciliation;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code recon}: the switch's journal against an issuer's ledger export. Exit 0 when the books
@@ -45,11 +47,13 @@ final class ReconCommand implements Callable<Integer> {
     @Option(names = "--out", description = "write the differences CSV here (default: standard output, summary on standard error)")
     Path out;
 
-    PrintStream stdout = System.out;
-    PrintStream stderr = System.err;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
         String url = journalUrl != null ? journalUrl : SwitchConfig.Journal.embeddedUrl(dataDir);
         String user = journalUser != null ? journalUser : (journalUrl == null ? "sa" : "");
         Reconciliation.Report report;
@@ -73,6 +77,8 @@ final class ReconCommand implements Callable<Integer> {
             stderr.println("recon: cannot write " + out + ": " + e.getMessage());
             return 2;
         }
+        stdout.flush();
+        stderr.flush();
         return report.agrees() ? 0 : 1;
     }
 }

@@ -3,7 +3,7 @@ package io.acqswitch.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,8 +17,10 @@ import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code txn find ...} and {@code txn show RRN}: the operations API from the command line. */
 @Command(name = "txn", mixinStandardHelpOptions = true, description = "Look up transactions in the journal (operations API).",
@@ -38,11 +40,8 @@ final class TxnCommand {
         @Option(names = "--json", description = "print the API's JSON as is")
         boolean json;
 
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-
         /** GETs {@code path}; prints errors itself and returns null on failure. */
-        JsonNode get(String path) {
+        JsonNode get(String path, PrintWriter err) {
             HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
                     .timeout(Duration.ofSeconds(10)).GET();
             if (token != null && !token.isBlank()) {
@@ -70,6 +69,9 @@ final class TxnCommand {
     static final class Find implements Callable<Integer> {
         @Mixin
         Endpoint endpoint;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--rrn") String rrn;
         @Option(names = "--terminal", description = "terminal id (field 41)") String terminal;
@@ -103,23 +105,24 @@ final class TxnCommand {
                     qs.add(k + "=" + URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
                 }
             });
-            JsonNode page = endpoint.get("/ops/transactions" + qs);
+            JsonNode page = endpoint.get("/ops/transactions" + qs, spec.commandLine().getErr());
             if (page == null) {
                 return 2;
             }
+            PrintWriter out = spec.commandLine().getOut();
             if (endpoint.json) {
-                endpoint.out.println(page.toPrettyString());
+                out.println(page.toPrettyString());
                 return 0;
             }
-            endpoint.out.printf("%-12s %-24s %-16s %-3s %12s %-3s %-8s %-6s %-19s%n", "RRN", "RECEIVED", "STATE", "RC",
+            out.printf("%-12s %-24s %-16s %-3s %12s %-3s %-8s %-6s %-19s%n", "RRN", "RECEIVED", "STATE", "RC",
                     "AMOUNT", "CUR", "TERMINAL", "STAN", "PAN");
             for (JsonNode t : page.path("items")) {
-                endpoint.out.printf("%-12s %-24s %-16s %-3s %12d %-3s %-8s %-6s %-19s%n", t.path("rrn").asText(),
+                out.printf("%-12s %-24s %-16s %-3s %12d %-3s %-8s %-6s %-19s%n", t.path("rrn").asText(),
                         t.path("receivedAt").asText(""), t.path("state").asText() + (t.path("delivered").asBoolean() ? "" : "*"),
                         t.path("responseCode").asText(), t.path("amount").asLong(), t.path("currency").asText(),
                         t.path("terminalId").asText(), t.path("terminalStan").asText(), t.path("maskedPan").asText());
             }
-            endpoint.out.println(page.path("items").size() + " shown" + (page.path("more").asBoolean()
+            out.println(page.path("items").size() + " shown" + (page.path("more").asBoolean()
                     ? "; more: --offset " + (offset + limit) : "") + "  (* = answer not delivered to the terminal)");
             return 0;
         }
@@ -130,24 +133,28 @@ final class TxnCommand {
         @Mixin
         Endpoint endpoint;
 
+        @Spec
+        CommandSpec spec;
+
         @Parameters(index = "0", description = "the switch's RRN (field 37)")
         String rrn;
 
         @Override
         public Integer call() {
-            JsonNode doc = endpoint.get("/ops/transactions/" + URLEncoder.encode(rrn, StandardCharsets.UTF_8));
+            JsonNode doc = endpoint.get("/ops/transactions/" + URLEncoder.encode(rrn, StandardCharsets.UTF_8), spec.commandLine().getErr());
             if (doc == null) {
                 return 1;
             }
+            PrintWriter out = spec.commandLine().getOut();
             if (endpoint.json) {
-                endpoint.out.println(doc.toPrettyString());
+                out.println(doc.toPrettyString());
                 return 0;
             }
             JsonNode t = doc.path("transaction");
-            t.properties().forEach(e -> endpoint.out.printf("%-16s %s%n", e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
-            endpoint.out.println("timeline:");
+            t.properties().forEach(e -> out.printf("%-16s %s%n", e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+            out.println("timeline:");
             for (JsonNode ev : doc.path("events")) {
-                endpoint.out.printf("  %-24s %-16s rc=%-2s delivered=%-5s safAttempts=%d%s%n", ev.path("at").asText(),
+                out.printf("  %-24s %-16s rc=%-2s delivered=%-5s safAttempts=%d%s%n", ev.path("at").asText(),
                         ev.path("state").asText(), ev.path("responseCode").asText(), ev.path("delivered").asBoolean(),
                         ev.path("safAttempts").asInt(), ev.path("safExpired").asBoolean() ? " EXPIRED" : "");
             }
