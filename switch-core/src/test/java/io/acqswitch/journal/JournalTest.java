@@ -3,18 +3,20 @@ package io.acqswitch.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.acqswitch.support.Journals.awaitCaughtUp;
+import static io.acqswitch.support.Journals.queries;
+import static io.acqswitch.support.Journals.sale;
+import static io.acqswitch.support.Journals.states;
 
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
-import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,8 +24,6 @@ import org.junit.jupiter.api.Test;
 
 /** The journal end to end: sales over real sockets reach the (embedded H2) journal with their timelines. */
 class JournalTest {
-    static final String PAN = "4761739001010010";
-    private static final AtomicInteger STAN = new AtomicInteger(3000);
     private Rig rig;
 
     @BeforeEach
@@ -34,22 +34,6 @@ class JournalTest {
     @AfterEach
     void stop() {
         rig.close();
-    }
-
-    static ISOMsg sale(long amount) {
-        return TerminalMessages.sale(PAN, amount, String.format("%06d", STAN.incrementAndGet()), "TERM0001", "MERCHANT0000001");
-    }
-
-    static JournalQueries queries(Rig rig) {
-        return new JournalQueries(rig.node.journal().db());
-    }
-
-    static void awaitJournal(Rig rig) throws InterruptedException {
-        assertTrue(rig.node.journal().awaitCaughtUp(Duration.ofSeconds(10)), "journal caught up");
-    }
-
-    static List<String> states(JournalQueries.Timeline t) {
-        return t.events().stream().map(JournalQueries.Event::state).distinct().toList();
     }
 
     @Test
@@ -69,7 +53,7 @@ class JournalTest {
                 return false;
             }
         }, Duration.ofSeconds(10));
-        awaitJournal(rig);
+        awaitCaughtUp(rig);
         for (int i = 0; i < rrns.size(); i++) {
             JournalQueries.Timeline tl = queries(rig).timeline(rrns.get(i)).orElseThrow();
             JournalQueries.Txn txn = tl.transaction();
@@ -122,7 +106,7 @@ class JournalTest {
         try (TerminalClient t = rig.terminal()) {
             assertEquals("00", t.exchange(sale(1)).getString(39));
         }
-        awaitJournal(rig);
+        awaitCaughtUp(rig);
         JournalDb db = rig.node.journal().db();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("ALTER TABLE transaction_events RENAME TO transaction_events_away"); // every batch now fails
@@ -141,7 +125,7 @@ class JournalTest {
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("ALTER TABLE transaction_events_away RENAME TO transaction_events");
         }
-        awaitJournal(rig);
+        awaitCaughtUp(rig);
         for (String rrn : rrns) {
             JournalQueries.Timeline tl = queries(rig).timeline(rrn).orElseThrow();
             assertEquals("APPROVED", tl.transaction().state());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.acqswitch.cli.Main;
 import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.support.Journals;
 import io.acqswitch.support.Rig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -36,7 +37,7 @@ class OpsApiTest {
         rig = Rig.start(400);
         try (TerminalClient t = rig.terminal()) {
             for (int i = 0; i < 3; i++) {
-                ISOMsg sale = JournalTest.sale(500 + i);
+                ISOMsg sale = Journals.sale(500 + i);
                 stan = sale.getString(11);
                 ISOMsg answer = t.exchange(sale);
                 assertEquals("00", answer.getString(39));
@@ -45,12 +46,12 @@ class OpsApiTest {
         }
         rig.await("journal caught up with the deliveries", () -> {
             try {
-                return JournalTest.queries(rig).timeline(RRNS.getLast()).map(tl -> tl.transaction().delivered()).orElse(false);
+                return Journals.queries(rig).timeline(RRNS.getLast()).map(tl -> tl.transaction().delivered()).orElse(false);
             } catch (java.sql.SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));
-        JournalTest.awaitJournal(rig);
+        Journals.awaitCaughtUp(rig);
     }
 
     @AfterAll
