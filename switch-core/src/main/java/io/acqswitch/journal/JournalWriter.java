@@ -62,6 +62,8 @@ public final class JournalWriter implements AutoCloseable {
     private final Counter changesWritten;
     private final Counter decodeErrors;
     private final AtomicLong written = new AtomicLong();
+    /** Writer iterations that found nothing to do: lets {@link #awaitCaughtUp} see past an item in hand. */
+    private final AtomicLong idleRounds = new AtomicLong();
     private final Thread thread;
 
     private volatile boolean running;
@@ -157,16 +159,31 @@ public final class JournalWriter implements AutoCloseable {
         return db;
     }
 
-    /** Waits until the backlog is empty and the database is up; {@code false} if {@code limit} passed first. */
+    /**
+     * Waits until everything offered so far is written: the backlog is empty, the database is up,
+     * and the writer has since gone twice round its loop finding nothing (so no change it had
+     * already taken is still unwritten). {@code false} if {@code limit} passed first.
+     */
     public boolean awaitCaughtUp(Duration limit) throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
-        while (backlog() > 0 || !up) {
+        while (true) {
+            while (backlog() > 0 || !up) {
+                if (System.nanoTime() > end) {
+                    return false;
+                }
+                Thread.sleep(10);
+            }
+            long rounds = idleRounds.get();
+            while (idleRounds.get() < rounds + 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            if (backlog() == 0 && up && idleRounds.get() >= rounds + 2) {
+                return true;
+            }
             if (System.nanoTime() > end) {
                 return false;
             }
-            Thread.sleep(10);
         }
-        return true;
     }
 
     private double oldestPendingSeconds() {
@@ -203,6 +220,7 @@ public final class JournalWriter implements AutoCloseable {
                     batchSince = batch.isEmpty() ? 0 : batch.stream().mapToLong(JournalDb.Change::observedAt).min().orElse(0);
                 }
                 if (batch.isEmpty()) {
+                    idleRounds.incrementAndGet();
                     continue;
                 }
                 db.write(conn, batch, clock.getAsLong());
