@@ -40,7 +40,10 @@ final class TxnCommand {
         @Option(names = "--json", description = "print the API's JSON as is")
         boolean json;
 
-        /** GETs {@code path}; prints errors itself and returns null on failure. */
+        /** Exit code of the last failed {@link #get}: 1 = the API refused (4xx/5xx), 2 = unreachable. */
+        int failure;
+
+        /** GETs {@code path}; prints errors itself and returns null on failure (see {@link #failure}). */
         JsonNode get(String path, PrintWriter err) {
             HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
                     .timeout(Duration.ofSeconds(10)).GET();
@@ -52,11 +55,13 @@ final class TxnCommand {
                 JsonNode body = JSON.readTree(rsp.body().isEmpty() ? "{}" : rsp.body());
                 if (rsp.statusCode() != 200) {
                     err.println("txn: HTTP " + rsp.statusCode() + ": " + body.path("error").asText(rsp.body()));
+                    failure = 1;
                     return null;
                 }
                 return body;
             } catch (IOException e) {
                 err.println("txn: cannot reach " + url + ": " + e);
+                failure = 2;
                 return null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -107,7 +112,7 @@ final class TxnCommand {
             });
             JsonNode page = endpoint.get("/ops/transactions" + qs, spec.commandLine().getErr());
             if (page == null) {
-                return 2;
+                return endpoint.failure;
             }
             PrintWriter out = spec.commandLine().getOut();
             if (endpoint.json) {
@@ -143,7 +148,7 @@ final class TxnCommand {
         public Integer call() {
             JsonNode doc = endpoint.get("/ops/transactions/" + URLEncoder.encode(rrn, StandardCharsets.UTF_8), spec.commandLine().getErr());
             if (doc == null) {
-                return 1;
+                return endpoint.failure;
             }
             PrintWriter out = spec.commandLine().getOut();
             if (endpoint.json) {
