@@ -6,6 +6,11 @@ import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.journal.JournalDb;
+import io.acqswitch.journal.JournalQueries;
+import io.acqswitch.journal.JournalWriter;
+import io.acqswitch.journal.JournalingStore;
+import io.acqswitch.journal.OpsApi;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.IssuerGateway;
 import io.acqswitch.net.TerminalServer;
@@ -46,6 +51,7 @@ public final class SwitchNode implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private TransactionStore store;
+    private JournalWriter journal;
     private Router router;
     private IssuerGateway issuers;
     private TransactionProcessor processor;
@@ -74,6 +80,14 @@ public final class SwitchNode implements AutoCloseable {
                 LOG.info("embedded issuer stub {} on {}:{}", st.name(), st.bind(), stubs.getLast().port());
             }
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
+            SwitchConfig.Journal jc = cfg.journal();
+            if (jc.enabled()) {
+                // started before recovery so recovery's own changes are journaled too; never blocks the processor
+                journal = new JournalWriter(new JournalDb(cfg.journalUrl(), jc.user(), jc.password()), store,
+                        jc.queueCapacity(), jc.batchSize(), jc.retryMin(), jc.retryMax(), metrics.registry(),
+                        System::currentTimeMillis).start();
+                store = new JournalingStore(store, journal);
+            }
             router = Router.of(cfg, cfg.routesFile());
             if (cfg.routesFile() != null) {
                 if (router.reload() instanceof Router.Reload.Rejected r) {
@@ -119,11 +133,14 @@ public final class SwitchNode implements AutoCloseable {
                     .route("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
                     .route("/health", ex -> health());
             router.mount(http, "/routes");
+            if (journal != null) {
+                new OpsApi(new JournalQueries(journal.db()), cfg.http().token()).mount(http, "/ops");
+            }
             for (IssuerStub st : stubs) {
                 st.mount(http, "/stubs/" + st.name());
             }
             http.start();
-            LOG.info("http on {}:{} (/metrics, /health, /routes)", cfg.http().bind(), http.port());
+            LOG.info("http on {}:{} (/metrics, /health, /routes{})", cfg.http().bind(), http.port(), journal != null ? ", /ops" : "");
             return this;
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
@@ -189,6 +206,11 @@ public final class SwitchNode implements AutoCloseable {
         return processor;
     }
 
+    /** The journal writer, or {@code null} when {@code journal.enabled} is false. */
+    public JournalWriter journal() {
+        return journal;
+    }
+
     public IssuerGateway issuers() {
         return issuers;
     }
@@ -234,6 +256,9 @@ public final class SwitchNode implements AutoCloseable {
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (journal != null) {
+            journal.close(); // before the store: it reads records while it drains
         }
         if (store != null) {
             store.close();

@@ -43,6 +43,8 @@ final class ConfigValidator {
             port(n + ".port", s.port(), true);
         }
         pipelineAndStore();
+        httpAccess();
+        journal();
         return List.copyOf(problems);
     }
 
@@ -71,6 +73,49 @@ final class ConfigValidator {
         }
         if (!cfg.acquirerId().matches("\\d{1,11}")) {
             problems.add("acquirerId=" + cfg.acquirerId() + ": must be 1 to 11 digits (field 32)");
+        }
+    }
+
+    /** The operations API shows transactions: off the loopback interface it needs a token. */
+    private void httpAccess() {
+        String bind = cfg.http().bind();
+        String token = cfg.http().token();
+        if (!isLoopback(bind) && (token == null || token.isBlank())) {
+            problems.add("http.bind=" + bind + ": not a loopback address, so http.token must be set"
+                    + " (the operations API shows transactions)");
+        } else if (token != null && !token.isBlank() && token.length() < 16) {
+            problems.add("http.token=(" + token.length() + " characters): must be at least 16 characters");
+        }
+    }
+
+    static boolean isLoopback(String bind) {
+        if (bind == null || bind.isBlank()) {
+            return false;
+        }
+        if (bind.equals("localhost")) {
+            return true;
+        }
+        try {
+            return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private void journal() {
+        SwitchConfig.Journal j = cfg.journal();
+        if (j.url() != null && !j.url().startsWith("jdbc:h2:") && !j.url().startsWith("jdbc:postgresql:")) {
+            problems.add("journal.url=" + j.url() + ": must be a jdbc:postgresql: or jdbc:h2: URL");
+        }
+        if (j.queueCapacity() < 16) {
+            problems.add("journal.queueCapacity=" + j.queueCapacity() + ": must be at least 16");
+        }
+        if (j.batchSize() < 1 || j.batchSize() > 10_000) {
+            problems.add("journal.batchSize=" + j.batchSize() + ": must be between 1 and 10000");
+        }
+        if (j.retryMin().toMillis() < 1 || j.retryMax().compareTo(j.retryMin()) < 0) {
+            problems.add("journal.retryMin=" + Durations.format(j.retryMin())
+                    + ": must be positive and not above journal.retryMax (" + Durations.format(j.retryMax()) + ")");
         }
     }
 

@@ -23,9 +23,11 @@ public record SwitchConfig(
         Store store,
         Saf saf,
         Pipeline pipeline,
-        Transactions transactions) {
+        Transactions transactions,
+        Journal journal) {
 
     public SwitchConfig {
+        journal = journal != null ? journal : new Journal(null, null, null, null, null, null, null, null);
         dataDir = dataDir != null ? dataDir : Path.of("data");
         acquirerId = acquirerId != null ? acquirerId : "123456";
         store = store != null ? store : new Store(null, null);
@@ -45,23 +47,28 @@ public record SwitchConfig(
 
     /** The configuration used when no file is given. */
     public static SwitchConfig defaults() {
-        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The JDBC URL the journal writes to: {@code journal.url}, else the embedded H2 file under {@code dataDir/journal}. */
+    public String journalUrl() {
+        return journal.url() != null ? journal.url() : Journal.embeddedUrl(dataDir);
     }
 
     /** A copy with other listeners (tests bind to ephemeral ports). */
     public SwitchConfig withListeners(List<Listener> newListeners) {
-        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions);
+        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal);
     }
 
     /** A copy with another data directory and HTTP port (tests). */
     public SwitchConfig withDataDirAndHttpPort(Path newDataDir, int httpPort) {
         return new SwitchConfig(newDataDir, acquirerId, new Http(http.bind(), httpPort, http.token()), listeners,
-                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions);
+                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal);
     }
 
     /** A copy with other issuers and stubs (tests point issuers at stubs on ephemeral ports). */
     public SwitchConfig withIssuers(List<Issuer> newIssuers, List<Stub> newStubs) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions, journal);
     }
 
     /**
@@ -122,7 +129,66 @@ public record SwitchConfig(
         }
     }
 
-    /** The HTTP endpoint: {@code /metrics}, {@code /health} and the operations API. */
+    /** A copy with another journal section (tests point it at PostgreSQL or turn it off). */
+    public SwitchConfig withJournal(Journal newJournal) {
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, newJournal);
+    }
+
+    /**
+     * The transaction journal: every change of a record, written asynchronously to a SQL database
+     * for look-ups, reporting and reconciliation (see {@code docs/journal.md}).
+     *
+     * @param enabled       {@code false} turns the journal off (the switch runs on the store alone)
+     * @param url           JDBC URL; default: embedded H2 at {@code dataDir/journal/journal.mv.db}.
+     *                      PostgreSQL: {@code jdbc:postgresql://host:5432/db}
+     * @param user          database user ({@code sa} for the embedded default)
+     * @param password      database password
+     * @param queueCapacity changes buffered between the processor and the writer; beyond it they are
+     *                      remembered by RRN and re-read from the store (never blocks the processor)
+     * @param batchSize     changes written per database transaction
+     * @param retryMin      first wait after a failed batch; doubles per failure ...
+     * @param retryMax      ... up to this
+     */
+    public record Journal(
+            Boolean enabled,
+            String url,
+            String user,
+            String password,
+            Integer queueCapacity,
+            Integer batchSize,
+            Duration retryMin,
+            Duration retryMax) {
+        public Journal {
+            enabled = enabled != null ? enabled : true;
+            user = user != null ? user : (url == null ? "sa" : "");
+            password = password != null ? password : "";
+            queueCapacity = queueCapacity != null ? queueCapacity : 65_536;
+            batchSize = batchSize != null ? batchSize : 500;
+            retryMin = retryMin != null ? retryMin : Duration.ofMillis(200);
+            retryMax = retryMax != null ? retryMax : Duration.ofSeconds(10);
+        }
+
+        /**
+         * The embedded H2 database under {@code dataDir/journal}: PostgreSQL mode (one schema for
+         * both), and AUTO_SERVER so {@code recon} and other tools can open it while the switch runs.
+         */
+        public static String embeddedUrl(Path dataDir) {
+            return "jdbc:h2:file:" + dataDir.resolve("journal").resolve("journal").toAbsolutePath()
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
+        }
+
+        /** A copy writing to {@code newUrl} as {@code newUser}. */
+        public Journal withUrl(String newUrl, String newUser, String newPassword) {
+            return new Journal(enabled, newUrl, newUser, newPassword, queueCapacity, batchSize, retryMin, retryMax);
+        }
+    }
+
+    /**
+     * The HTTP endpoint: {@code /metrics}, {@code /health} and the operations API.
+     *
+     * @param token bearer token required by {@code /ops} ({@code Authorization: Bearer <token>});
+     *              mandatory when {@code bind} is not a loopback address
+     */
     public record Http(String bind, Integer port, String token) {
         public Http {
             bind = bind != null ? bind : "127.0.0.1";

@@ -34,7 +34,7 @@ public final class Rig implements AutoCloseable {
     /** A stub approving everything and a switch with a {@code timeoutMs} issuer deadline. */
     public static Rig start(long timeoutMs) throws Exception {
         IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
-        Rig rig = start(stub, List.of("127.0.0.1:" + stub.port()), timeoutMs, Files.createTempDirectory("rig"));
+        Rig rig = start(stub, List.of("127.0.0.1:" + stub.port()), timeoutMs, TempFiles.newDir("rig"));
         rig.ownsStub = true;
         return rig;
     }
@@ -105,5 +105,6 @@ public final class Rig implements AutoCloseable {
         if (ownsStub) {
             stub.close();
         }
+        TempFiles.delete(dataDir); // the rig owns its data directory
     }
 }

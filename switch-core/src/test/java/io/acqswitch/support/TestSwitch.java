@@ -7,7 +7,7 @@ import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.sim.TerminalClient;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -16,17 +16,26 @@ import java.util.function.UnaryOperator;
 public final class TestSwitch implements AutoCloseable {
     public static final IsoCodec ISO87 = IsoCodec.of(Dialect.ISO87);
     private final SwitchNode node;
+    private final Path dataDir;
 
-    private TestSwitch(SwitchNode node) {
+    private TestSwitch(SwitchNode node, Path dataDir) {
         this.node = node;
+        this.dataDir = dataDir;
     }
 
     /** Starts a node from YAML, with every listener and the HTTP port moved to free ports. */
     public static TestSwitch start(String yaml, UnaryOperator<SwitchConfig.Listener> listener) throws Exception {
-        SwitchConfig cfg = ConfigLoader.parse(yaml);
+        // a small store unless the test sizes it: the default (1M records) takes 800 MB of disk per switch
+        SwitchConfig cfg = ConfigLoader.parse(yaml.contains("store:") ? yaml : yaml + "\nstore: {expectedEntries: 20000}\n");
         List<SwitchConfig.Listener> ls = cfg.listeners().stream().map(l -> listener.apply(l.withPort(0))).toList();
-        cfg = cfg.withListeners(ls).withDataDirAndHttpPort(Files.createTempDirectory("switch-test"), 0);
-        return new TestSwitch(new SwitchNode(cfg).start());
+        Path dir = TempFiles.newDir("switch-test");
+        cfg = cfg.withListeners(ls).withDataDirAndHttpPort(dir, 0);
+        try {
+            return new TestSwitch(new SwitchNode(cfg).start(), dir);
+        } catch (Exception | Error e) {
+            TempFiles.delete(dir);
+            throw e;
+        }
     }
 
     public SwitchNode node() {
@@ -49,5 +58,6 @@ public final class TestSwitch implements AutoCloseable {
     @Override
     public void close() {
         node.close();
+        TempFiles.delete(dataDir);
     }
 }

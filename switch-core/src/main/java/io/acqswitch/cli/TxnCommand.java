@@ -1,0 +1,169 @@
+package io.acqswitch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code txn find ...} and {@code txn show RRN}: the operations API from the command line. */
+@Command(name = "txn", mixinStandardHelpOptions = true, description = "Look up transactions in the journal (operations API).",
+        subcommands = {TxnCommand.Find.class, TxnCommand.Show.class})
+final class TxnCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Where the switch's HTTP endpoint is and how to authenticate. */
+    static final class Endpoint {
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "the switch's HTTP endpoint (default: ${DEFAULT-VALUE})")
+        String url;
+
+        @Option(names = "--token", defaultValue = "${env:ACQSWITCH_TOKEN}",
+                description = "bearer token (http.token); default: $ACQSWITCH_TOKEN")
+        String token;
+
+        @Option(names = "--json", description = "print the API's JSON as is")
+        boolean json;
+
+        /** Exit code of the last failed {@link #get}: 1 = the API refused (4xx/5xx), 2 = unreachable. */
+        int failure;
+
+        /** GETs {@code path}; prints errors itself and returns null on failure (see {@link #failure}). */
+        JsonNode get(String path, PrintWriter err) {
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+                    .timeout(Duration.ofSeconds(10)).GET();
+            if (token != null && !token.isBlank()) {
+                req.header("Authorization", "Bearer " + token);
+            }
+            try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+                HttpResponse<String> rsp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+                JsonNode body = JSON.readTree(rsp.body().isEmpty() ? "{}" : rsp.body());
+                if (rsp.statusCode() != 200) {
+                    err.println("txn: HTTP " + rsp.statusCode() + ": " + body.path("error").asText(rsp.body()));
+                    failure = 1;
+                    return null;
+                }
+                return body;
+            } catch (IOException e) {
+                err.println("txn: cannot reach " + url + ": " + e);
+                failure = 2;
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    @Command(name = "find", mixinStandardHelpOptions = true, description = "Search transactions (newest first).")
+    static final class Find implements Callable<Integer> {
+        @Mixin
+        Endpoint endpoint;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--rrn") String rrn;
+        @Option(names = "--terminal", description = "terminal id (field 41)") String terminal;
+        @Option(names = "--stan", description = "the terminal's STAN (field 11)") String stan;
+        @Option(names = "--merchant", description = "merchant id (field 42)") String merchant;
+        @Option(names = "--pan", description = "first 6 and last 4 digits, e.g. 476173******0010") String pan;
+        @Option(names = "--from", description = "received at or after (ISO-8601 instant)") String from;
+        @Option(names = "--to", description = "received before (ISO-8601 instant)") String to;
+        @Option(names = "--rc", description = "response code") String rc;
+        @Option(names = "--state", description = "e.g. APPROVED, REVERSAL_PENDING") String state;
+        @Option(names = "--limit", defaultValue = "100", description = "at most 1000 (default: ${DEFAULT-VALUE})") int limit;
+        @Option(names = "--offset", defaultValue = "0") int offset;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> q = new LinkedHashMap<>();
+            q.put("rrn", rrn);
+            q.put("terminal", terminal);
+            q.put("stan", stan);
+            q.put("merchant", merchant);
+            q.put("pan", pan);
+            q.put("from", from);
+            q.put("to", to);
+            q.put("rc", rc);
+            q.put("state", state);
+            q.put("limit", limit);
+            q.put("offset", offset);
+            StringJoiner qs = new StringJoiner("&", "?", "");
+            q.forEach((k, v) -> {
+                if (v != null) {
+                    qs.add(k + "=" + URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
+                }
+            });
+            JsonNode page = endpoint.get("/ops/transactions" + qs, spec.commandLine().getErr());
+            if (page == null) {
+                return endpoint.failure;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (endpoint.json) {
+                out.println(page.toPrettyString());
+                return 0;
+            }
+            out.printf("%-12s %-24s %-16s %-3s %12s %-3s %-8s %-6s %-19s%n", "RRN", "RECEIVED", "STATE", "RC",
+                    "AMOUNT", "CUR", "TERMINAL", "STAN", "PAN");
+            for (JsonNode t : page.path("items")) {
+                out.printf("%-12s %-24s %-16s %-3s %12d %-3s %-8s %-6s %-19s%n", t.path("rrn").asText(),
+                        t.path("receivedAt").asText(""), t.path("state").asText() + (t.path("delivered").asBoolean() ? "" : "*"),
+                        t.path("responseCode").asText(), t.path("amount").asLong(), t.path("currency").asText(),
+                        t.path("terminalId").asText(), t.path("terminalStan").asText(), t.path("maskedPan").asText());
+            }
+            out.println(page.path("items").size() + " shown" + (page.path("more").asBoolean()
+                    ? "; more: --offset " + (offset + limit) : "") + "  (* = answer not delivered to the terminal)");
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One transaction and its timeline.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        Endpoint endpoint;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", description = "the switch's RRN (field 37)")
+        String rrn;
+
+        @Override
+        public Integer call() {
+            JsonNode doc = endpoint.get("/ops/transactions/" + URLEncoder.encode(rrn, StandardCharsets.UTF_8), spec.commandLine().getErr());
+            if (doc == null) {
+                return endpoint.failure;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (endpoint.json) {
+                out.println(doc.toPrettyString());
+                return 0;
+            }
+            JsonNode t = doc.path("transaction");
+            t.properties().forEach(e -> out.printf("%-16s %s%n", e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+            out.println("timeline:");
+            for (JsonNode ev : doc.path("events")) {
+                out.printf("  %-24s %-16s rc=%-2s delivered=%-5s safAttempts=%d%s%n", ev.path("at").asText(),
+                        ev.path("state").asText(), ev.path("responseCode").asText(), ev.path("delivered").asBoolean(),
+                        ev.path("safAttempts").asInt(), ev.path("safExpired").asBoolean() ? " EXPIRED" : "");
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package io.acqswitch.journal;
+
+import io.acqswitch.iso.CardData;
+import io.acqswitch.txn.TxnRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journal's database: connecting, the versioned schema ({@code schema_version} and the ordered
+ * scripts under {@code src/main/resources/journal/}) and the batched writes. The same SQL runs on
+ * PostgreSQL and on H2 in PostgreSQL mode. Stateless apart from the connection settings;
+ * thread-safe (every caller brings or opens its own connection).
+ */
+public final class JournalDb {
+    private static final Logger LOG = LoggerFactory.getLogger(JournalDb.class);
+
+    /** Migration scripts in the order they are applied; version = position + 1. Append only. */
+    static final List<String> MIGRATIONS = List.of("V1__journal.sql");
+
+    private static final String COLUMNS = "rrn, seq, state, message_class, mti, processing_code, terminal_id, merchant_id,"
+            + " terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered, reversal_reason,"
+            + " saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at, journaled_at";
+    private static final String INSERT_TXN = "INSERT INTO transactions (" + COLUMNS + ") VALUES ("
+            + "?,".repeat(23) + "?) ON CONFLICT DO NOTHING";
+    private static final String UPDATE_TXN = "UPDATE transactions SET seq=?, state=?, message_class=?, mti=?,"
+            + " processing_code=?, terminal_id=?, merchant_id=?, terminal_stan=?, masked_pan=?, amount=?, currency=?,"
+            + " issuer=?, response_code=?, auth_code=?, delivered=?, reversal_reason=?, saf_attempts=?, saf_expired=?,"
+            + " received_at=?, forwarded_at=?, completed_at=?, reversed_at=?, journaled_at=? WHERE rrn=? AND seq<=?";
+    private static final String INSERT_EVENT = "INSERT INTO transaction_events (rrn, seq, state, response_code,"
+            + " delivered, saf_attempts, saf_expired, occurred_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+
+    private final String url;
+    private final String user;
+    private final String password;
+
+    public JournalDb(String url, String user, String password) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** A new connection (the caller closes it). */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(url, user, password);
+    }
+
+    /** One change of a record as the writer saw it: the decoded record and when the change was observed. */
+    record Change(TxnRecord record, long observedAt) {
+        /**
+         * Orders the changes of one record: state rank, then SAF attempts, then the expired and
+         * delivered flags. Every legal transition raises it, so replays never move a row backwards.
+         */
+        long seq() {
+            return seq(record);
+        }
+
+        static long seq(TxnRecord r) {
+            long rank = switch (r.state) {
+                case RECEIVED -> 0;
+                case FORWARDED -> 1;
+                case APPROVED, DECLINED, TIMED_OUT -> 2;
+                case REVERSAL_PENDING -> 3;
+                case REVERSED -> 4;
+            };
+            return rank << 40 | (long) Math.min(r.safAttempts, 1 << 28) << 2 | (r.safExpired ? 2 : 0) | (r.delivered ? 1 : 0);
+        }
+
+        /** When this state was reached: the record's own timestamp where it has one, else when it was seen. */
+        long at() {
+            long t = switch (record.state) {
+                case RECEIVED -> record.receivedAt;
+                case FORWARDED -> record.forwardedAt;
+                case APPROVED, DECLINED, TIMED_OUT -> record.delivered || record.safAttempts > 0 ? 0 : record.completedAt;
+                case REVERSED -> record.reversedAt;
+                case REVERSAL_PENDING -> 0;
+            };
+            return t > 0 ? t : observedAt;
+        }
+    }
+
+    /**
+     * Applies the schema scripts not yet recorded in {@code schema_version}, each in its own
+     * transaction. Safe to run from several nodes at once (a loser's insert fails and it retries).
+     *
+     * @return the schema version now in place
+     */
+    public int migrate(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                    + " script VARCHAR(200) NOT NULL, applied_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+        }
+        int current = version(c);
+        c.setAutoCommit(false);
+        try {
+            for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
+                String script = MIGRATIONS.get(v - 1);
+                try (Statement st = c.createStatement()) {
+                    for (String sql : statements(resource(script))) {
+                        st.execute(sql);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO schema_version (version, script, applied_at) VALUES (?,?,?)")) {
+                    ps.setInt(1, v);
+                    ps.setString(2, script);
+                    ps.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
+                    ps.executeUpdate();
+                }
+                c.commit();
+                LOG.info("journal schema migrated to version {} ({}) on {}", v, script, redacted(url));
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+        return Math.max(current, MIGRATIONS.size());
+    }
+
+    static int version(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = JournalDb.class.getResourceAsStream("/journal/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("journal migration /journal/" + name + " missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A script's statements: split on ';' at line ends, {@code --} comments dropped. */
+    static List<String> statements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : script.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("--") || l.isEmpty()) {
+                continue;
+            }
+            cur.append(line).append('\n');
+            if (l.endsWith(";")) {
+                String sql = cur.toString().strip();
+                out.add(sql.substring(0, sql.length() - 1));
+                cur.setLength(0);
+            }
+        }
+        if (!cur.toString().isBlank()) {
+            out.add(cur.toString().strip());
+        }
+        return out;
+    }
+
+    /**
+     * The journal's {@code seq} of each of {@code rrns} that has a row (start-up rescans skip what
+     * is already there).
+     */
+    Map<String, Long> seqs(Connection c, Collection<String> rrns) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        if (rrns.isEmpty()) {
+            return out;
+        }
+        String in = "?,".repeat(rrns.size() - 1) + "?";
+        try (PreparedStatement ps = c.prepareStatement("SELECT rrn, seq FROM transactions WHERE rrn IN (" + in + ")")) {
+            int i = 1;
+            for (String rrn : rrns) {
+                ps.setString(i++, rrn);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes one batch in one transaction: an event per change (insert-if-absent) and each record's
+     * latest row (an older change never overwrites a newer one). On failure rolls back and throws;
+     * the caller retries the same batch.
+     */
+    void write(Connection c, List<Change> batch, long now) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            Map<String, Change> latest = new LinkedHashMap<>();
+            try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT)) {
+                for (Change ch : batch) {
+                    TxnRecord r = ch.record();
+                    ev.setString(1, r.rrn);
+                    ev.setLong(2, ch.seq());
+                    ev.setString(3, r.state.name());
+                    ev.setString(4, nz(r.responseCode));
+                    ev.setBoolean(5, r.delivered);
+                    ev.setInt(6, r.safAttempts);
+                    ev.setBoolean(7, r.safExpired);
+                    ev.setObject(8, time(ch.at()));
+                    ev.addBatch();
+                    latest.merge(r.rrn, ch, (a, b) -> b.seq() >= a.seq() ? b : a);
+                }
+                ev.executeBatch();
+            }
+            List<Change> rows = new ArrayList<>(latest.values());
+            int[] updated;
+            try (PreparedStatement up = c.prepareStatement(UPDATE_TXN)) {
+                for (Change ch : rows) {
+                    int i = bind(up, 1, ch.record(), ch.seq(), now, false);
+                    up.setString(i++, ch.record().rrn);
+                    up.setLong(i, ch.seq());
+                    up.addBatch();
+                }
+                updated = up.executeBatch();
+            }
+            try (PreparedStatement ins = c.prepareStatement(INSERT_TXN)) {
+                boolean any = false;
+                for (int k = 0; k < rows.size(); k++) {
+                    if (updated[k] == 0) {
+                        bind(ins, 1, rows.get(k).record(), rows.get(k).seq(), now, true);
+                        ins.addBatch();
+                        any = true;
+                    }
+                }
+                if (any) {
+                    ins.executeBatch();
+                }
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static int bind(PreparedStatement ps, int i, TxnRecord r, long seq, long now, boolean withRrn)
+            throws SQLException {
+        if (withRrn) {
+            ps.setString(i++, r.rrn);
+        }
+        ps.setLong(i++, seq);
+        ps.setString(i++, r.state.name());
+        ps.setString(i++, r.messageClass.name());
+        ps.setString(i++, nz(r.mti));
+        ps.setString(i++, nz(r.processingCode));
+        ps.setString(i++, nz(r.terminalId));
+        ps.setString(i++, nz(r.merchantId));
+        ps.setString(i++, nz(r.terminalStan));
+        ps.setString(i++, masked(r.maskedPan));
+        ps.setLong(i++, r.amount);
+        ps.setString(i++, nz(r.currency));
+        ps.setString(i++, nz(r.issuerId));
+        ps.setString(i++, nz(r.responseCode));
+        ps.setString(i++, nz(r.authCode));
+        ps.setBoolean(i++, r.delivered);
+        ps.setString(i++, nz(r.reversalReason));
+        ps.setInt(i++, r.safAttempts);
+        ps.setBoolean(i++, r.safExpired);
+        for (long t : new long[] {r.receivedAt, r.forwardedAt, r.completedAt, r.reversedAt}) {
+            if (t > 0) {
+                ps.setObject(i++, time(t));
+            } else {
+                ps.setNull(i++, Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+        }
+        ps.setObject(i++, time(now));
+        return i;
+    }
+
+    /**
+     * The record holds a masked PAN already; this is the journal's own guard: anything that still
+     * has more than 10 digits is masked again (first 6 + last 4), so a full PAN can never be stored.
+     */
+    static String masked(String pan) {
+        if (pan == null) {
+            return "";
+        }
+        long digits = pan.chars().filter(Character::isDigit).count();
+        return digits > 10 ? CardData.maskPan(pan.replaceAll("\\D", "")) : pan;
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    static OffsetDateTime time(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).atOffset(ZoneOffset.UTC);
+    }
+
+    /** The URL without anything after '?' or ';' that could carry a password. */
+    static String redacted(String url) {
+        int cut = url.indexOf('?');
+        return cut < 0 ? url : url.substring(0, cut) + "?…";
+    }
+}

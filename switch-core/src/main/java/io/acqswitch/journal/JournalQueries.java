@@ -1,0 +1,193 @@
+package io.acqswitch.journal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Read side of the journal: searches, one transaction's timeline, the SAF view, and the rows
+ * reconciliation compares. Thread-safe; each call uses its own connection.
+ */
+public final class JournalQueries {
+    /** Largest page the search returns. */
+    public static final int MAX_LIMIT = 1000;
+
+    private static final String SELECT = "SELECT rrn, seq, state, message_class, mti, processing_code, terminal_id,"
+            + " merchant_id, terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered,"
+            + " reversal_reason, saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at,"
+            + " journaled_at FROM transactions";
+
+    private final JournalDb db;
+
+    public JournalQueries(JournalDb db) {
+        this.db = db;
+    }
+
+    /** One transaction's latest state as journaled. Card data: masked PAN only. */
+    public record Txn(
+            String rrn,
+            long seq,
+            String state,
+            String messageClass,
+            String mti,
+            String processingCode,
+            String terminalId,
+            String merchantId,
+            String terminalStan,
+            String maskedPan,
+            long amount,
+            String currency,
+            String issuer,
+            String responseCode,
+            String authCode,
+            boolean delivered,
+            String reversalReason,
+            int safAttempts,
+            boolean safExpired,
+            Instant receivedAt,
+            Instant forwardedAt,
+            Instant completedAt,
+            Instant reversedAt,
+            Instant journaledAt) {}
+
+    /** One step of a transaction's timeline. */
+    public record Event(long seq, String state, String responseCode, boolean delivered, int safAttempts,
+            boolean safExpired, Instant at) {}
+
+    /** A transaction with its timeline (events in order). */
+    public record Timeline(Txn transaction, List<Event> events) {}
+
+    /**
+     * Search criteria; {@code null} = any. {@code pan} is matched on its first 6 and last 4 digits.
+     * Times bound {@code received_at}: {@code from} inclusive, {@code to} exclusive.
+     */
+    public record Filter(String rrn, String terminalId, String stan, String merchantId, String pan, Instant from,
+            Instant to, String responseCode, String state, Boolean safExpired, int limit, int offset) {
+        public Filter {
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new IllegalArgumentException("limit=" + limit + ": must be 1 to " + MAX_LIMIT);
+            }
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset=" + offset + ": must not be negative");
+            }
+            if (pan != null && pan.replaceAll("\\D", "").length() != 10) {
+                throw new IllegalArgumentException("pan: give the first 6 and last 4 digits (e.g. 476173******0010)");
+            }
+        }
+
+        public static Filter all(int limit) {
+            return new Filter(null, null, null, null, null, null, null, null, null, null, limit, 0);
+        }
+    }
+
+    /** A page of results, newest first; {@code more} when another page follows. */
+    public record Page(List<Txn> items, int limit, int offset, boolean more) {}
+
+    public Page find(Filter f) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        eq(sql, args, "rrn", f.rrn());
+        eq(sql, args, "terminal_id", f.terminalId());
+        eq(sql, args, "terminal_stan", f.stan());
+        eq(sql, args, "merchant_id", f.merchantId());
+        eq(sql, args, "response_code", f.responseCode());
+        eq(sql, args, "state", f.state());
+        if (f.safExpired() != null) {
+            sql.append(" AND saf_expired = ?");
+            args.add(f.safExpired());
+        }
+        if (f.pan() != null) {
+            String d = f.pan().replaceAll("\\D", "");
+            sql.append(" AND masked_pan LIKE ?");
+            args.add(d.substring(0, 6) + "%" + d.substring(6));
+        }
+        if (f.from() != null) {
+            sql.append(" AND received_at >= ?");
+            args.add(f.from().atOffset(ZoneOffset.UTC));
+        }
+        if (f.to() != null) {
+            sql.append(" AND received_at < ?");
+            args.add(f.to().atOffset(ZoneOffset.UTC));
+        }
+        sql.append(" ORDER BY received_at DESC, rrn DESC LIMIT ? OFFSET ?");
+        args.add(f.limit() + 1);
+        args.add(f.offset());
+        List<Txn> rows = query(sql.toString(), args);
+        boolean more = rows.size() > f.limit();
+        return new Page(more ? List.copyOf(rows.subList(0, f.limit())) : rows, f.limit(), f.offset(), more);
+    }
+
+    /** Every journaled transaction received in [{@code from}, {@code to}) (either may be null), oldest first. */
+    public List<Txn> range(Instant from, Instant to) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (from != null) {
+            sql.append(" AND received_at >= ?");
+            args.add(from.atOffset(ZoneOffset.UTC));
+        }
+        if (to != null) {
+            sql.append(" AND received_at < ?");
+            args.add(to.atOffset(ZoneOffset.UTC));
+        }
+        sql.append(" ORDER BY received_at, rrn");
+        return query(sql.toString(), args);
+    }
+
+    public Optional<Timeline> timeline(String rrn) throws SQLException {
+        List<Txn> txn = query(SELECT + " WHERE rrn = ?", List.of(rrn));
+        if (txn.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Event> events = new ArrayList<>();
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT seq, state, response_code, delivered, saf_attempts,"
+                        + " saf_expired, occurred_at FROM transaction_events WHERE rrn = ? ORDER BY seq, occurred_at")) {
+            ps.setString(1, rrn);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getInt(5),
+                            rs.getBoolean(6), instant(rs, 7)));
+                }
+            }
+        }
+        return Optional.of(new Timeline(txn.getFirst(), events));
+    }
+
+    private static void eq(StringBuilder sql, List<Object> args, String column, String value) {
+        if (value != null) {
+            sql.append(" AND ").append(column).append(" = ?");
+            args.add(value);
+        }
+    }
+
+    private List<Txn> query(String sql, List<Object> args) throws SQLException {
+        List<Txn> out = new ArrayList<>();
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Txn(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                            rs.getLong(11), rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15),
+                            rs.getBoolean(16), rs.getString(17), rs.getInt(18), rs.getBoolean(19), instant(rs, 20),
+                            instant(rs, 21), instant(rs, 22), instant(rs, 23), instant(rs, 24)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Instant instant(ResultSet rs, int col) throws SQLException {
+        OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+}

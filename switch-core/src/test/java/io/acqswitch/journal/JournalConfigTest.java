@@ -1,0 +1,49 @@
+package io.acqswitch.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.acqswitch.config.ConfigException;
+import io.acqswitch.config.ConfigLoader;
+import io.acqswitch.config.SwitchConfig;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The {@code journal:} section: defaults to the embedded H2, and bad values stop start-up with their name. */
+class JournalConfigTest {
+    @Test
+    void shouldDefaultToEmbeddedH2UnderDataDir() throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse("dataDir: /var/lib/acq\n");
+        assertTrue(cfg.journal().enabled());
+        assertEquals("sa", cfg.journal().user());
+        assertTrue(cfg.journalUrl().startsWith("jdbc:h2:file:" + Path.of("/var/lib/acq/journal/journal")), cfg.journalUrl());
+        assertTrue(cfg.journalUrl().contains("MODE=PostgreSQL"));
+    }
+
+    @Test
+    void shouldTakePostgresUrlUserAndPassword() throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse("journal: {url: \"jdbc:postgresql://db:5432/journal\", user: acq, password: pw}\n");
+        assertEquals("jdbc:postgresql://db:5432/journal", cfg.journalUrl());
+        assertEquals("acq", cfg.journal().user());
+        assertEquals("pw", cfg.journal().password());
+    }
+
+    @Test
+    void shouldRejectBadJournalSettingsByName() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                "journal: {url: \"jdbc:mysql://db/j\", queueCapacity: 2, batchSize: 0, retryMin: 5s, retryMax: 1s}\n"));
+        String m = e.getMessage();
+        assertTrue(m.contains("journal.url=jdbc:mysql://db/j"), m);
+        assertTrue(m.contains("journal.queueCapacity=2"), m);
+        assertTrue(m.contains("journal.batchSize=0"), m);
+        assertTrue(m.contains("journal.retryMin=5s"), m);
+    }
+
+    @Test
+    void shouldKeepTheElevenArgumentConstructor() {
+        SwitchConfig cfg = SwitchConfig.defaults();
+        assertTrue(cfg.journal().enabled());
+        assertEquals(cfg.journal(), cfg.withJournal(cfg.journal()).journal());
+    }
+}
