@@ -134,7 +134,9 @@ public final class SwitchNode implements AutoCloseable {
                     .route("/health", ex -> health());
             router.mount(http, "/routes");
             if (journal != null) {
-                new OpsApi(new JournalQueries(journal.db()), cfg.http().token()).mount(http, "/ops");
+                new OpsApi(new JournalQueries(journal.db()), cfg.http().token(), (requeue, rrn, note) -> ring.tryPublishAdmin(
+                        requeue ? io.acqswitch.pipeline.EventType.SAF_REQUEUE : io.acqswitch.pipeline.EventType.SAF_RESOLVE,
+                        rrn, note)).mount(http, "/ops");
             }
             for (IssuerStub st : stubs) {
                 st.mount(http, "/stubs/" + st.name());

@@ -35,17 +35,19 @@ public final class JournalDb {
     private static final Logger LOG = LoggerFactory.getLogger(JournalDb.class);
 
     /** Migration scripts in the order they are applied; version = position + 1. Append only. */
-    static final List<String> MIGRATIONS = List.of("V1__journal.sql");
+    static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql");
 
     private static final String COLUMNS = "rrn, seq, state, message_class, mti, processing_code, terminal_id, merchant_id,"
             + " terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered, reversal_reason,"
-            + " saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at, journaled_at";
+            + " saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at, journaled_at, original_rrn,"
+            + " batch, flag";
     private static final String INSERT_TXN = "INSERT INTO transactions (" + COLUMNS + ") VALUES ("
-            + "?,".repeat(23) + "?) ON CONFLICT DO NOTHING";
+            + "?,".repeat(26) + "?) ON CONFLICT DO NOTHING";
     private static final String UPDATE_TXN = "UPDATE transactions SET seq=?, state=?, message_class=?, mti=?,"
             + " processing_code=?, terminal_id=?, merchant_id=?, terminal_stan=?, masked_pan=?, amount=?, currency=?,"
             + " issuer=?, response_code=?, auth_code=?, delivered=?, reversal_reason=?, saf_attempts=?, saf_expired=?,"
-            + " received_at=?, forwarded_at=?, completed_at=?, reversed_at=?, journaled_at=? WHERE rrn=? AND seq<=?";
+            + " received_at=?, forwarded_at=?, completed_at=?, reversed_at=?, journaled_at=?, original_rrn=?, batch=?, flag=?"
+            + " WHERE rrn=? AND seq<=?";
     private static final String INSERT_EVENT = "INSERT INTO transaction_events (rrn, seq, state, response_code,"
             + " delivered, saf_attempts, saf_expired, occurred_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
 
@@ -300,6 +302,10 @@ public final class JournalDb {
             }
         }
         ps.setObject(i++, time(now));
+        ps.setString(i++, nz(r.originalRrn));
+        ps.setString(i++, nz(r.batch));
+        String flag = nz(r.flag);
+        ps.setString(i++, flag.length() > 4096 ? flag.substring(0, 4096) : flag);
         return i;
     }
 

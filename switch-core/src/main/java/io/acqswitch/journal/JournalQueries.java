@@ -22,7 +22,7 @@ public final class JournalQueries {
     private static final String SELECT = "SELECT rrn, seq, state, message_class, mti, processing_code, terminal_id,"
             + " merchant_id, terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered,"
             + " reversal_reason, saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at,"
-            + " journaled_at FROM transactions";
+            + " journaled_at, original_rrn, batch, flag FROM transactions";
 
     private final JournalDb db;
 
@@ -55,7 +55,10 @@ public final class JournalQueries {
             Instant forwardedAt,
             Instant completedAt,
             Instant reversedAt,
-            Instant journaledAt) {}
+            Instant journaledAt,
+            String originalRrn,
+            String batch,
+            String flag) {}
 
     /** One step of a transaction's timeline. */
     public record Event(long seq, String state, String responseCode, boolean delivered, int safAttempts,
@@ -179,7 +182,8 @@ public final class JournalQueries {
                             rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
                             rs.getLong(11), rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15),
                             rs.getBoolean(16), rs.getString(17), rs.getInt(18), rs.getBoolean(19), instant(rs, 20),
-                            instant(rs, 21), instant(rs, 22), instant(rs, 23), instant(rs, 24)));
+                            instant(rs, 21), instant(rs, 22), instant(rs, 23), instant(rs, 24), rs.getString(25),
+                            rs.getString(26), rs.getString(27)));
                 }
             }
         }

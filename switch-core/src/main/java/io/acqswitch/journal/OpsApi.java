@@ -38,13 +38,21 @@ public final class OpsApi {
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new SimpleModule("ops").addSerializer(Instant.class, ToStringSerializer.instance));
 
+    /** Hands an operations command to the processor; false when it could not be queued. */
+    @FunctionalInterface
+    public interface SafCommands {
+        boolean submit(boolean requeue, String rrn, String note);
+    }
+
     private final JournalQueries queries;
     private final byte[] token;
+    private final SafCommands commands;
 
     /** @param token the bearer token required, or {@code null}/blank for none (loopback only: config validation) */
-    public OpsApi(JournalQueries queries, String token) {
+    public OpsApi(JournalQueries queries, String token, SafCommands commands) {
         this.queries = queries;
         this.token = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.commands = commands;
     }
 
     /** Serves the API under {@code prefix} (e.g. {@code /ops}). */
@@ -57,11 +65,14 @@ public final class OpsApi {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             return error(401, "missing or wrong bearer token");
         }
-        if (!"GET".equals(ex.getRequestMethod())) {
-            return error(405, "only GET");
-        }
         String path = ex.getRequestURI().getPath().substring(prefix.length());
         Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        if ("POST".equals(ex.getRequestMethod()) && path.startsWith("/saf/")) {
+            return safCommand(path.substring("/saf/".length()), q);
+        }
+        if (!"GET".equals(ex.getRequestMethod())) {
+            return error(405, "only GET (and POST " + prefix + "/saf/{rrn}/requeue|resolve)");
+        }
         try {
             if (path.equals("/transactions") || path.equals("/transactions/")) {
                 return find(q);
@@ -81,6 +92,29 @@ public final class OpsApi {
             LOG.warn("ops query failed: {}", e.toString());
             return error(503, "journal unavailable");
         }
+    }
+
+    /**
+     * {@code POST /saf/{rrn}/requeue?who=…&why=…} sends an expired reversal again;
+     * {@code POST /saf/{rrn}/resolve?who=…&why=…} records that it was settled by hand. Both are
+     * applied by the processor (202: queued; the outcome shows on the transaction's timeline).
+     */
+    private Reply safCommand(String rest, Map<String, String> q) {
+        int slash = rest.indexOf('/');
+        String action = slash < 0 ? "" : rest.substring(slash + 1);
+        if (slash <= 0 || !(action.equals("requeue") || action.equals("resolve"))) {
+            return error(404, "use POST .../saf/{rrn}/requeue or .../saf/{rrn}/resolve");
+        }
+        String who = q.get("who");
+        String why = q.get("why");
+        if (who == null || who.isBlank() || why == null || why.isBlank()) {
+            return error(400, "who and why are required: they are recorded on the transaction");
+        }
+        String rrn = rest.substring(0, slash);
+        if (!commands.submit(action.equals("requeue"), rrn, who.strip() + ": " + why.strip())) {
+            return error(503, "the switch is too busy to take the command now; try again");
+        }
+        return json(202, Map.of("rrn", rrn, "action", action, "queued", true));
     }
 
     boolean authorized(String header) {

@@ -11,5 +11,9 @@ public enum EventType {
     /** Writing an answer to the terminal failed: its connection is gone. */
     UNDELIVERABLE,
     /** Time passed: deadlines and store-and-forward retries are due. */
-    TICK
+    TICK,
+    /** Operations: send an expired reversal again (rrn, note = who: why). */
+    SAF_REQUEUE,
+    /** Operations: a pending or expired reversal was settled by hand (rrn, note = who: why). */
+    SAF_RESOLVE
 }

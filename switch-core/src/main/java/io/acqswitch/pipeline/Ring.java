@@ -3,6 +3,7 @@ package io.acqswitch.pipeline;
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventTranslatorOneArg;
+import com.lmax.disruptor.EventTranslatorThreeArg;
 import com.lmax.disruptor.EventTranslatorTwoArg;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
@@ -41,6 +42,12 @@ public final class Ring implements AutoCloseable {
         e.type = type;
         e.rrn = rrn;
     };
+    private static final EventTranslatorThreeArg<SwitchEvent, EventType, String, String> ADMIN =
+            (e, seq, type, rrn, note) -> {
+                e.type = type;
+                e.rrn = rrn;
+                e.note = note;
+            };
     private static final EventTranslatorOneArg<SwitchEvent, Object> TICK = (e, seq, unused) -> e.type = EventType.TICK;
 
     private final Disruptor<SwitchEvent> disruptor;
@@ -86,6 +93,11 @@ public final class Ring implements AutoCloseable {
     /** Publishes a delivery outcome; these must not be lost, so this waits for a slot (briefly: the processor never blocks). */
     public void publishOutcome(EventType type, String rrn) {
         ring.publishEvent(OUTCOME, type, rrn);
+    }
+
+    /** An operations command ({@link EventType#SAF_REQUEUE}, {@link EventType#SAF_RESOLVE}); false when the ring is full. */
+    public boolean tryPublishAdmin(EventType type, String rrn, String note) {
+        return ring.tryPublishEvent(ADMIN, type, rrn, note);
     }
 
     public boolean tryPublishTick() {

@@ -15,6 +15,8 @@ public final class SwitchEvent {
     public ISOMsg issuerMessage;
     public int issuer;
     public String rrn;
+    /** Operations commands: who asked and why. */
+    public String note;
 
     public void clear() {
         type = null;
@@ -22,5 +24,6 @@ public final class SwitchEvent {
         terminal = null;
         issuerMessage = null;
         rrn = null;
+        note = null;
     }
 }

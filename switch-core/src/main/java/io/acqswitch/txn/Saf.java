@@ -105,7 +105,6 @@ final class Saf {
     }
 
     void tick(long now) {
-        publishedDepth.set(active.size());
         long oldestExpiry = Long.MAX_VALUE;
         for (Iterator<TxnRecord> it = active.iterator(); it.hasNext(); ) {
             TxnRecord r = it.next();
@@ -126,6 +125,7 @@ final class Saf {
         // A record stores its expiry, not its queue time: queued = expiry - saf.expiry.
         oldestAgeMillis.set(oldestExpiry == Long.MAX_VALUE ? 0
                 : Math.max(0, now - (oldestExpiry - cfg.saf().expiry().toMillis())));
+        publishedDepth.set(active.size());
     }
 
     private void send(TxnRecord r, long now) {
@@ -140,6 +140,40 @@ final class Saf {
         r.safAttempts++;
         r.safNextAt = now + Math.min(backoff, cfg.saf().maxRetry().toMillis());
         store.put(r.rrn, codec.encode(r));
+    }
+
+    /** Operations: an expired reversal is sent again from now, with a new expiry. */
+    boolean requeue(TxnRecord r, String note, long now) {
+        if (!r.safExpired) {
+            return false; // still being sent
+        }
+        r.safExpired = false;
+        r.safNextAt = now;
+        r.safExpiresAt = now + cfg.saf().expiry().toMillis();
+        r.flag = appendNote(r.flag, "requeued by " + note);
+        store.put(r.rrn, codec.encode(r));
+        add(r);
+        return true;
+    }
+
+    /** Operations: the reversal was settled by hand (e.g. with the issuer by phone); stop sending it. */
+    boolean resolve(TxnRecord r, String note, long now) {
+        TxnRecord pending = byRrn.remove(r.rrn);
+        if (pending != null) {
+            active.remove(pending);
+            publishedDepth.set(active.size());
+        }
+        TxnRecord rec = pending != null ? pending : r;
+        rec.state = TxnState.REVERSED;
+        rec.reversedAt = now;
+        rec.flag = appendNote(rec.flag, "resolved by hand by " + note);
+        store.put(rec.rrn, codec.encode(rec));
+        finished.accept(rec);
+        return true;
+    }
+
+    private static String appendNote(String flag, String note) {
+        return flag.isEmpty() ? note : flag + "; " + note;
     }
 
     /** An 0430 (or 0410): the reversal reached the issuer. */

@@ -149,6 +149,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
                 case DELIVERED -> onDelivered(e.rrn);
                 case UNDELIVERABLE -> onUndeliverable(e.rrn);
                 case TICK -> onTick(clock.getAsLong());
+                case SAF_REQUEUE, SAF_RESOLVE -> onSafCommand(e.type, e.rrn, e.note);
             }
         } finally {
             e.clear();
@@ -595,6 +596,21 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             persist(r);
         }
         answer(p, r.response);
+    }
+
+    // ---- operations ---------------------------------------------------------------------------
+
+    private void onSafCommand(EventType type, String rrn, String note) {
+        TxnRecord r = load(rrn);
+        if (r == null || r.state != TxnState.REVERSAL_PENDING) {
+            metrics.count("switch_saf_commands", "action", type.name().toLowerCase(java.util.Locale.ROOT), "result", "ignored");
+            LOG.warn("operations {} for {} ignored: not a pending or expired reversal ({})", type, rrn, r);
+            return;
+        }
+        boolean done = type == EventType.SAF_REQUEUE ? saf.requeue(r, note, clock.getAsLong()) : saf.resolve(r, note, clock.getAsLong());
+        metrics.count("switch_saf_commands", "action", type.name().toLowerCase(java.util.Locale.ROOT),
+                "result", done ? "applied" : "ignored");
+        LOG.warn("operations {} for {}: {} ({})", type, r, done ? "applied" : "ignored (nothing to do)", note);
     }
 
     // ---- delivery outcomes --------------------------------------------------------------------

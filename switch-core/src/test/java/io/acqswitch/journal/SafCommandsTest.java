@@ -1,0 +1,66 @@
+package io.acqswitch.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.acqswitch.sim.IssuerStub;
+import io.acqswitch.sim.LedgerEntry;
+import io.acqswitch.sim.StubRules;
+import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Rig;
+import io.acqswitch.support.TempFiles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Operations re-queue or resolve expired reversals over HTTP; who and why are recorded. */
+class SafCommandsTest {
+    private static final StubRules DEAF = new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 100_000);
+
+    private static HttpResponse<String> post(Rig rig, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + rig.node.httpPort() + path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldRequeueAnExpiredReversalAndResolveAnotherByHand() throws Exception {
+        try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, DEAF).start()) {
+            var data = TempFiles.newDir("rig");
+            List<String> hosts = List.of("127.0.0.1:" + stub.port());
+            String yaml = Rig.yaml(hosts, 300, data).replace("saf: {firstRetry: 100ms, maxRetry: 400ms}",
+                    "saf: {firstRetry: 100ms, maxRetry: 200ms, expiry: 600ms}");
+            try (Rig rig = Rig.start(stub, hosts, yaml, data); TerminalClient t = rig.terminal()) {
+                String first = t.exchange(TerminalMessages.sale("4761739001010010", 10, "000001", "TERM0001", "M1")).getString(37);
+                String second = t.exchange(TerminalMessages.sale("4761739001010010", 20, "000002", "TERM0001", "M1")).getString(37);
+                rig.await("both reversals expired", () -> rig.counted("switch_reversals_expired") == 2.0, Duration.ofSeconds(10));
+                rig.await("expired reversals are no longer pending", () -> rig.node.processor().safDepth() == 0,
+                        Duration.ofSeconds(2));
+
+                assertEquals(400, post(rig, "/ops/saf/" + first + "/requeue").statusCode(), "who and why are required");
+                stub.setRules(StubRules.approveAll());
+                assertEquals(202, post(rig, "/ops/saf/" + first + "/requeue?who=alice&why=issuer+back+online").statusCode());
+                rig.await("requeued reversal delivered", () -> rig.ledger(first).map(LedgerEntry::reversed).orElse(false),
+                        Duration.ofSeconds(10));
+
+                assertEquals(202, post(rig, "/ops/saf/" + second + "/resolve?who=bob&why=reversed+by+phone").statusCode());
+                rig.await("resolved", () -> rig.counted("switch_saf_commands", "action", "saf_resolve", "result", "applied") == 1.0,
+                        Duration.ofSeconds(5));
+                assertTrue(!rig.ledger(second).orElseThrow().reversed(), "resolving sends nothing to the issuer");
+                rig.await("the journal shows who resolved it", () -> {
+                    try {
+                        HttpResponse<String> r = OpsApiTest.get(rig.node.httpPort(), "/ops/transactions/" + second, null);
+                        return r.body().contains("resolved by hand by bob: reversed by phone") && r.body().contains("REVERSED");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, Duration.ofSeconds(10));
+            }
+        }
+    }
+}
