@@ -1,2 +1,2 @@
-/** Micrometer meters of the switch, named by Prometheus conventions, with low-cardinality tags only. */
+/** Operator-facing signals: Micrometer meters (Prometheus names, low-cardinality tags) and throttled log lines. */
 package io.acqswitch.metrics;

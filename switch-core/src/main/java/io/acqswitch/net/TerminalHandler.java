@@ -9,6 +9,7 @@ import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The last handler of a terminal connection: answers network management itself, answers rejected
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
     private static final Logger LOG = LoggerFactory.getLogger(TerminalHandler.class);
-    private static final RejectionLog REJECTIONS = new RejectionLog(LOG, 10_000);
+    private static final ThrottledLog REJECTIONS = new ThrottledLog(LOG, Level.WARN, 10_000);
 
     private final Dialect dialect;
     private final SwitchMetrics metrics;
@@ -59,8 +61,7 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
 
     private void rejected(ChannelHandlerContext ctx, Inbound.Rejected r) {
         metrics.malformed(r.reason());
-        REJECTIONS.rejected(r.reason(), String.valueOf(ctx.channel().remoteAddress()),
-                r.detail() + " " + IsoLog.describe(r.partial()));
+        rejected(r.reason(), ctx, r.detail() + " " + IsoLog.describe(r.partial()));
         ISOMsg partial = r.partial();
         ISOMsg answer = partial.hasField(11) ? Responses.answer(partial, ResponseCode.FORMAT_ERROR) : null;
         if (answer == null) {
@@ -75,20 +76,24 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
             metrics.malformed(Malformation.IDLE_TIMEOUT);
-            REJECTIONS.rejected(Malformation.IDLE_TIMEOUT, String.valueOf(ctx.channel().remoteAddress()),
-                    "no complete frame within the idle timeout");
+            rejected(Malformation.IDLE_TIMEOUT, ctx, "no complete frame within the idle timeout");
             ctx.close();
             return;
         }
         super.userEventTriggered(ctx, evt);
     }
 
+    /** @param detail must already be free of card data */
+    private static void rejected(Malformation reason, ChannelHandlerContext ctx, String detail) {
+        REJECTIONS.log(reason.tag(), "rejected terminal input reason={} remote={} detail={}", reason.tag(),
+                ctx.channel().remoteAddress(), detail);
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             metrics.malformed(Malformation.FRAME_TOO_LONG);
-            REJECTIONS.rejected(Malformation.FRAME_TOO_LONG, String.valueOf(ctx.channel().remoteAddress()),
-                    cause.getMessage());
+            rejected(Malformation.FRAME_TOO_LONG, ctx, cause.getMessage());
         } else if (!(cause instanceof IOException)) {
             LOG.error("terminal connection {} failed; closing it", ctx.channel().remoteAddress(), cause);
         }

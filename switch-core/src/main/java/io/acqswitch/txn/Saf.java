@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Saf {
     private static final Logger LOG = LoggerFactory.getLogger(Saf.class);
+    private static final io.acqswitch.metrics.ThrottledLog EXPIRED =
+            new io.acqswitch.metrics.ThrottledLog(LOG, org.slf4j.event.Level.ERROR, 10_000);
 
     private final SwitchConfig cfg;
     private final TransactionStore store;
@@ -114,7 +116,8 @@ final class Saf {
                 it.remove();
                 byRrn.remove(r.rrn);
                 metrics.count("switch_reversals_expired");
-                LOG.error("reversal EXPIRED after {} attempts, needs manual handling: {}", r.safAttempts, r);
+                EXPIRED.log("expired", "reversal EXPIRED after {} attempts, needs manual handling (POST /ops/saf/{}/requeue or /resolve): {}",
+                        r.safAttempts, r.rrn, r);
             } else {
                 oldestExpiry = Math.min(oldestExpiry, r.safExpiresAt);
                 if (now >= r.safNextAt && issuers.linksUp(r.issuer) > 0) {

@@ -7,6 +7,7 @@ import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.metrics.ThrottledLog;
 import io.acqswitch.net.Issuers;
 import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.Ring;
@@ -37,6 +38,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionProcessor.class);
+    private static final ThrottledLog STORMS_INFO = new ThrottledLog(LOG, org.slf4j.event.Level.INFO, 10_000);
+    private static final ThrottledLog STORMS_WARN = new ThrottledLog(LOG, org.slf4j.event.Level.WARN, 10_000);
+    private static final ThrottledLog STORMS_ERROR = new ThrottledLog(LOG, org.slf4j.event.Level.ERROR, 10_000);
 
     private final SwitchConfig cfg;
     private final TransactionStore store;
@@ -173,7 +177,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             }
         } catch (StoreFullException full) {
             metrics.count("switch_store_full_rejections");
-            LOG.error("{}; answering 96", full.getMessage());
+            STORMS_ERROR.log("store-full", "{}; answering 96", full.getMessage());
             reply(ch, req, ResponseCode.SYSTEM_MALFUNCTION);
         }
     }
@@ -553,12 +557,13 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         if (r != null && (r.state == TxnState.TIMED_OUT || r.state == TxnState.REVERSAL_PENDING
                 || r.state == TxnState.REVERSED)) {
             metrics.count("switch_late_responses", "issuer", issuerId);
-            LOG.info("late answer 39={} from {} for {}: not forwarded; its reversal stays queued",
+            STORMS_INFO.log("late-" + issuerId, "late answer 39={} from {} for {}: not forwarded; its reversal stays queued",
                     m.getString(39), issuerId, r);
             return;
         }
         metrics.issuerUnmatched(issuerId);
-        LOG.warn("issuer {} answer matches no transaction: {}", issuerId, io.acqswitch.iso.IsoLog.describe(m));
+        STORMS_WARN.log("unmatched-" + issuerId, "issuer {} answer matches no transaction: {}", issuerId,
+                io.acqswitch.iso.IsoLog.describe(m));
     }
 
     // ---- time ---------------------------------------------------------------------------------
@@ -631,7 +636,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             return;
         }
         metrics.count("switch_undeliverable_approvals");
-        LOG.info("approval undeliverable (terminal connection gone): reversing {}", r);
+        STORMS_INFO.log("undeliverable", "approval undeliverable (terminal connection gone): reversing {}", r);
         saf.queue(r, "approval undeliverable", clock.getAsLong());
     }
 

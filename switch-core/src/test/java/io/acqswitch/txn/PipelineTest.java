@@ -302,6 +302,25 @@ class PipelineTest {
     }
 
     @Test
+    void shouldAnswerBalanceInquiryWithoutDebitingOrEverReversing() throws Exception {
+        try (TerminalClient t = rig.terminal()) {
+            ISOMsg inquiry = TerminalMessages.financial("0200", "310000", PAN, 0, stan(), "TERM0001", "MERCHANT0000001");
+            ISOMsg answer = t.exchange(inquiry);
+            assertEquals("00", answer.getString(39));
+            rules(withhold());
+            ISOMsg late = t.exchange(TerminalMessages.financial("0200", "310000", PAN, 0, stan(), "TERM0001",
+                    "MERCHANT0000001"));
+            assertEquals("68", late.getString(39));
+            Thread.sleep(400); // SAF ticks: nothing may be queued for an inquiry
+        }
+        var summary = rig.stub.ledger().summary();
+        assertEquals(2, summary.balanceInquiries());
+        assertEquals(0, summary.debitsApproved());
+        assertEquals(0, summary.netDebited());
+        assertEquals(0, rig.node.processor().safDepth(), "a balance inquiry is never reversed");
+    }
+
+    @Test
     void shouldAnswer15WhenNoRouteMatches() throws Exception {
         try (TestSwitch sw = TestSwitch.start("issuers: []\nstubs: []\nrouting: {}\n", l -> l);
              TerminalClient t = sw.terminal()) {
