@@ -49,8 +49,8 @@ public final class Validator {
     private static int[] mandatory(MessageClass cls) {
         return switch (cls) {
             case BALANCE -> new int[] {3, 11, 41};
-            case SALE, PRE_AUTH, COMPLETION_ADVICE -> new int[] {3, 4, 11, 41};
-            case VOID, REFUND, PRE_AUTH_VOID, COMPLETION, COMPLETION_VOID -> new int[] {3, 4, 11, 37, 41};
+            case SALE, PRE_AUTH -> new int[] {3, 4, 11, 41};
+            case VOID, REFUND, PRE_AUTH_VOID, COMPLETION, COMPLETION_ADVICE, COMPLETION_VOID -> new int[] {3, 4, 11, 37, 41};
             case REVERSAL -> new int[] {3, 4, 11, 41};
             case NETWORK_MANAGEMENT -> new int[] {11};
             case SETTLEMENT, BATCH_UPLOAD -> new int[] {11, 41, 48, 60};

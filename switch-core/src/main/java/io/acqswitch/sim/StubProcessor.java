@@ -72,13 +72,14 @@ final class StubProcessor {
     }
 
     /**
-     * An approved pre-authorization completion (0200, 00xxxx, condition 06) naming its
+     * An approved pre-authorization completion (0200 or advice 0220, 00xxxx, condition 06) naming its
      * pre-authorization in field 90 releases that hold (shown as reversed): the card ends debited
      * by the completion amount only.
      */
     private void captureHold(ISOMsg request, Ledger.Outcome outcome) {
         String f90 = field(request, 90);
-        if (outcome.entry().approved() && "0200".equals(request.getString(0)) && "06".equals(field(request, 25))
+        String mti = request.getString(0);
+        if (outcome.entry().approved() && ("0200".equals(mti) || "0220".equals(mti)) && "06".equals(field(request, 25))
                 && f90.length() >= 10) {
             ledger.reverse(new Ledger.Reversal("", field(request, 11), field(request, 41), "0200",
                     field(request, 2), 0, f90.substring(4, 10)));

@@ -20,8 +20,10 @@ final class Originals {
      * card, the same amount, and from the same day (UTC).
      */
     static String checkVoid(TerminalRequest req, TxnRecord v, TxnRecord original, long now) {
+        MessageClass voided = original == null ? null
+                : original.messageClass == MessageClass.COMPLETION_ADVICE ? MessageClass.COMPLETION : original.messageClass;
         if (original == null || !original.terminalId.equals(v.terminalId) || !original.merchantId.equals(v.merchantId)
-                || original.messageClass != voidedClass(v.messageClass)) {
+                || voided != voidedClass(v.messageClass)) {
             return ResponseCode.UNABLE_TO_LOCATE_ORIGINAL;
         }
         String auth = req.message().getString(38);

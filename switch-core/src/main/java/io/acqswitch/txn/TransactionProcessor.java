@@ -166,7 +166,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         try {
             switch (req.messageClass()) {
                 case REVERSAL -> onTerminalReversal(req, ch);
-                case SALE, PRE_AUTH, COMPLETION, BALANCE, REFUND -> onFinancial(req, ch);
+                case SALE, PRE_AUTH, COMPLETION, COMPLETION_ADVICE, BALANCE, REFUND -> onFinancial(req, ch);
                 case VOID, PRE_AUTH_VOID, COMPLETION_VOID -> onVoid(req, ch);
                 case SETTLEMENT -> onSettlement(req, ch);
                 case BATCH_UPLOAD -> onBatchUpload(req, ch);
@@ -193,7 +193,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         long now = clock.getAsLong();
         TxnRecord r = newRecord(req, key, fingerprint, now);
         TxnRecord original = null;
-        if (req.messageClass() == MessageClass.REFUND || req.messageClass() == MessageClass.COMPLETION) {
+        if (req.messageClass() == MessageClass.REFUND || isCompletion(req.messageClass())) {
             original = original(req, r);
             String rc = req.messageClass() == MessageClass.REFUND
                     ? Originals.checkRefund(req, r, original, now, cfg.transactions().refundWindow())
@@ -232,7 +232,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         store.putIndex(key, r.rrn);
         store.putIndex(r.originalKey, r.rrn);
         ISOMsg forward = IssuerMessages.forward(req, r, cfg.acquirerId());
-        if (original != null && r.messageClass == MessageClass.COMPLETION) {
+        if (original != null && isCompletion(r.messageClass)) {
             forward.set(90, IssuerMessages.originalData(original, cfg.acquirerId())); // the hold it captures
         }
         int link = issuers.send(issuer, forward);
@@ -454,7 +454,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     /** A refund or completion that will not stand gives back what it claimed on its original. */
     private void release(TxnRecord r) {
         boolean refund = r.messageClass == MessageClass.REFUND;
-        if ((!refund && r.messageClass != MessageClass.COMPLETION) || r.originalRrn.isEmpty()) {
+        if ((!refund && !isCompletion(r.messageClass)) || r.originalRrn.isEmpty()) {
             return;
         }
         TxnRecord original = load(r.originalRrn);
@@ -594,7 +594,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, r.responseCode, null));
         if (reversible(r.messageClass)) {
             saf.queue(r, "issuer timeout", now); // persisted before the terminal learns of the failure
-            if (r.messageClass == MessageClass.COMPLETION) {
+            if (isCompletion(r.messageClass)) {
                 release(r);
             }
         } else {
@@ -661,13 +661,18 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         publishedInFlight.set(inFlightByStan.size());
     }
 
+    /** A completion sent online (0200) or as an advice after an offline completion (0220). */
+    private static boolean isCompletion(MessageClass cls) {
+        return cls == MessageClass.COMPLETION || cls == MessageClass.COMPLETION_ADVICE;
+    }
+
     private static boolean isVoid(MessageClass cls) {
         return cls == MessageClass.VOID || cls == MessageClass.PRE_AUTH_VOID || cls == MessageClass.COMPLETION_VOID;
     }
 
     /** Approvals of these classes may leave a debit standing, so the switch reverses them when in doubt. */
     static boolean reversible(MessageClass cls) {
-        return cls == MessageClass.SALE || cls == MessageClass.PRE_AUTH || cls == MessageClass.COMPLETION;
+        return cls == MessageClass.SALE || cls == MessageClass.PRE_AUTH || isCompletion(cls);
     }
 
     private void decline(TxnRecord r, TerminalRequest req, Channel ch, String rc) {

@@ -65,6 +65,17 @@ class PreAuthTest {
     }
 
     @Test
+    void shouldCaptureTheHoldWithACompletionAdvice() throws Exception {
+        ISOMsg auth = preAuth(900);
+        ISOMsg advice = followUp("0220", "000000", auth, 880);
+        assertEquals("0230", advice.getMTI());
+        assertEquals("00", advice.getString(39));
+        assertEquals(880, net(), "hold released, the completed amount debited");
+        assertEquals("00", followUp("0200", "200000", advice, 880).getString(39), "and it can be voided");
+        rig.await("advice reversed", () -> net() == 0, Duration.ofSeconds(10));
+    }
+
+    @Test
     void shouldAnswer13ForCompletionAboveTolerance() throws Exception {
         ISOMsg auth = preAuth(1000);
         assertEquals("13", followUp("0200", "000000", auth, 1151).getString(39));
