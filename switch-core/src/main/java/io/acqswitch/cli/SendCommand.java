@@ -54,6 +54,15 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--amount", defaultValue = "1000", description = "amount in minor units (default ${DEFAULT-VALUE})")
     long amount;
 
+    @Option(names = "--dialect", defaultValue = "iso87", description = "iso87 (default) or cup (UnionPay: TPDU + header, 60.1/60.2/60.3)")
+    String dialect;
+
+    @Option(names = "--batch", defaultValue = "000001", description = "cup: batch number, field 60.2 (default ${DEFAULT-VALUE})")
+    String batch;
+
+    @Option(names = "--tpdu", defaultValue = "6000060000", description = "cup: TPDU, 60 + destination + source (default ${DEFAULT-VALUE})")
+    String tpdu;
+
     @Option(names = "--rrn", description = "field 37 of the original, for --void and --refund")
     String rrn;
 
@@ -74,6 +83,30 @@ final class SendCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** UnionPay conventions: TPDU + header, no field 7/70, the type and batch in 60 (60.3 for management). */
+    private void toCup(ISOMsg m) {
+        m.setHeader(java.util.HexFormat.of().parseHex(tpdu + CUP_HEADER));
+        m.unset(7, 12, 13);
+        String type;
+        if (kind.voidIt) {
+            type = "23";
+        } else if (kind.refund) {
+            type = "25";
+        } else if (kind.sale || kind.reversal) {
+            type = "22";
+        } else {
+            m.set(0, "002".equals(networkCode) ? "0820" : "0800");
+            m.set(60, "00" + batch + networkCode);
+            m.unset(70);
+            return;
+        }
+        m.set(49, "156");
+        m.set(60, type + batch);
+    }
+
+    /** Application 60, version 31, nothing requested, software version 0320072. */
+    private static final String CUP_HEADER = "603100320072";
 
     @Override
     public Integer call() throws Exception {
@@ -97,7 +130,15 @@ final class SendCommand implements Callable<Integer> {
             req = TerminalMessages.networkManagement(networkCode, s, terminalId);
             req.set(0, kind.mti);
         }
-        IsoCodec codec = IsoCodec.of(Dialect.ISO87);
+        Dialect d = Dialect.byName(dialect).orElse(null);
+        if (d == null) {
+            spec.commandLine().getErr().println("--dialect=" + dialect + ": unknown (known: " + Dialect.names() + ")");
+            return 2;
+        }
+        if (d == Dialect.CUP) {
+            toCup(req);
+        }
+        IsoCodec codec = IsoCodec.of(d);
         try (TerminalClient client = new TerminalClient(host, port, codec,
                 io.acqswitch.config.Durations.parse(timeout))) {
             out.println("> " + IsoLog.describe(req));

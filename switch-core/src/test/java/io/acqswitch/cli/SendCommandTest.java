@@ -54,6 +54,17 @@ class SendCommandTest {
     }
 
     @Test
+    void shouldSignOnToACupListener() throws Exception {
+        try (TestSwitch cup = TestSwitch.start("issuers: []\nstubs: []\nrouting: {}\nlisteners: [{dialect: cup}]\n", l -> l)) {
+            String[] r = run("send", "--port", String.valueOf(cup.port()), "--dialect", "cup", "--network-code", "003",
+                    "--batch", "000042");
+            assertEquals("0", r[0], r[1] + r[2]);
+            assertTrue(r[1].contains("< 0810 ["), r[1]);
+            assertTrue(r[1].contains("60=00000042003") && r[1].contains("39=00"), r[1]);
+        }
+    }
+
+    @Test
     void shouldExitWith2WhenNoSwitchListens() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
