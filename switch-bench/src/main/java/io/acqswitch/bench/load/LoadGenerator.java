@@ -111,16 +111,30 @@ final class LoadGenerator {
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         run.measureStart = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
         run.measureEnd = run.measureStart + TimeUnit.SECONDS.toNanos(seconds);
+        boolean sampled = false;
         for (long i = 0; ; i++) {
             long due = start + (long) (i * interval);
             if (due >= run.measureEnd) {
                 break;
             }
-            long now;
-            while ((now = System.nanoTime()) < due) {
-                LockSupport.parkNanos(due - now);
+            parkUntil(due);
+            if (!sampled && due >= run.measureStart) {
+                sampled = true;
+                run.resources.begin();
             }
             sendOne(conns.get((int) (i % conns.size())), run, due);
+        }
+        parkUntil(run.measureEnd);
+        if (!sampled) {
+            run.resources.begin();
+        }
+        run.resources.end();
+    }
+
+    private static void parkUntil(long deadline) {
+        long now;
+        while ((now = System.nanoTime()) < deadline) {
+            LockSupport.parkNanos(deadline - now);
         }
     }
 
@@ -195,6 +209,7 @@ final class LoadGenerator {
         final LongAdder errors = new LongAdder();
         final LongAdder unmatched = new LongAdder();
         final LongAdder approvalsTotal = new LongAdder();
+        final ProcessResources resources = new ProcessResources();
         volatile long measureStart = Long.MAX_VALUE;
         volatile long measureEnd = Long.MAX_VALUE;
 
@@ -220,10 +235,11 @@ final class LoadGenerator {
             Map<String, Long> byCode = new TreeMap<>();
             codes.forEach((k, v) -> byCode.put(k, v.sum()));
             Histogram h = latencyMicros;
-            return new RunResult(target, rate, seconds, scheduled.sum(), answeredInWindow.sum() / (double) seconds,
+            long transactions = answeredInWindow.sum();
+            return new RunResult(target, rate, seconds, scheduled.sum(), transactions / (double) seconds,
                     ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
                     ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), byCode, errors.sum(), unmatched.sum(),
-                    approvalsTotal.sum());
+                    approvalsTotal.sum(), resources.cpuMicrosPer(transactions), resources.allocatedBytesPer(transactions));
         }
 
         private static double ms(long micros) {

@@ -30,7 +30,10 @@ import java.util.concurrent.TimeUnit;
  *   --warmup SECONDS    unmeasured seconds at the same rate before them (3)
  *   --target T          stub: straight to the issuer stub (the floor of network + stub);
  *                       switch: through the switch to the same stub;
- *                       both: stub then switch, with the ratio switch/stub (default)
+ *                       relay: through a zero-logic Netty relay to the same stub (the ceiling);
+ *                       jpos: through a jPOS Q2 switch (QServer + QMUX) to the same stub (the incumbent);
+ *                       both: stub then switch, with the ratio switch/stub (default);
+ *                       all: stub, relay, switch, jpos, with the ratios
  *   --saturate BOOL     step the rate 500, 1000, 2000, 4000, ... up to --max-rate per target and report
  *                       the highest step that passes (false)
  *   --max-rate TPS      highest step (8000)
@@ -42,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Latency is measured from each request's intended send time to its answer. A request not
  * answered within 10 s of that time is an error. After each target the stub's ledger is checked:
- * exactly one approved debit per approved answer received, no reversals.
+ * exactly one approved debit per approved answer received, no reversals. Each row also shows the
+ * process's CPU time and heap allocation per answered transaction during the window: simulator,
+ * stub and target share the JVM, so a target's own cost is its figure minus the stub row's.
  *
  * <p>Exit code: 0 when every ledger check passes, 1 when one fails, 2 for bad options.
  */
@@ -74,9 +79,9 @@ public final class LoadHarness {
     static int run(LoadOptions options, PrintStream out) throws IOException, InterruptedException {
         out.println(LoadReport.machine());
         out.println("options: " + options);
-        List<Target> targets = options.target() == Target.BOTH ? List.of(Target.STUB, Target.SWITCH) : List.of(options.target());
+        List<Target> targets = options.target().runs();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try (LoadRig rig = LoadRig.start()) {
+        try (LoadRig rig = LoadRig.start(targets)) {
             LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
             boolean ok = options.saturate()
                     ? saturate(options, targets, rig, generator, out)
@@ -94,7 +99,7 @@ public final class LoadHarness {
         boolean ok = true;
         for (Target t : targets) {
             LedgerSummary before = rig.stub.ledger().summary();
-            RunResult r = generator.run(name(t), port(t, rig), o.connections(), o.rate(), o.warmup(), o.duration());
+            RunResult r = generator.run(name(t), rig.port(t), o.connections(), o.rate(), o.warmup(), o.duration());
             LedgerCheck check = ledgerCheck(rig, r, before);
             ok &= check.ok();
             results.add(r);
@@ -103,8 +108,10 @@ public final class LoadHarness {
         out.println();
         out.println(LoadReport.header());
         results.forEach(r -> out.println(LoadReport.row(r)));
-        if (results.size() == 2) {
+        if (results.size() == 2 && targets.equals(Target.BOTH.runs())) {
             out.println(LoadReport.ratios(results.get(0), results.get(1)));
+        } else if (results.size() > 2) {
+            printRatios(targets, results, out);
         }
         return ok;
     }
@@ -121,7 +128,7 @@ public final class LoadHarness {
             long approvals = 0;
             boolean first = true;
             for (int rate : steps(o.maxRate())) {
-                RunResult r = generator.run(name(t), port(t, rig), o.connections(), rate, first ? o.warmup() : 1,
+                RunResult r = generator.run(name(t), rig.port(t), o.connections(), rate, first ? o.warmup() : 1,
                         o.stepSeconds());
                 first = false;
                 approvals += r.approvalsTotal();
@@ -144,11 +151,30 @@ public final class LoadHarness {
         out.println();
         out.println("saturation (pass: p99 < " + o.p99Ms() + " ms, achieved >= 95% of offered, no errors, all 00):");
         summary.forEach(s -> out.println("  " + s));
-        if (best.size() == 2 && best.get(0) != null && best.get(1) != null) {
-            out.println("  ratio switch/stub sustained rate: "
-                    + LoadReport.ratio(best.get(1).offeredTps(), best.get(0).offeredTps()));
+        int sw = targets.indexOf(Target.SWITCH);
+        for (int i = 0; i < targets.size(); i++) {
+            if (sw >= 0 && i != sw && best.get(sw) != null && best.get(i) != null) {
+                out.println("  ratio switch/" + name(targets.get(i)) + " sustained rate: "
+                        + LoadReport.ratio(best.get(sw).offeredTps(), best.get(i).offeredTps()));
+            }
         }
         return ok;
+    }
+
+    /** switch against each other target, and jPOS against the relay, over the stub-direct run when there is one. */
+    private static void printRatios(List<Target> targets, List<RunResult> results, PrintStream out) {
+        RunResult stub = targets.contains(Target.STUB) ? results.get(targets.indexOf(Target.STUB)) : null;
+        RunResult sw = targets.contains(Target.SWITCH) ? results.get(targets.indexOf(Target.SWITCH)) : null;
+        for (Target other : List.of(Target.STUB, Target.RELAY, Target.JPOS)) {
+            if (sw != null && targets.contains(other)) {
+                out.println(LoadReport.ratios("switch/" + name(other), sw, results.get(targets.indexOf(other)),
+                        other == Target.STUB ? null : stub));
+            }
+        }
+        if (targets.contains(Target.JPOS) && targets.contains(Target.RELAY)) {
+            out.println(LoadReport.ratios("jpos/relay", results.get(targets.indexOf(Target.JPOS)),
+                    results.get(targets.indexOf(Target.RELAY)), stub));
+        }
     }
 
     /** 500, 1000, 2000, ... below {@code maxRate}, then {@code maxRate} itself. */
@@ -179,9 +205,5 @@ public final class LoadHarness {
 
     private static String name(Target t) {
         return t.name().toLowerCase(Locale.ROOT);
-    }
-
-    private static int port(Target t, LoadRig rig) {
-        return t == Target.SWITCH ? rig.switchPort() : rig.stubPort();
     }
 }

@@ -1,6 +1,7 @@
 package io.acqswitch.bench.load;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -26,8 +27,23 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         STUB,
         /** Through the switch to the same stub. */
         SWITCH,
+        /** Through a zero-logic Netty relay to the same stub: the ceiling of TCP in, TCP out. */
+        RELAY,
+        /** Through a jPOS Q2 switch (QServer, QMUX) to the same stub: the incumbent. */
+        JPOS,
         /** Stub first, then switch, and the ratio of the two. */
-        BOTH
+        BOTH,
+        /** Stub, relay, switch, jPOS in turn, with the ratios. */
+        ALL;
+
+        /** The targets this one runs, in order. */
+        List<Target> runs() {
+            return switch (this) {
+                case BOTH -> List.of(STUB, SWITCH);
+                case ALL -> List.of(STUB, RELAY, SWITCH, JPOS);
+                default -> List.of(this);
+            };
+        }
     }
 
     static final String USAGE = """
@@ -36,7 +52,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --rate TPS          offered rate, open model (2000)
               --duration SECONDS  measured seconds (10)
               --warmup SECONDS    unmeasured seconds first (3)
-              --target T          switch | stub | both (both)
+              --target T          stub | relay | switch | jpos | both | all (both)
               --saturate BOOL     step the rate 500, 1000, 2000, ... up to --max-rate (false)
               --max-rate TPS      highest saturation step (8000)
               --step-seconds S    measured seconds per step (5)
@@ -103,7 +119,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         try {
             return Target.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--target=" + s + ": switch, stub or both", e);
+            throw new IllegalArgumentException("--target=" + s + ": stub, relay, switch, jpos, both or all", e);
         }
     }
 

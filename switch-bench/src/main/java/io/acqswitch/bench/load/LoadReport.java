@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 
 /** Formats the harness's output: the machine, one row per run, ratios. Stateless. */
 final class LoadReport {
-    private static final String COLUMNS = "%-7s %8s %9s %8s %8s %8s %8s %8s %7s  %s";
+    private static final String COLUMNS = "%-7s %8s %9s %8s %8s %8s %8s %8s %7s %10s %11s  %s";
 
     private LoadReport() {}
 
@@ -28,7 +28,7 @@ final class LoadReport {
 
     static String header() {
         return String.format(Locale.ROOT, COLUMNS, "target", "offered", "achieved", "p50 ms", "p90 ms", "p99 ms",
-                "p99.9 ms", "max ms", "errors", "answers by field 39 (measured window)");
+                "p99.9 ms", "max ms", "errors", "cpu us/tx", "alloc KB/tx", "answers by field 39 (measured window)");
     }
 
     static String row(RunResult r) {
@@ -36,13 +36,33 @@ final class LoadReport {
                 .collect(Collectors.joining(" "));
         return String.format(Locale.ROOT, COLUMNS, r.target(), r.offeredTps(), String.format(Locale.ROOT, "%.1f", r.achievedTps()),
                 ms(r.p50()), ms(r.p90()), ms(r.p99()), ms(r.p999()), ms(r.max()), r.errors(),
-                codes.isEmpty() ? "-" : codes) + (r.unmatched() > 0 ? "  unmatched=" + r.unmatched() : "");
+                String.format(Locale.ROOT, "%.1f", r.cpuMicrosPerTxn()),
+                String.format(Locale.ROOT, "%.1f", r.allocBytesPerTxn() / 1024), codes.isEmpty() ? "-" : codes) + (r.unmatched() > 0 ? "  unmatched=" + r.unmatched() : "");
     }
 
     /** switch/stub for achieved TPS, p50 and p99: what the switch costs over the bare network and stub. */
     static String ratios(RunResult stub, RunResult sw) {
-        return String.format(Locale.ROOT, "ratio switch/stub: achieved TPS %s, p50 %s, p99 %s",
-                ratio(sw.achievedTps(), stub.achievedTps()), ratio(sw.p50(), stub.p50()), ratio(sw.p99(), stub.p99()));
+        return ratios("switch/stub", sw, stub);
+    }
+
+    /**
+     * {@code a/b} for achieved TPS, p50, p99, CPU and allocation per transaction, and the same for the
+     * CPU and allocation over the stub-direct run's ({@code a-stub / b-stub}: what the targets
+     * themselves cost, without the simulator and stub they share), when {@code stub} is given.
+     */
+    static String ratios(String label, RunResult a, RunResult b, RunResult stub) {
+        String own = stub == null ? "" : String.format(Locale.ROOT, ", own CPU %s (%.1f vs %.1f us), own alloc %s (%.1f vs %.1f KB)",
+                ratio(a.cpuMicrosPerTxn() - stub.cpuMicrosPerTxn(), b.cpuMicrosPerTxn() - stub.cpuMicrosPerTxn()),
+                a.cpuMicrosPerTxn() - stub.cpuMicrosPerTxn(), b.cpuMicrosPerTxn() - stub.cpuMicrosPerTxn(),
+                ratio(a.allocBytesPerTxn() - stub.allocBytesPerTxn(), b.allocBytesPerTxn() - stub.allocBytesPerTxn()),
+                (a.allocBytesPerTxn() - stub.allocBytesPerTxn()) / 1024, (b.allocBytesPerTxn() - stub.allocBytesPerTxn()) / 1024);
+        return ratios(label, a, b) + own;
+    }
+
+    private static String ratios(String label, RunResult a, RunResult b) {
+        return String.format(Locale.ROOT, "ratio %s: achieved TPS %s, p50 %s, p99 %s, CPU/tx %s, alloc/tx %s", label,
+                ratio(a.achievedTps(), b.achievedTps()), ratio(a.p50(), b.p50()), ratio(a.p99(), b.p99()),
+                ratio(a.cpuMicrosPerTxn(), b.cpuMicrosPerTxn()), ratio(a.allocBytesPerTxn(), b.allocBytesPerTxn()));
     }
 
     static String ratio(double a, double b) {

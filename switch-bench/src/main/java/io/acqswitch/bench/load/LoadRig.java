@@ -1,6 +1,9 @@
 package io.acqswitch.bench.load;
 
 import io.acqswitch.SwitchNode;
+import io.acqswitch.bench.baseline.JposBaseline;
+import io.acqswitch.bench.baseline.RelayBaseline;
+import io.acqswitch.bench.load.LoadOptions.Target;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
@@ -9,53 +12,73 @@ import io.acqswitch.sim.StubRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The system under load, in this process: an approve-all issuer stub and a switch node routed to
- * it, both on ephemeral 127.0.0.1 ports, the switch's store in a temporary directory deleted on
- * {@link #close()}. The switch runs with its defaults except an issuer deadline of 10 s.
+ * The systems under load, in this process: an approve-all issuer stub and whichever of these the
+ * targets need, each forwarding to that stub: a switch node (its defaults except an issuer
+ * deadline of 10 s; its store in a temporary directory deleted on {@link #close()}), the
+ * zero-logic {@link RelayBaseline} and the jPOS {@link JposBaseline}. Every port is an ephemeral
+ * 127.0.0.1 port.
  */
 final class LoadRig implements AutoCloseable {
     final IssuerStub stub;
-    final SwitchNode node;
-    private final Path dataDir;
+    private SwitchNode node;
+    private Path dataDir;
+    private RelayBaseline relay;
+    private JposBaseline jpos;
 
-    private LoadRig(IssuerStub stub, SwitchNode node, Path dataDir) {
+    private LoadRig(IssuerStub stub) {
         this.stub = stub;
-        this.node = node;
-        this.dataDir = dataDir;
+    }
+
+    /** The stub and a switch: what {@code --target both} needs. */
+    static LoadRig start() throws IOException, InterruptedException {
+        return start(Target.BOTH.runs());
     }
 
     /**
-     * Starts both and waits (at most 10 s) until the switch's issuer link is up.
+     * Starts the stub and what {@code targets} need, each waiting (at most 10-20 s) until its link to the stub is up.
      *
-     * @throws IOException when a socket or the store cannot be opened
+     * @throws IOException when a socket, the store or jPOS's deploy directory cannot be opened
      * @throws InterruptedException when interrupted while starting
-     * @throws IllegalStateException when the issuer link does not come up
+     * @throws IllegalStateException when an issuer link does not come up
      */
-    static LoadRig start() throws IOException, InterruptedException {
-        IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
-        Path dataDir = Files.createTempDirectory("loadharness");
-        SwitchNode node = null;
+    static LoadRig start(Collection<Target> targets) throws IOException, InterruptedException {
+        LoadRig rig = new LoadRig(new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start());
+        try {
+            if (targets.contains(Target.SWITCH)) {
+                rig.startSwitch();
+            }
+            if (targets.contains(Target.RELAY)) {
+                rig.relay = new RelayBaseline("127.0.0.1", rig.stub.port()).start();
+            }
+            if (targets.contains(Target.JPOS)) {
+                rig.jpos = new JposBaseline("127.0.0.1", rig.stub.port()).start();
+            }
+            return rig;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            rig.close();
+            throw e;
+        }
+    }
+
+    private void startSwitch() throws IOException, InterruptedException {
+        dataDir = Files.createTempDirectory("loadharness");
         try {
             SwitchConfig cfg = ConfigLoader.parse(yaml(stub.port(), dataDir));
             node = new SwitchNode(cfg).start();
-            long end = System.nanoTime() + 10_000_000_000L;
-            while (node.issuers().linksUp(0) == 0) {
-                if (System.nanoTime() > end) {
-                    throw new IllegalStateException("the switch's link to the issuer stub did not come up in 10 s");
-                }
-                Thread.sleep(20);
-            }
-            return new LoadRig(stub, node, dataDir);
         } catch (ConfigException e) {
-            close(stub, node, dataDir);
             throw new IllegalStateException("the harness's switch configuration is invalid: " + e.getMessage(), e);
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            close(stub, node, dataDir);
-            throw e;
+        }
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (node.issuers().linksUp(0) == 0) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("the switch's link to the issuer stub did not come up in 10 s");
+            }
+            Thread.sleep(20);
         }
     }
 
@@ -75,24 +98,39 @@ final class LoadRig implements AutoCloseable {
                 """.formatted(dataDir, stubPort);
     }
 
-    int stubPort() {
-        return stub.port();
+    /** Where {@code target}'s terminals connect. @throws IllegalStateException when it was not started */
+    int port(Target target) {
+        return switch (target) {
+            case STUB -> stub.port();
+            case SWITCH -> started(node, target).terminalPort(0);
+            case RELAY -> started(relay, target).port();
+            case JPOS -> started(jpos, target).port();
+            case BOTH, ALL -> throw new IllegalArgumentException(target + " is not a single target");
+        };
     }
 
-    int switchPort() {
-        return node.terminalPort(0);
+    private static <T> T started(T component, Target target) {
+        if (component == null) {
+            throw new IllegalStateException(target + " was not started by this rig");
+        }
+        return component;
     }
 
     @Override
     public void close() {
-        close(stub, node, dataDir);
-    }
-
-    private static void close(IssuerStub stub, SwitchNode node, Path dataDir) {
+        if (jpos != null) {
+            jpos.close();
+        }
+        if (relay != null) {
+            relay.close();
+        }
         if (node != null) {
             node.close();
         }
         stub.close();
+        if (dataDir == null) {
+            return;
+        }
         try (Stream<Path> files = Files.walk(dataDir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

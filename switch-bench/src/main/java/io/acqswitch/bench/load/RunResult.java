@@ -18,10 +18,15 @@ import java.util.Map;
  *                       not sent (connection down), or answered with something that did not unpack
  * @param unmatched      answers whose STAN matched no outstanding request (late or foreign)
  * @param approvalsTotal {@code 39=00} answers over the whole run, warm-up included (for the ledger check)
+ * @param cpuMicrosPerTxn  CPU time of the whole process (simulator, stub and target together) during
+ *                         the window, per answer received in it; NaN when nothing was answered
+ * @param allocBytesPerTxn heap allocated by all threads of the process during the window, per
+ *                         answer received in it; NaN when nothing was answered
  */
 record RunResult(String target, int offeredTps, int seconds, long scheduled, double achievedTps,
                  double p50, double p90, double p99, double p999, double max,
-                 Map<String, Long> codes, long errors, long unmatched, long approvalsTotal) {
+                 Map<String, Long> codes, long errors, long unmatched, long approvalsTotal,
+                 double cpuMicrosPerTxn, double allocBytesPerTxn) {
 
     /** Answers in the window that were approvals. */
     long approved() {

@@ -37,6 +37,33 @@ class LoadHarnessSmokeTest {
     }
 
     @Test
+    @Tag("slow")
+    @Timeout(90)
+    void shouldCompleteTheRelayAndJposBaselinesAndPassTheLedgerCheck() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        LoadOptions options = LoadOptions.parse("--target", "all", "--rate", "50", "--connections", "2", "--warmup", "0",
+                "--duration", "1");
+
+        int exit = LoadHarness.run(options, new PrintStream(buf, true, StandardCharsets.UTF_8));
+
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, out);
+        for (String target : List.of("stub", "relay", "switch", "jpos")) {
+            assertTrue(out.contains("ledger[" + target + "]: approvals received=50, approved debits=50, reversed=0 -> OK"), out);
+            assertTrue(out.lines().anyMatch(l -> l.startsWith(target + " ") && l.contains("00=50")), out);
+        }
+        assertTrue(out.contains("ratio switch/relay"), out);
+        assertTrue(out.contains("ratio switch/jpos"), out);
+    }
+
+    @Test
+    void shouldRunEveryTargetInTurnForAll() {
+        assertEquals(List.of(LoadOptions.Target.STUB, LoadOptions.Target.RELAY, LoadOptions.Target.SWITCH,
+                LoadOptions.Target.JPOS), LoadOptions.parse("--target", "all").target().runs());
+        assertEquals(List.of(LoadOptions.Target.JPOS), LoadOptions.parse("--target", "jpos").target().runs());
+    }
+
+    @Test
     void shouldFailTheLedgerCheckWhenDebitsAndApprovalsDiffer() {
         LedgerSummary before = new LedgerSummary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         LedgerSummary oneExtraDebit = new LedgerSummary(11, 11, 11_000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11_000);

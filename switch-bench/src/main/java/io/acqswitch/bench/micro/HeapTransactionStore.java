@@ -1,0 +1,69 @@
+package io.acqswitch.bench.micro;
+
+import io.acqswitch.store.TransactionStore;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/** {@link TransactionStore} on plain {@link HashMap}s: not durable, the processor benchmark's baseline store. */
+final class HeapTransactionStore implements TransactionStore {
+    private final Map<String, byte[]> records = new HashMap<>();
+    private final Map<String, String> index = new HashMap<>();
+    private final Map<String, Long> counters = new HashMap<>();
+
+    @Override
+    public byte[] get(String rrn) {
+        return records.get(rrn);
+    }
+
+    @Override
+    public void put(String rrn, byte[] record) {
+        records.put(rrn, record);
+    }
+
+    @Override
+    public void remove(String rrn) {
+        records.remove(rrn);
+    }
+
+    @Override
+    public String index(String key) {
+        return index.get(key);
+    }
+
+    @Override
+    public void putIndex(String key, String rrn) {
+        index.put(key, rrn);
+    }
+
+    @Override
+    public void removeIndex(String key) {
+        index.remove(key);
+    }
+
+    @Override
+    public void forEach(BiConsumer<String, byte[]> visitor) {
+        records.forEach(visitor);
+    }
+
+    @Override
+    public long next(String counter) {
+        return counters.merge(counter, 1L, Long::sum);
+    }
+
+    @Override
+    public long records() {
+        return records.size();
+    }
+
+    @Override
+    public long capacity() {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public void close() {
+        records.clear();
+        index.clear();
+    }
+}
