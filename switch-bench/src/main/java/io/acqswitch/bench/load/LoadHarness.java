@@ -69,6 +69,14 @@ public final class LoadHarness {
         System.exit(run(options, System.out));
     }
 
+    /** Room for every request the run can send, twice over (at least 20,000: the store's floor is 1,000). */
+    static long storeEntries(LoadOptions o) {
+        long requests = o.saturate()
+                ? 2L * o.maxRate() * o.stepSeconds() // the doubling steps sum to under twice the last
+                : (long) o.rate() * (o.warmup() + o.duration());
+        return Math.max(20_000, 2 * requests);
+    }
+
     /**
      * Runs the harness as {@code options} say, printing to {@code out}.
      *
@@ -81,7 +89,7 @@ public final class LoadHarness {
         out.println("options: " + options);
         List<Target> targets = options.target().runs();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try (LoadRig rig = LoadRig.start(targets)) {
+        try (LoadRig rig = LoadRig.start(targets, storeEntries(options))) {
             LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
             boolean ok = options.saturate()
                     ? saturate(options, targets, rig, generator, out)

@@ -36,21 +36,21 @@ final class LoadRig implements AutoCloseable {
 
     /** The stub and a switch: what {@code --target both} needs. */
     static LoadRig start() throws IOException, InterruptedException {
-        return start(Target.BOTH.runs());
+        return start(Target.BOTH.runs(), 100_000);
     }
 
     /**
-     * Starts the stub and what {@code targets} need, each waiting (at most 10-20 s) until its link to the stub is up.
+     * Starts the stub and what {@code targets} need (the switch's store sized for {@code storeEntries} records), each waiting (at most 10-20 s) until its link to the stub is up.
      *
      * @throws IOException when a socket, the store or jPOS's deploy directory cannot be opened
      * @throws InterruptedException when interrupted while starting
      * @throws IllegalStateException when an issuer link does not come up
      */
-    static LoadRig start(Collection<Target> targets) throws IOException, InterruptedException {
+    static LoadRig start(Collection<Target> targets, long storeEntries) throws IOException, InterruptedException {
         LoadRig rig = new LoadRig(new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start());
         try {
             if (targets.contains(Target.SWITCH)) {
-                rig.startSwitch();
+                rig.startSwitch(storeEntries);
             }
             if (targets.contains(Target.RELAY)) {
                 rig.relay = new RelayBaseline("127.0.0.1", rig.stub.port()).start();
@@ -65,10 +65,11 @@ final class LoadRig implements AutoCloseable {
         }
     }
 
-    private void startSwitch() throws IOException, InterruptedException {
+    /** @param storeEntries the store's size: every request of the run is a record (a full store answers 96) */
+    private void startSwitch(long storeEntries) throws IOException, InterruptedException {
         dataDir = Files.createTempDirectory("loadharness");
         try {
-            SwitchConfig cfg = ConfigLoader.parse(yaml(stub.port(), dataDir));
+            SwitchConfig cfg = ConfigLoader.parse(yaml(stub.port(), dataDir) + "store: {expectedEntries: " + storeEntries + "}\n");
             node = new SwitchNode(cfg).start();
         } catch (ConfigException e) {
             throw new IllegalStateException("the harness's switch configuration is invalid: " + e.getMessage(), e);

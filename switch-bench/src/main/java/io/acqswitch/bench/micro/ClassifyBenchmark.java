@@ -1,6 +1,7 @@
 package io.acqswitch.bench.micro;
 
 import io.acqswitch.iso.Classifier;
+import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.Validator;
 import java.util.concurrent.TimeUnit;
@@ -38,14 +39,14 @@ public class ClassifyBenchmark {
 
     @Benchmark
     public MessageClass classify() {
-        return Classifier.classify(sale);
+        return Classifier.classify(sale, Dialect.ISO87);
     }
 
     @Benchmark
     public void classifyAndValidate(Blackhole bh) {
-        MessageClass cls = Classifier.classify(sale);
+        MessageClass cls = Classifier.classify(sale, Dialect.ISO87);
         bh.consume(cls);
-        bh.consume(Validator.check(sale, cls));
+        bh.consume(Validator.check(sale, cls, Dialect.ISO87));
     }
 
     @Benchmark

@@ -1,5 +1,6 @@
 package io.acqswitch.bench.micro;
 
+import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.store.ChronicleTransactionStore;
@@ -50,7 +51,7 @@ public class DedupeStoreBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        request = TerminalRequest.of(Messages.sale(), MessageClass.SALE);
+        request = TerminalRequest.of(Messages.sale(), MessageClass.SALE, Dialect.ISO87);
         keys = new String[KEYS];
         rrns = new String[KEYS];
         for (int i = 0; i < KEYS; i++) {

@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
@@ -114,7 +115,7 @@ public class ProcessorBenchmark {
         ISOMsg m = (ISOMsg) template.clone();
         m.set(11, String.format("%06d", stan));
         m.set(41, "T" + terminalNo);
-        return TerminalRequest.of(m, MessageClass.SALE);
+        return TerminalRequest.of(m, MessageClass.SALE, Dialect.ISO87);
     }
 
     private static ISOMsg issuerApproval(ISOMsg forwarded) {
