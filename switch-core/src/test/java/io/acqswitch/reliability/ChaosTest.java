@@ -63,7 +63,10 @@ class ChaosTest {
         IssuerStub stub = new IssuerStub("stub", "127.0.0.1", port, CALM).start();
         List<String> hosts = List.of("127.0.0.1:" + port);
         Path dir = TempFiles.newDir("chaos");
-        try (Rig rig = Rig.start(stub, hosts, ISSUER_TIMEOUT_MS, dir)) {
+        // every request takes a store record (~300/s here): size the store for the run, 20000 at least
+        String yaml = Rig.yaml(hosts, ISSUER_TIMEOUT_MS, dir).replace("store: {expectedEntries: 20000}",
+                "store: {expectedEntries: " + Math.max(20_000, CHAOS_SECONDS * 600) + "}");
+        try (Rig rig = Rig.start(stub, hosts, yaml, dir)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(CHAOS_SECONDS).toNanos();
             ExecutorService pool = Executors.newFixedThreadPool(TERMINALS + 1);
             List<Future<?>> terminals = new ArrayList<>();
@@ -105,6 +108,7 @@ class ChaosTest {
             assertEquals(0, v.lostApprovals(), "approvals told to a terminal but reversed without its asking");
             assertEquals(0, WireFuzzTest.processorErrors(rig), "processor errors");
             assertEquals(0, rig.counted("switch_reversals_expired"), "expired reversals");
+            assertEquals(0, rig.counted("switch_store_full_rejections"), "the store was sized for the run");
             assertTrue(book.approvals() > 0 && v.debits() > book.approvals() - book.reversals(), "the run moved money");
             assertTrue(faults.size() >= Math.min(Fault.values().length, CHAOS_SECONDS / 5), "faults exercised: " + faults);
         } finally {
@@ -165,6 +169,7 @@ class ChaosTest {
         TerminalClient t = rig.terminal();
         try {
             for (int step = 1; System.nanoTime() < deadline; step++) {
+                Thread.sleep(random.nextInt(5)); // a busy terminal, not a load generator
                 int dice = random.nextInt(100);
                 String stan = String.format("%06d", step % 1_000_000);
                 String pan = "47617390010" + String.format("%05d", random.nextInt(100_000));
