@@ -63,6 +63,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     /** merchant|terminal|batch → RRNs of the batch's transactions (rebuilt from the store at start). */
     private final Map<String, List<String>> batches = new HashMap<>();
     private Ring ring;
+    /** New records the store may still take before new requests are refused (96); refreshed every tick. */
+    private long storeRoom;
 
     /** A forwarded request awaiting its issuer's answer, with who to tell. */
     private static final class Pending {
@@ -96,6 +98,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         for (int i = 0; i < issuers.issuerCount(); i++) {
             deadlines.add(new ArrayDeque<>());
         }
+        refreshStoreRoom();
         Gauge.builder("switch_transactions_in_flight", publishedInFlight, java.util.concurrent.atomic.AtomicInteger::get)
                 .description("Requests forwarded and not yet answered or timed out").register(metrics.registry());
     }
@@ -249,6 +252,11 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     }
 
     private TxnRecord newRecord(TerminalRequest req, String key, long fingerprint, long now) {
+        if (storeRoom <= 0) { // past this the store may refuse the updates of transactions already accepted
+            throw new StoreFullException("transaction store at capacity (sized for " + store.capacity()
+                    + " records; raise store.expectedEntries)", null);
+        }
+        storeRoom--;
         TxnRecord r = new TxnRecord();
         r.rrn = sequences.nextRrn(now);
         r.messageClass = req.messageClass();
@@ -569,6 +577,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     // ---- time ---------------------------------------------------------------------------------
 
     private void onTick(long now) {
+        refreshStoreRoom();
         for (int i = 0; i < deadlines.size(); i++) {
             ArrayDeque<Pending> q = deadlines.get(i);
             Pending p;
@@ -742,6 +751,14 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
         r.state = next;
         return true;
+    }
+
+    /**
+     * New requests are admitted up to the store's sized capacity, not until Chronicle Map refuses a
+     * put: an accepted transaction's later writes (answer, reversal) must always find room.
+     */
+    private void refreshStoreRoom() {
+        storeRoom = store.capacity() > 0 ? store.capacity() - store.records() : Long.MAX_VALUE;
     }
 
     private void persist(TxnRecord r) {

@@ -3,18 +3,16 @@ package io.acqswitch.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.MoneyBook;
 import io.acqswitch.support.Rig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,10 +32,8 @@ class MoneyInvariantTest {
     private static final int TERMINALS = 6;
     private static final int STEPS = 400;
 
-    /** What one terminal saw, by switch RRN. */
-    private final Set<String> approvedToTerminal = ConcurrentHashMap.newKeySet();
-    private final Set<String> reversedByTerminal = ConcurrentHashMap.newKeySet();
-    private final Map<String, String> failedToTerminal = new ConcurrentHashMap<>();
+    /** What the terminals learned, by switch RRN. */
+    private final MoneyBook book = new MoneyBook();
 
     @Test
     void shouldEndWithNoDoubleAndNoOrphanDebits() throws Exception {
@@ -58,36 +54,11 @@ class MoneyInvariantTest {
                     () -> rig.node.processor().inFlight() == 0 && rig.node.processor().safDepth() == 0,
                     Duration.ofSeconds(60));
 
-            int doubleDebits = 0;
-            int orphanDebits = 0;
-            int lostApprovals = 0;
-            List<String> orphans = new ArrayList<>();
-            Map<String, Integer> seen = new java.util.HashMap<>();
-            for (LedgerEntry e : rig.stub.ledger().entries()) {
-                if (e.kind() != LedgerEntry.Kind.DEBIT || !"00".equals(e.responseCode())) {
-                    continue;
-                }
-                if (seen.merge(e.rrn(), 1, Integer::sum) > 1) {
-                    doubleDebits++;
-                }
-                boolean shouldStand = approvedToTerminal.contains(e.rrn()) && !reversedByTerminal.contains(e.rrn());
-                if (!e.reversed() && !shouldStand) {
-                    orphanDebits++;
-                    orphans.add(e + " terminal saw " + failedToTerminal.get(e.rrn()));
-                }
-                if (e.reversed() && shouldStand) {
-                    lostApprovals++;
-                }
-            }
-            for (String rrn : approvedToTerminal) {
-                if (!reversedByTerminal.contains(rrn) && rig.ledger(rrn).map(LedgerEntry::reversed).orElse(true)) {
-                    lostApprovals++;
-                }
-            }
+            MoneyBook.Verdict v = book.reconcile(rig.stub.ledger());
             assertTrue(requests > TERMINALS * STEPS / 2);
-            assertEquals(0, doubleDebits, "double debits");
-            assertEquals(0, orphanDebits, "debits standing that the terminal was not told were approved: " + orphans);
-            assertEquals(0, lostApprovals, "approvals told to a terminal but reversed without its asking");
+            assertEquals(0, v.doubleDebits(), "double debits");
+            assertEquals(0, v.orphanDebits(), "debits standing that the terminal was not told were approved: " + v.orphans());
+            assertEquals(0, v.lostApprovals(), "approvals told to a terminal but reversed without its asking");
             assertTrue(rig.counted("switch_timeouts", "issuer", "issuer-a") > 0, "the run exercised timeouts");
             assertTrue(rig.counted("switch_duplicates", "kind", "replayed") > 0, "and duplicates");
             assertTrue(rig.stub.ledger().summary().debitsReversed() > 0, "and reversals");
@@ -108,17 +79,14 @@ class MoneyInvariantTest {
                 String stan = String.format("%06d", step + 1);
                 String pan = "47617390010" + String.format("%05d", random.nextInt(100_000));
                 if (dice < 8 && last != null) { // repeat the last request as it was
-                    record(t.exchange(last));
+                    book.answered(t.exchange(last));
                 } else if (dice < 16 && !answered.isEmpty()) { // reverse an earlier sale
                     ISOMsg original = answered.get(random.nextInt(answered.size()));
                     ISOMsg reversal = (ISOMsg) original.clone();
                     reversal.set(0, "0400");
                     ISOMsg a = t.exchange(reversal);
                     if ("00".equals(a.getString(39))) {
-                        String rrn = rrnOf(original);
-                        if (rrn != null) {
-                            reversedByTerminal.add(rrn);
-                        }
+                        book.reversed(rrnOf(original));
                     }
                 } else if (dice < 24 && !answered.isEmpty()) { // void an earlier sale (same day)
                     ISOMsg original = answered.get(random.nextInt(answered.size()));
@@ -126,7 +94,7 @@ class MoneyInvariantTest {
                     ISOMsg v = t.exchange(TerminalMessages.voidOf(original.getString(2), Long.parseLong(original.getString(4)),
                             rrn, null, stan, tid, "MERCHANT0000001"));
                     if ("00".equals(v.getString(39))) {
-                        reversedByTerminal.add(rrn); // voided: must end reversed at the issuer
+                        book.reversed(rrn); // voided: must end reversed at the issuer
                     }
                 } else if (dice < 28) {
                     // vanish right after sending; like a real POS, reverse the unanswered sale on reconnect
@@ -142,7 +110,7 @@ class MoneyInvariantTest {
                 } else {
                     ISOMsg sale = TerminalMessages.sale(pan, 100 + random.nextInt(10_000), stan, tid, "MERCHANT0000001");
                     ISOMsg a = t.exchange(sale);
-                    record(a);
+                    book.answered(a);
                     sale.set(37, a.getString(37)); // remembered only by this test, to name the reversal's target
                     answered.add(sale);
                     last = (ISOMsg) sale.clone();
@@ -154,15 +122,6 @@ class MoneyInvariantTest {
             t.close();
         }
         return sent;
-    }
-
-    private void record(ISOMsg answer) {
-        String rrn = answer.getString(37);
-        if ("00".equals(answer.getString(39))) {
-            approvedToTerminal.add(rrn);
-        } else if (rrn != null) {
-            failedToTerminal.put(rrn, answer.getString(39));
-        }
     }
 
     private static String rrnOf(ISOMsg sale) {
