@@ -74,6 +74,47 @@ class UnionPayDayTest {
     }
 
     @Test
+    void shouldRefundAndCompleteAPreAuthorizationInTheCupDialect() throws Exception {
+        try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start()) {
+            var data = TempFiles.newDir("rig");
+            List<String> hosts = List.of("127.0.0.1:" + stub.port());
+            String yaml = Rig.yaml(hosts, 400, data).replace("listeners: [{port: 0, idleTimeout: 60s}]",
+                    "listeners: [{port: 0, idleTimeout: 60s, dialect: cup}]");
+            try (Rig rig = Rig.start(stub, hosts, yaml, data);
+                 TerminalClient t = new TerminalClient("127.0.0.1", rig.node.terminalPort(0), CUP, Duration.ofSeconds(10))) {
+                signOn(t, "000003");
+                ISOMsg sale = t.exchange(sale(stan(), 500, "000003"));
+                ISOMsg refund = sale(stan(), 200, "000003"); // 退货: 0220, 20xxxx, 60.1 = 25
+                refund.set(0, "0220");
+                refund.set(3, "200000");
+                refund.set(37, sale.getString(37));
+                refund.set(60, "25000003000600");
+                ISOMsg refunded = t.exchange(refund);
+                assertEquals("0230", refunded.getMTI());
+                assertEquals("00", refunded.getString(39));
+                assertEquals(300, stub.ledger().summary().netDebited(), "500 debited, 200 credited");
+
+                ISOMsg preAuth = sale(stan(), 1000, "000003"); // 预授权: 0100, 03xxxx, 25 = 06, 60.1 = 10
+                preAuth.set(0, "0100");
+                preAuth.set(3, "030000");
+                preAuth.set(25, "06");
+                preAuth.set(60, "10000003000600");
+                ISOMsg held = t.exchange(preAuth);
+                assertEquals("0110", held.getMTI());
+                assertEquals("00", held.getString(39));
+                ISOMsg completion = sale(stan(), 1100, "000003"); // 预授权完成: 0200, 00xxxx, 25 = 06, 60.1 = 20
+                completion.set(25, "06");
+                completion.set(37, held.getString(37));
+                completion.set(38, held.getString(38));
+                completion.set(60, "20000003000600");
+                ISOMsg completed = t.exchange(completion);
+                assertEquals("00", completed.getString(39));
+                assertEquals(300 + 1100, stub.ledger().summary().netDebited(), "the hold captured at the completed amount");
+            }
+        }
+    }
+
+    @Test
     void shouldRunTwoTerminalDaysWithTheLedgerAgreeing() throws Exception {
         try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start()) {
             var data = TempFiles.newDir("rig");
