@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code txn find ...} and {@code txn show RRN}: the operations API from the command line. */
 @Command(name = "txn", mixinStandardHelpOptions = true, description = "Look up transactions in the journal (operations API).",
-        subcommands = {TxnCommand.Find.class, TxnCommand.Show.class})
+        subcommands = {TxnCommand.Find.class, TxnCommand.Show.class, TxnCommand.Requeue.class, TxnCommand.Resolve.class})
 final class TxnCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,15 +45,24 @@ final class TxnCommand {
 
         /** GETs {@code path}; prints errors itself and returns null on failure (see {@link #failure}). */
         JsonNode get(String path, PrintWriter err) {
-            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
-                    .timeout(Duration.ofSeconds(10)).GET();
+            return send(HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+                    .timeout(Duration.ofSeconds(10)).GET(), 200, err);
+        }
+
+        /** POSTs to {@code path} (no body); 202 is success. Same error handling as {@link #get}. */
+        JsonNode post(String path, PrintWriter err) {
+            return send(HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()), 202, err);
+        }
+
+        private JsonNode send(HttpRequest.Builder req, int expected, PrintWriter err) {
             if (token != null && !token.isBlank()) {
                 req.header("Authorization", "Bearer " + token);
             }
             try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
                 HttpResponse<String> rsp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
                 JsonNode body = JSON.readTree(rsp.body().isEmpty() ? "{}" : rsp.body());
-                if (rsp.statusCode() != 200) {
+                if (rsp.statusCode() != expected) {
                     err.println("txn: HTTP " + rsp.statusCode() + ": " + body.path("error").asText(rsp.body()));
                     failure = 1;
                     return null;
@@ -164,6 +173,57 @@ final class TxnCommand {
                         ev.path("safAttempts").asInt(), ev.path("safExpired").asBoolean() ? " EXPIRED" : "");
             }
             return 0;
+        }
+    }
+
+    /** Shared by {@code requeue} and {@code resolve}: who and why are recorded on the transaction. */
+    abstract static class SafCommand implements Callable<Integer> {
+        @Mixin
+        Endpoint endpoint;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", description = "the RRN of the reversal")
+        String rrn;
+
+        @Option(names = "--who", required = true, description = "who decides (recorded)")
+        String who;
+
+        @Option(names = "--why", required = true, description = "why (recorded)")
+        String why;
+
+        abstract String action();
+
+        @Override
+        public Integer call() {
+            String path = "/ops/saf/" + URLEncoder.encode(rrn, StandardCharsets.UTF_8) + "/" + action()
+                    + "?who=" + URLEncoder.encode(who, StandardCharsets.UTF_8)
+                    + "&why=" + URLEncoder.encode(why, StandardCharsets.UTF_8);
+            JsonNode body = endpoint.post(path, spec.commandLine().getErr());
+            if (body == null) {
+                return endpoint.failure;
+            }
+            spec.commandLine().getOut().println(action() + " of " + rrn + " queued; `txn show " + rrn + "` shows the outcome");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "requeue", mixinStandardHelpOptions = true, description = "Send an expired reversal again.")
+    static final class Requeue extends SafCommand {
+        @Override
+        String action() {
+            return "requeue";
+        }
+    }
+
+    @Command(name = "resolve", mixinStandardHelpOptions = true,
+            description = "Record that a pending or expired reversal was settled by hand; the switch stops sending it.")
+    static final class Resolve extends SafCommand {
+        @Override
+        String action() {
+            return "resolve";
         }
     }
 }

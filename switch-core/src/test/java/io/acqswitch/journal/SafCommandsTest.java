@@ -18,7 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Operations re-queue or resolve expired reversals over HTTP; who and why are recorded. */
+/** Operations re-queue (HTTP) or resolve (CLI {@code txn resolve}) expired reversals; who and why are recorded. */
 class SafCommandsTest {
     private static final StubRules DEAF = new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 100_000);
 
@@ -48,7 +48,13 @@ class SafCommandsTest {
                 rig.await("requeued reversal delivered", () -> rig.ledger(first).map(LedgerEntry::reversed).orElse(false),
                         Duration.ofSeconds(10));
 
-                assertEquals(202, post(rig, "/ops/saf/" + second + "/resolve?who=bob&why=reversed+by+phone").statusCode());
+                java.io.StringWriter out = new java.io.StringWriter();
+                picocli.CommandLine cli = new picocli.CommandLine(io.acqswitch.cli.Main.class);
+                cli.setOut(new java.io.PrintWriter(out));
+                int code = cli.execute("txn", "resolve", second, "--url", "http://127.0.0.1:" + rig.node.httpPort(),
+                        "--who", "bob", "--why", "reversed by phone");
+                assertEquals(0, code, out.toString());
+                assertTrue(out.toString().contains("resolve of " + second + " queued"), out.toString());
                 rig.await("resolved", () -> rig.counted("switch_saf_commands", "action", "saf_resolve", "result", "applied") == 1.0,
                         Duration.ofSeconds(5));
                 assertTrue(!rig.ledger(second).orElseThrow().reversed(), "resolving sends nothing to the issuer");
