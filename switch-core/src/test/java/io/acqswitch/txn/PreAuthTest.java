@@ -3,41 +3,17 @@ package io.acqswitch.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.acqswitch.sim.LedgerEntry;
-import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
-import io.acqswitch.support.Rig;
+import io.acqswitch.support.RigTest;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Pre-authorization (预授权), its completion (预授权完成) and their voids, judged by the stub's ledger. */
-class PreAuthTest {
+class PreAuthTest extends RigTest {
     private static final String PAN = "4761739001010010";
     private static final String TID = "TERM0007";
     private static final String MID = "MERCHANT0000007";
-    private static final AtomicInteger STAN = new AtomicInteger(4000);
-    private Rig rig;
-    private TerminalClient t;
-
-    @BeforeEach
-    void start() throws Exception {
-        rig = Rig.start(400);
-        t = rig.terminal();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        t.close();
-        rig.close();
-    }
-
-    private static String stan() {
-        return String.format("%06d", STAN.incrementAndGet());
-    }
-
     private ISOMsg preAuth(long amount) throws Exception {
         ISOMsg a = t.exchange(TerminalMessages.preAuth(PAN, amount, stan(), TID, MID));
         assertEquals("0110", a.getMTI());

@@ -3,43 +3,19 @@ package io.acqswitch.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
-import io.acqswitch.support.Rig;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.acqswitch.support.RigTest;
 import org.jpos.iso.ISOMsg;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Terminal batch settlement (0500) and batch upload (0320) with UnionPay field 48 totals and field
  * 60.2 batches, sent here in iso87 framing (fields 48 and 60 are LLLVAR there).
  */
-class SettlementTest {
+class SettlementTest extends RigTest {
     private static final String PAN = "6222020000000000123";
     private static final String TID = "TERM0042";
     private static final String MID = "MERCHANT0000042";
-    private static final AtomicInteger STAN = new AtomicInteger(3000);
-    private Rig rig;
-    private TerminalClient t;
-
-    @BeforeEach
-    void start() throws Exception {
-        rig = Rig.start(400);
-        t = rig.terminal();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        t.close();
-        rig.close();
-    }
-
-    private static String stan() {
-        return String.format("%06d", STAN.incrementAndGet());
-    }
-
     private ISOMsg send(ISOMsg m, String type, String batch) throws Exception {
         m.set(60, type + batch);
         return t.exchange(m);

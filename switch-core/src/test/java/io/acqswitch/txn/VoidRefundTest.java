@@ -9,41 +9,19 @@ import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
+import io.acqswitch.support.RigTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Voids (撤销) and refunds (退货) end to end in the iso87 dialect, judged by the issuer stub's ledger. */
-class VoidRefundTest {
+class VoidRefundTest extends RigTest {
     private static final String PAN = "4761739001010010";
     private static final String OTHER_PAN = "4761739001010028";
     private static final String TID = "TERM0001";
     private static final String MID = "MERCHANT0000001";
-    private static final AtomicInteger STAN = new AtomicInteger(2000);
-    private Rig rig;
-    private TerminalClient t;
-
-    @BeforeEach
-    void start() throws Exception {
-        rig = Rig.start(400);
-        t = rig.terminal();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        t.close();
-        rig.close();
-    }
-
-    private static String stan() {
-        return String.format("%06d", STAN.incrementAndGet());
-    }
-
     /** An approved sale; returns its answer (37 = RRN, 38 = auth code). */
     private ISOMsg sale(long amount) throws Exception {
         ISOMsg a = t.exchange(TerminalMessages.sale(PAN, amount, stan(), TID, MID));
