@@ -34,6 +34,7 @@ final class Saf {
     private final Sequences sequences;
     private final RecordCodec codec;
     private final java.util.function.Consumer<TxnRecord> finished;
+    private final Transitions transitions;
     private final List<TxnRecord> active = new ArrayList<>();
     private final Map<String, TxnRecord> byRrn = new HashMap<>();
     /** {@link #depth()} as of the last tick, for readers on other threads (metrics, health). */
@@ -43,7 +44,7 @@ final class Saf {
 
     /** @param finished told of each reversal the issuer acknowledged (the record is final then) */
     Saf(SwitchConfig cfg, TransactionStore store, Issuers issuers, SwitchMetrics metrics, Sequences sequences,
-        RecordCodec codec, java.util.function.Consumer<TxnRecord> finished) {
+        RecordCodec codec, Transitions transitions, java.util.function.Consumer<TxnRecord> finished) {
         this.cfg = cfg;
         this.store = store;
         this.issuers = issuers;
@@ -51,6 +52,7 @@ final class Saf {
         this.sequences = sequences;
         this.codec = codec;
         this.finished = finished;
+        this.transitions = transitions;
         Gauge.builder("switch_saf_depth", publishedDepth, java.util.concurrent.atomic.AtomicInteger::get)
                 .description("Reversal advices waiting for their issuer's 0430").register(metrics.registry());
         Gauge.builder("switch_saf_oldest_entry_age_seconds", oldestAgeMillis, ms -> ms.get() / 1000.0)
@@ -61,15 +63,12 @@ final class Saf {
     /**
      * Moves an approved or timed-out transaction to REVERSAL_PENDING and persists it.
      *
-     * @return false if the state machine refused (counted and logged by the caller's rules)
+     * @return false if the state machine refused (counted and logged by {@link Transitions})
      */
     boolean queue(TxnRecord r, String reason, long now) {
-        if (!r.state.canBecome(io.acqswitch.txn.TxnState.REVERSAL_PENDING)) {
-            metrics.count("switch_illegal_transitions", "from", r.state.name(), "to", "REVERSAL_PENDING");
-            LOG.error("illegal transition {} -> REVERSAL_PENDING refused for {}", r.state, r);
+        if (!transitions.apply(r, TxnState.REVERSAL_PENDING)) {
             return false;
         }
-        r.state = TxnState.REVERSAL_PENDING;
         r.reversalReason = reason;
         r.safNextAt = now;
         r.safExpiresAt = now + cfg.saf().expiry().toMillis();
@@ -167,7 +166,7 @@ final class Saf {
             publishedDepth.set(active.size());
         }
         TxnRecord rec = pending != null ? pending : r;
-        rec.state = TxnState.REVERSED;
+        transitions.apply(rec, TxnState.REVERSED);
         rec.reversedAt = now;
         rec.flag = appendNote(rec.flag, "resolved by hand by " + note);
         store.put(rec.rrn, codec.encode(rec));
@@ -188,7 +187,7 @@ final class Saf {
         }
         active.remove(r);
         publishedDepth.set(active.size());
-        r.state = TxnState.REVERSED;
+        transitions.apply(r, TxnState.REVERSED);
         r.reversedAt = now;
         store.put(r.rrn, codec.encode(r));
         metrics.count("switch_reversals_delivered", "issuer", r.issuerId);

@@ -57,6 +57,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private final Map<String, int[]> pendingWrites = new HashMap<>();
     private static final String BATCH_CLOSED = "C|";
     private final CardKey cardKey;
+    private final Transitions transitions;
     /** In-flight count, published for readers on other threads. */
     private final java.util.concurrent.atomic.AtomicInteger publishedInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Retention retention;
@@ -94,7 +95,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.sequences = new Sequences(store);
         this.cardKey = new CardKey(cfg.dataDir());
         this.retention = new Retention(cfg, store, metrics);
-        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec, r -> retention.written(r));
+        this.transitions = new Transitions(metrics);
+        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec, transitions, r -> retention.written(r));
         for (int i = 0; i < issuers.issuerCount(); i++) {
             deadlines.add(new ArrayDeque<>());
         }
@@ -744,13 +746,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     }
 
     private boolean transition(TxnRecord r, TxnState next) {
-        if (!r.state.canBecome(next)) {
-            metrics.count("switch_illegal_transitions", "from", r.state.name(), "to", next.name());
-            LOG.error("illegal transition {} -> {} refused for {}", r.state, next, r);
-            return false;
-        }
-        r.state = next;
-        return true;
+        return transitions.apply(r, next);
     }
 
     /**
