@@ -16,6 +16,8 @@ final class Sequences {
     private final TransactionStore store;
     private long next;
     private long limit;
+    private long prefixDay = Long.MIN_VALUE;
+    private String prefix;
 
     Sequences(TransactionStore store) {
         this.store = store;
@@ -30,11 +32,21 @@ final class Sequences {
     }
 
     String nextRrn(long nowMillis) {
-        ZonedDateTime t = Instant.ofEpochMilli(nowMillis).atZone(ZoneOffset.UTC);
-        return String.format("%d%03d%08d", t.getYear() % 10, t.getDayOfYear(), nextNumber() % 100_000_000L);
+        long day = Math.floorDiv(nowMillis, 86_400_000L);
+        if (day != prefixDay) { // the yDDD prefix changes once a day: not worth a date computation per RRN
+            ZonedDateTime t = Instant.ofEpochMilli(nowMillis).atZone(ZoneOffset.UTC);
+            prefix = String.valueOf(t.getYear() % 10) + zeroPadded(t.getDayOfYear(), 3);
+            prefixDay = day;
+        }
+        return prefix + zeroPadded(nextNumber() % 100_000_000L, 8);
     }
 
     String nextStan() {
-        return String.format("%06d", nextNumber() % 999_999 + 1);
+        return zeroPadded(nextNumber() % 999_999 + 1, 6);
+    }
+
+    private static String zeroPadded(long n, int width) {
+        String digits = Long.toString(n);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 }
