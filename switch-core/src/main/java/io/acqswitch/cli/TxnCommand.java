@@ -22,9 +22,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code txn find ...} and {@code txn show RRN}: the operations API from the command line. */
+/**
+ * {@code txn find|show|saf|duplicates|undelivered|requeue|resolve}: the operations API from the
+ * command line.
+ */
 @Command(name = "txn", mixinStandardHelpOptions = true, description = "Look up transactions in the journal (operations API).",
-        subcommands = {TxnCommand.Find.class, TxnCommand.Show.class, TxnCommand.Requeue.class, TxnCommand.Resolve.class})
+        subcommands = {TxnCommand.Find.class, TxnCommand.Show.class, TxnCommand.Saf.class, TxnCommand.Duplicates.class,
+            TxnCommand.Undelivered.class, TxnCommand.Requeue.class, TxnCommand.Resolve.class})
 final class TxnCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -79,38 +83,28 @@ final class TxnCommand {
         }
     }
 
-    @Command(name = "find", mixinStandardHelpOptions = true, description = "Search transactions (newest first).")
-    static final class Find implements Callable<Integer> {
+    /**
+     * The listing commands: a page of transactions from one API path, as a table (or the JSON).
+     * Subclasses name the path and their query parameters.
+     */
+    abstract static class ListCommand implements Callable<Integer> {
         @Mixin
         Endpoint endpoint;
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--rrn") String rrn;
-        @Option(names = "--terminal", description = "terminal id (field 41)") String terminal;
-        @Option(names = "--stan", description = "the terminal's STAN (field 11)") String stan;
-        @Option(names = "--merchant", description = "merchant id (field 42)") String merchant;
-        @Option(names = "--pan", description = "first 6 and last 4 digits, e.g. 476173******0010") String pan;
-        @Option(names = "--from", description = "received at or after (ISO-8601 instant)") String from;
-        @Option(names = "--to", description = "received before (ISO-8601 instant)") String to;
-        @Option(names = "--rc", description = "response code") String rc;
-        @Option(names = "--state", description = "e.g. APPROVED, REVERSAL_PENDING") String state;
         @Option(names = "--limit", defaultValue = "100", description = "at most 1000 (default: ${DEFAULT-VALUE})") int limit;
         @Option(names = "--offset", defaultValue = "0") int offset;
 
+        abstract String path();
+
+        /** The query parameters (null values are left out). */
+        abstract Map<String, Object> query();
+
         @Override
         public Integer call() {
-            Map<String, Object> q = new LinkedHashMap<>();
-            q.put("rrn", rrn);
-            q.put("terminal", terminal);
-            q.put("stan", stan);
-            q.put("merchant", merchant);
-            q.put("pan", pan);
-            q.put("from", from);
-            q.put("to", to);
-            q.put("rc", rc);
-            q.put("state", state);
+            Map<String, Object> q = new LinkedHashMap<>(query());
             q.put("limit", limit);
             q.put("offset", offset);
             StringJoiner qs = new StringJoiner("&", "?", "");
@@ -119,7 +113,7 @@ final class TxnCommand {
                     qs.add(k + "=" + URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
                 }
             });
-            JsonNode page = endpoint.get("/ops/transactions" + qs, spec.commandLine().getErr());
+            JsonNode page = endpoint.get(path() + qs, spec.commandLine().getErr());
             if (page == null) {
                 return endpoint.failure;
             }
@@ -128,17 +122,97 @@ final class TxnCommand {
                 out.println(page.toPrettyString());
                 return 0;
             }
-            out.printf("%-12s %-24s %-16s %-3s %12s %-3s %-8s %-6s %-19s%n", "RRN", "RECEIVED", "STATE", "RC",
-                    "AMOUNT", "CUR", "TERMINAL", "STAN", "PAN");
+            out.printf("%-12s %-24s %-16s %-3s %12s %-3s %-8s %-6s %-19s %4s %s%n", "RRN", "RECEIVED", "STATE", "RC",
+                    "AMOUNT", "CUR", "TERMINAL", "STAN", "PAN", "DUPS", "REVERSAL");
             for (JsonNode t : page.path("items")) {
-                out.printf("%-12s %-24s %-16s %-3s %12d %-3s %-8s %-6s %-19s%n", t.path("rrn").asText(),
+                out.printf("%-12s %-24s %-16s %-3s %12d %-3s %-8s %-6s %-19s %4d %s%n", t.path("rrn").asText(),
                         t.path("receivedAt").asText(""), t.path("state").asText() + (t.path("delivered").asBoolean() ? "" : "*"),
                         t.path("responseCode").asText(), t.path("amount").asLong(), t.path("currency").asText(),
-                        t.path("terminalId").asText(), t.path("terminalStan").asText(), t.path("maskedPan").asText());
+                        t.path("terminalId").asText(), t.path("terminalStan").asText(), t.path("maskedPan").asText(),
+                        t.path("duplicates").asInt(), t.path("reversalReason").asText()
+                                + (t.path("safExpired").asBoolean() ? " (SAF expired)" : ""));
             }
             out.println(page.path("items").size() + " shown" + (page.path("more").asBoolean()
                     ? "; more: --offset " + (offset + limit) : "") + "  (* = answer not delivered to the terminal)");
             return 0;
+        }
+    }
+
+    /** A period of reception: the {@code from}/{@code to} options of the period listings. */
+    abstract static class PeriodCommand extends ListCommand {
+        @Option(names = "--from", description = "received at or after (ISO-8601 instant)") String from;
+        @Option(names = "--to", description = "received before (ISO-8601 instant)") String to;
+
+        @Override
+        Map<String, Object> query() {
+            Map<String, Object> q = new LinkedHashMap<>();
+            q.put("from", from);
+            q.put("to", to);
+            return q;
+        }
+    }
+
+    @Command(name = "find", mixinStandardHelpOptions = true, description = "Search transactions (newest first).")
+    static final class Find extends PeriodCommand {
+        @Option(names = "--rrn") String rrn;
+        @Option(names = "--terminal", description = "terminal id (field 41)") String terminal;
+        @Option(names = "--stan", description = "the terminal's STAN (field 11)") String stan;
+        @Option(names = "--merchant", description = "merchant id (field 42)") String merchant;
+        @Option(names = "--pan", description = "first 6 and last 4 digits, e.g. 476173******0010") String pan;
+        @Option(names = "--rc", description = "response code") String rc;
+        @Option(names = "--state", description = "e.g. APPROVED, REVERSAL_PENDING") String state;
+
+        @Override
+        String path() {
+            return "/ops/transactions";
+        }
+
+        @Override
+        Map<String, Object> query() {
+            Map<String, Object> q = super.query();
+            q.put("rrn", rrn);
+            q.put("terminal", terminal);
+            q.put("stan", stan);
+            q.put("merchant", merchant);
+            q.put("pan", pan);
+            q.put("rc", rc);
+            q.put("state", state);
+            return q;
+        }
+    }
+
+    @Command(name = "duplicates", mixinStandardHelpOptions = true,
+            description = "Transactions of a period that their terminal sent more than once (repeats never reached the issuer).")
+    static final class Duplicates extends PeriodCommand {
+        @Override
+        String path() {
+            return "/ops/duplicates";
+        }
+    }
+
+    @Command(name = "undelivered", mixinStandardHelpOptions = true,
+            description = "Approvals of a period that the terminal did not receive, and which the switch reversed.")
+    static final class Undelivered extends PeriodCommand {
+        @Override
+        String path() {
+            return "/ops/undelivered";
+        }
+    }
+
+    @Command(name = "saf", mixinStandardHelpOptions = true,
+            description = "Reversals the issuer has not acknowledged yet: pending (still being sent) or expired.")
+    static final class Saf extends ListCommand {
+        @Option(names = "--expired", description = "list the expired ones (they need `txn requeue` or `txn resolve`)")
+        boolean expired;
+
+        @Override
+        String path() {
+            return "/ops/saf";
+        }
+
+        @Override
+        Map<String, Object> query() {
+            return Map.of("status", expired ? "expired" : "pending");
         }
     }
 
@@ -168,9 +242,10 @@ final class TxnCommand {
             t.properties().forEach(e -> out.printf("%-16s %s%n", e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
             out.println("timeline:");
             for (JsonNode ev : doc.path("events")) {
-                out.printf("  %-24s %-16s rc=%-2s delivered=%-5s safAttempts=%d%s%n", ev.path("at").asText(),
+                out.printf("  %-24s %-16s rc=%-2s delivered=%-5s safAttempts=%d duplicates=%d%s%n", ev.path("at").asText(),
                         ev.path("state").asText(), ev.path("responseCode").asText(), ev.path("delivered").asBoolean(),
-                        ev.path("safAttempts").asInt(), ev.path("safExpired").asBoolean() ? " EXPIRED" : "");
+                        ev.path("safAttempts").asInt(), ev.path("duplicates").asInt(),
+                        ev.path("safExpired").asBoolean() ? " EXPIRED" : "");
             }
             return 0;
         }

@@ -35,21 +35,21 @@ public final class JournalDb {
     private static final Logger LOG = LoggerFactory.getLogger(JournalDb.class);
 
     /** Migration scripts in the order they are applied; version = position + 1. Append only. */
-    static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql");
+    static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql");
 
     private static final String COLUMNS = "rrn, seq, state, message_class, mti, processing_code, terminal_id, merchant_id,"
             + " terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered, reversal_reason,"
             + " saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at, journaled_at, original_rrn,"
-            + " batch, flag";
+            + " batch, flag, duplicates, last_duplicate_at";
     private static final String INSERT_TXN = "INSERT INTO transactions (" + COLUMNS + ") VALUES ("
-            + "?,".repeat(26) + "?) ON CONFLICT DO NOTHING";
+            + "?,".repeat(28) + "?) ON CONFLICT DO NOTHING";
     private static final String UPDATE_TXN = "UPDATE transactions SET seq=?, state=?, message_class=?, mti=?,"
             + " processing_code=?, terminal_id=?, merchant_id=?, terminal_stan=?, masked_pan=?, amount=?, currency=?,"
             + " issuer=?, response_code=?, auth_code=?, delivered=?, reversal_reason=?, saf_attempts=?, saf_expired=?,"
-            + " received_at=?, forwarded_at=?, completed_at=?, reversed_at=?, journaled_at=?, original_rrn=?, batch=?, flag=?"
-            + " WHERE rrn=? AND seq<=?";
+            + " received_at=?, forwarded_at=?, completed_at=?, reversed_at=?, journaled_at=?, original_rrn=?, batch=?, flag=?,"
+            + " duplicates=?, last_duplicate_at=? WHERE rrn=? AND seq<=?";
     private static final String INSERT_EVENT = "INSERT INTO transaction_events (rrn, seq, state, response_code,"
-            + " delivered, saf_attempts, saf_expired, occurred_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+            + " delivered, saf_attempts, saf_expired, duplicates, occurred_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
 
     private final String url;
     private final String user;
@@ -72,9 +72,13 @@ public final class JournalDb {
 
     /** One change of a record as the writer saw it: the decoded record and when the change was observed. */
     record Change(TxnRecord record, long observedAt) {
+        /** SAF attempts and duplicates each get 19 bits of the sequence; beyond that they stop raising it. */
+        private static final int FIELD_MAX = (1 << 19) - 1;
+
         /**
-         * Orders the changes of one record: state rank, then SAF attempts, then the expired and
-         * delivered flags. Every legal transition raises it, so replays never move a row backwards.
+         * Orders the changes of one record: state rank, then SAF attempts, then duplicates
+         * answered, then the expired and delivered flags. Every legal transition and every
+         * duplicate raises it, so replays never move a row backwards.
          */
         long seq() {
             return seq(record);
@@ -88,7 +92,8 @@ public final class JournalDb {
                 case REVERSAL_PENDING -> 3;
                 case REVERSED -> 4;
             };
-            return rank << 40 | (long) Math.min(r.safAttempts, 1 << 28) << 2 | (r.safExpired ? 2 : 0) | (r.delivered ? 1 : 0);
+            return rank << 40 | (long) Math.min(r.safAttempts, FIELD_MAX) << 21 | (long) Math.min(r.duplicates, FIELD_MAX) << 2
+                    | (r.safExpired ? 2 : 0) | (r.delivered ? 1 : 0);
         }
 
         /** When this state was reached: the record's own timestamp where it has one, else when it was seen. */
@@ -230,7 +235,8 @@ public final class JournalDb {
                     ev.setBoolean(5, r.delivered);
                     ev.setInt(6, r.safAttempts);
                     ev.setBoolean(7, r.safExpired);
-                    ev.setObject(8, time(ch.at()));
+                    ev.setInt(8, r.duplicates);
+                    ev.setObject(9, time(ch.at()));
                     ev.addBatch();
                     latest.merge(r.rrn, ch, (a, b) -> b.seq() >= a.seq() ? b : a);
                 }
@@ -295,18 +301,25 @@ public final class JournalDb {
         ps.setInt(i++, r.safAttempts);
         ps.setBoolean(i++, r.safExpired);
         for (long t : new long[] {r.receivedAt, r.forwardedAt, r.completedAt, r.reversedAt}) {
-            if (t > 0) {
-                ps.setObject(i++, time(t));
-            } else {
-                ps.setNull(i++, Types.TIMESTAMP_WITH_TIMEZONE);
-            }
+            setTime(ps, i++, t);
         }
         ps.setObject(i++, time(now));
         ps.setString(i++, nz(r.originalRrn));
         ps.setString(i++, nz(r.batch));
         String flag = nz(r.flag);
         ps.setString(i++, flag.length() > 4096 ? flag.substring(0, 4096) : flag);
+        ps.setInt(i++, r.duplicates);
+        setTime(ps, i++, r.lastDuplicateAt);
         return i;
+    }
+
+    /** A timestamp column: {@code epochMillis}, or SQL NULL when it is 0 (never happened). */
+    private static void setTime(PreparedStatement ps, int i, long epochMillis) throws SQLException {
+        if (epochMillis > 0) {
+            ps.setObject(i, time(epochMillis));
+        } else {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.acqswitch.journal;
 
+import io.acqswitch.txn.ReversalReasons;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +23,7 @@ public final class JournalQueries {
     private static final String SELECT = "SELECT rrn, seq, state, message_class, mti, processing_code, terminal_id,"
             + " merchant_id, terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered,"
             + " reversal_reason, saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at,"
-            + " journaled_at, original_rrn, batch, flag FROM transactions";
+            + " journaled_at, original_rrn, batch, flag, duplicates, last_duplicate_at FROM transactions";
 
     private final JournalDb db;
 
@@ -58,11 +59,13 @@ public final class JournalQueries {
             Instant journaledAt,
             String originalRrn,
             String batch,
-            String flag) {}
+            String flag,
+            int duplicates,
+            Instant lastDuplicateAt) {}
 
     /** One step of a transaction's timeline. */
     public record Event(long seq, String state, String responseCode, boolean delivered, int safAttempts,
-            boolean safExpired, Instant at) {}
+            boolean safExpired, int duplicates, Instant at) {}
 
     /** A transaction with its timeline (events in order). */
     public record Timeline(Txn transaction, List<Event> events) {}
@@ -74,12 +77,7 @@ public final class JournalQueries {
     public record Filter(String rrn, String terminalId, String stan, String merchantId, String pan, Instant from,
             Instant to, String responseCode, String state, Boolean safExpired, int limit, int offset) {
         public Filter {
-            if (limit < 1 || limit > MAX_LIMIT) {
-                throw new IllegalArgumentException("limit=" + limit + ": must be 1 to " + MAX_LIMIT);
-            }
-            if (offset < 0) {
-                throw new IllegalArgumentException("offset=" + offset + ": must not be negative");
-            }
+            checkPage(limit, offset);
             if (pan != null && pan.replaceAll("\\D", "").length() != 10) {
                 throw new IllegalArgumentException("pan: give the first 6 and last 4 digits (e.g. 476173******0010)");
             }
@@ -111,26 +109,55 @@ public final class JournalQueries {
             sql.append(" AND masked_pan LIKE ?");
             args.add(d.substring(0, 6) + "%" + d.substring(6));
         }
-        if (f.from() != null) {
-            sql.append(" AND received_at >= ?");
-            args.add(f.from().atOffset(ZoneOffset.UTC));
-        }
-        if (f.to() != null) {
-            sql.append(" AND received_at < ?");
-            args.add(f.to().atOffset(ZoneOffset.UTC));
-        }
-        sql.append(" ORDER BY received_at DESC, rrn DESC LIMIT ? OFFSET ?");
-        args.add(f.limit() + 1);
-        args.add(f.offset());
-        List<Txn> rows = query(sql.toString(), args);
-        boolean more = rows.size() > f.limit();
-        return new Page(more ? List.copyOf(rows.subList(0, f.limit())) : rows, f.limit(), f.offset(), more);
+        received(sql, args, f.from(), f.to());
+        return page(sql, args, f.limit(), f.offset());
     }
 
-    /** Every journaled transaction received in [{@code from}, {@code to}) (either may be null), oldest first. */
-    public List<Txn> range(Instant from, Instant to) throws SQLException {
-        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE 1=1");
+    /**
+     * Transactions received in [{@code from}, {@code to}) that their terminal sent more than once:
+     * every repeat was answered from the switch's record and never reached the issuer. Newest first.
+     */
+    public Page duplicates(Instant from, Instant to, int limit, int offset) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE duplicates > 0");
         List<Object> args = new ArrayList<>();
+        received(sql, args, from, to);
+        return page(sql, args, limit, offset);
+    }
+
+    /**
+     * Approvals received in [{@code from}, {@code to}) that the terminal did not (or may not) have
+     * received ({@link ReversalReasons#UNDELIVERED_APPROVAL}), and which the switch therefore
+     * reversed at the issuer. Newest first.
+     */
+    public Page undeliveredApprovals(Instant from, Instant to, int limit, int offset) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE response_code = '00' AND reversal_reason IN (")
+                .append("?,".repeat(ReversalReasons.UNDELIVERED_APPROVAL.size() - 1)).append("?)");
+        List<Object> args = new ArrayList<>(ReversalReasons.UNDELIVERED_APPROVAL);
+        received(sql, args, from, to);
+        return page(sql, args, limit, offset);
+    }
+
+    private static void checkPage(int limit, int offset) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit=" + limit + ": must be 1 to " + MAX_LIMIT);
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset=" + offset + ": must not be negative");
+        }
+    }
+
+    private Page page(StringBuilder sql, List<Object> args, int limit, int offset) throws SQLException {
+        checkPage(limit, offset);
+        sql.append(" ORDER BY received_at DESC, rrn DESC LIMIT ? OFFSET ?");
+        args.add(limit + 1);
+        args.add(offset);
+        List<Txn> rows = query(sql.toString(), args);
+        boolean more = rows.size() > limit;
+        return new Page(more ? List.copyOf(rows.subList(0, limit)) : rows, limit, offset, more);
+    }
+
+    /** Bounds {@code received_at}: {@code from} inclusive, {@code to} exclusive, either may be null. */
+    private static void received(StringBuilder sql, List<Object> args, Instant from, Instant to) {
         if (from != null) {
             sql.append(" AND received_at >= ?");
             args.add(from.atOffset(ZoneOffset.UTC));
@@ -139,6 +166,13 @@ public final class JournalQueries {
             sql.append(" AND received_at < ?");
             args.add(to.atOffset(ZoneOffset.UTC));
         }
+    }
+
+    /** Every journaled transaction received in [{@code from}, {@code to}) (either may be null), oldest first. */
+    public List<Txn> range(Instant from, Instant to) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        received(sql, args, from, to);
         sql.append(" ORDER BY received_at, rrn");
         return query(sql.toString(), args);
     }
@@ -151,12 +185,12 @@ public final class JournalQueries {
         List<Event> events = new ArrayList<>();
         try (Connection c = db.connect();
                 PreparedStatement ps = c.prepareStatement("SELECT seq, state, response_code, delivered, saf_attempts,"
-                        + " saf_expired, occurred_at FROM transaction_events WHERE rrn = ? ORDER BY seq, occurred_at")) {
+                        + " saf_expired, duplicates, occurred_at FROM transaction_events WHERE rrn = ? ORDER BY seq, occurred_at")) {
             ps.setString(1, rrn);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     events.add(new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getInt(5),
-                            rs.getBoolean(6), instant(rs, 7)));
+                            rs.getBoolean(6), rs.getInt(7), instant(rs, 8)));
                 }
             }
         }
@@ -183,7 +217,7 @@ public final class JournalQueries {
                             rs.getLong(11), rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15),
                             rs.getBoolean(16), rs.getString(17), rs.getInt(18), rs.getBoolean(19), instant(rs, 20),
                             instant(rs, 21), instant(rs, 22), instant(rs, 23), instant(rs, 24), rs.getString(25),
-                            rs.getString(26), rs.getString(27)));
+                            rs.getString(26), rs.getString(27), rs.getInt(28), instant(rs, 29)));
                 }
             }
         }

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * GET {prefix}/transactions?rrn=&amp;terminal=&amp;stan=&amp;merchant=&amp;pan=&amp;from=&amp;to=&amp;rc=&amp;state=&amp;limit=&amp;offset=
  * GET {prefix}/transactions/{rrn}          the transaction and its timeline
  * GET {prefix}/saf?status=pending|expired  reversals not yet acknowledged by the issuer
+ * GET {prefix}/duplicates?from=&amp;to=&amp;limit=&amp;offset=   transactions their terminal sent more than once
+ * GET {prefix}/undelivered?from=&amp;to=&amp;limit=&amp;offset=  approvals the terminal did not receive (reversed)
  * </pre>
  * With a token configured every request needs {@code Authorization: Bearer <token>} (401
  * otherwise). Answers come from the journal, so they may lag the switch by the writer's backlog.
@@ -35,6 +37,7 @@ public final class OpsApi {
     private static final Logger LOG = LoggerFactory.getLogger(OpsApi.class);
     private static final Set<String> FIND_PARAMS = Set.of("rrn", "terminal", "stan", "merchant", "pan", "from", "to", "rc",
             "state", "limit", "offset");
+    private static final Set<String> PERIOD_PARAMS = Set.of("from", "to", "limit", "offset");
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new SimpleModule("ops").addSerializer(Instant.class, ToStringSerializer.instance));
 
@@ -84,8 +87,18 @@ public final class OpsApi {
             if (path.equals("/saf")) {
                 return saf(q);
             }
+            if (path.equals("/duplicates")) {
+                known(q, PERIOD_PARAMS);
+                return json(200, queries.duplicates(instant(q, "from"), instant(q, "to"), integer(q, "limit", 100),
+                        integer(q, "offset", 0)));
+            }
+            if (path.equals("/undelivered")) {
+                known(q, PERIOD_PARAMS);
+                return json(200, queries.undeliveredApprovals(instant(q, "from"), instant(q, "to"),
+                        integer(q, "limit", 100), integer(q, "offset", 0)));
+            }
             return error(404, "unknown path (try " + prefix + "/transactions, " + prefix + "/transactions/{rrn}, "
-                    + prefix + "/saf)");
+                    + prefix + "/saf, " + prefix + "/duplicates, " + prefix + "/undelivered)");
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());
         } catch (SQLException e) {
@@ -127,12 +140,16 @@ public final class OpsApi {
         return MessageDigest.isEqual(token, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
     }
 
-    private Reply find(Map<String, String> q) throws SQLException {
+    private static void known(Map<String, String> q, Set<String> params) {
         for (String k : q.keySet()) {
-            if (!FIND_PARAMS.contains(k)) {
-                throw new IllegalArgumentException(k + ": unknown parameter (known: " + FIND_PARAMS + ")");
+            if (!params.contains(k)) {
+                throw new IllegalArgumentException(k + ": unknown parameter (known: " + params + ")");
             }
         }
+    }
+
+    private Reply find(Map<String, String> q) throws SQLException {
+        known(q, FIND_PARAMS);
         String state = q.get("state");
         if (state != null) {
             try {

@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 /**
  * Encodes {@link TxnRecord}s to bytes for the store and back. Layout: a version byte, then the
  * fields in declaration order (strings as u16 length + UTF-8, byte arrays as u16 length + bytes).
+ * New fields are appended with a new version, so records of older layouts still decode.
  * Not thread-safe (reuses one buffer): one instance per thread.
  */
 public final class RecordCodec {
-    private static final byte VERSION = 4;
+    private static final byte VERSION = 5;
+    /** The oldest layout still read: version 4 lacks the duplicate count (read as none). */
+    private static final byte OLDEST = 4;
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
     public byte[] encode(TxnRecord r) {
@@ -64,6 +67,7 @@ public final class RecordCodec {
         str(r.flag);
         str(r.batch);
         str(r.completedBy);
+        buf.putInt(r.duplicates).putLong(r.lastDuplicateAt);
     }
 
     private void str(String s) {
@@ -74,8 +78,9 @@ public final class RecordCodec {
     /** @throws IllegalArgumentException for bytes of an unknown layout version */
     public static TxnRecord decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        if (b.get() != VERSION) {
-            throw new IllegalArgumentException("unknown record version " + bytes[0]);
+        byte version = b.get();
+        if (version < OLDEST || version > VERSION) {
+            throw new IllegalArgumentException("unknown record version " + version);
         }
         TxnRecord r = new TxnRecord();
         r.rrn = str(b);
@@ -121,6 +126,10 @@ public final class RecordCodec {
         r.flag = str(b);
         r.batch = str(b);
         r.completedBy = str(b);
+        if (version >= 5) {
+            r.duplicates = b.getInt();
+            r.lastDuplicateAt = b.getLong();
+        }
         return r;
     }
 

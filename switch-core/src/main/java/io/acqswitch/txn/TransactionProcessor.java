@@ -129,13 +129,13 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             if (r.state == TxnState.FORWARDED) {
                 transition(r, TxnState.TIMED_OUT);
                 r.responseCode = ResponseCode.RESPONSE_TOO_LATE;
-                if (reversible && saf.queue(r, "recovery: forwarded without answer", now)) {
+                if (reversible && saf.queue(r, ReversalReasons.RECOVERY_FORWARDED, now)) {
                     reversed[0]++;
                 } else {
                     persist(r);
                 }
             } else if (r.state == TxnState.APPROVED && !r.delivered && reversible) {
-                if (saf.queue(r, "recovery: approval delivery unconfirmed", now)) {
+                if (saf.queue(r, ReversalReasons.RECOVERY_UNCONFIRMED, now)) {
                     reversed[0]++;
                 }
             } else if (r.state == TxnState.REVERSAL_PENDING) {
@@ -308,8 +308,10 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             reply(ch, req, ResponseCode.DUPLICATE_TRANSMISSION);
             return;
         }
+        r.duplicates++;
+        r.lastDuplicateAt = clock.getAsLong();
         if (p != null) {
-            metrics.count("switch_duplicates", "kind", "in_flight");
+            metrics.count("switch_duplicates", "kind", "in_flight"); // recorded with the answer
             if (p.waiters == null) {
                 p.waiters = new ArrayList<>(2);
             }
@@ -317,6 +319,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             return;
         }
         metrics.count("switch_duplicates", "kind", "replayed");
+        persist(r);
         latency(req);
         if (ResponseCode.APPROVED.equals(r.responseCode) && r.state != TxnState.APPROVED) {
             // the approval never reached the terminal and was reversed: it must not learn "approved" now
@@ -350,7 +353,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         v.issuer = original.issuer;
         v.issuerId = original.issuerId;
         original.voidedBy = v.rrn;
-        if (!saf.queue(original, "void", now)) {
+        if (!saf.queue(original, ReversalReasons.VOID, now)) {
             decline(v, req, ch, ResponseCode.SYSTEM_MALFUNCTION);
             return;
         }
@@ -511,7 +514,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             } else {
                 TxnRecord r = load(rrn);
                 if (r != null && r.state == TxnState.APPROVED && reversible(r.messageClass)) {
-                    saf.queue(r, "terminal reversal", clock.getAsLong());
+                    saf.queue(r, ReversalReasons.TERMINAL_REVERSAL, clock.getAsLong());
                 } else if (r != null && r.state == TxnState.APPROVED && isVoid(r.messageClass)) {
                     voidReversed(r);
                 }
@@ -552,7 +555,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         r.responseCode = rc;
         r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, rc, m));
         if (r.reverseWhenAnswered && reversible(r.messageClass)) {
-            saf.queue(r, "terminal reversed before the answer", r.completedAt);
+            saf.queue(r, ReversalReasons.TERMINAL_REVERSED_EARLY, r.completedAt);
             answerFailure(p, r);
             return;
         }
@@ -604,7 +607,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         r.responseCode = p.request.dialect().timeoutCode();
         r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, r.responseCode, null));
         if (reversible(r.messageClass)) {
-            saf.queue(r, "issuer timeout", now); // persisted before the terminal learns of the failure
+            saf.queue(r, ReversalReasons.ISSUER_TIMEOUT, now); // persisted before the terminal learns of the failure
             if (isCompletion(r.messageClass)) {
                 release(r);
             }
@@ -648,7 +651,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
         metrics.count("switch_undeliverable_approvals");
         STORMS_INFO.log("undeliverable", "approval undeliverable (terminal connection gone): reversing {}", r);
-        saf.queue(r, "approval undeliverable", clock.getAsLong());
+        saf.queue(r, ReversalReasons.UNDELIVERABLE, clock.getAsLong());
     }
 
     /** @return true when other writes of the same answer are still pending */

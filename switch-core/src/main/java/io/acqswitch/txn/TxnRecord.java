@@ -65,6 +65,9 @@ public final class TxnRecord {
     public long safExpiresAt;
     public boolean safExpired;
     public long reversedAt;
+    /** How many times the terminal re-sent this request (answered from this record), and the last time. */
+    public int duplicates;
+    public long lastDuplicateAt;
 
     /** Terminal-facing identity for logs: no card data. */
     @Override

@@ -3,13 +3,11 @@ package io.acqswitch.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.support.Cli;
 import io.acqswitch.support.TestSwitch;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The CLI's terminal client against a running switch. */
 class SendCommandTest {
@@ -25,19 +23,9 @@ class SendCommandTest {
         sw.close();
     }
 
-    private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(Main.class);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
-    }
-
     @Test
     void shouldPrintApprovedSignOnAnswer() {
-        String[] r = run("send", "--port", String.valueOf(sw.port()), "--mti", "0800", "--network-code", "001",
+        String[] r = Cli.run("send", "--port", String.valueOf(sw.port()), "--mti", "0800", "--network-code", "001",
                 "--stan", "000042");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("< 0810 ["), r[1]);
@@ -46,7 +34,7 @@ class SendCommandTest {
 
     @Test
     void shouldPrintMaskedPanOnly() {
-        String[] r = run("send", "--port", String.valueOf(sw.port()), "--sale", "--pan", "4761739001010010",
+        String[] r = Cli.run("send", "--port", String.valueOf(sw.port()), "--sale", "--pan", "4761739001010010",
                 "--amount", "1234");
         assertTrue(r[1].contains("2=476173******0010"), r[1]);
         assertTrue(!r[1].contains("4761739001010010"), r[1]);
@@ -56,7 +44,7 @@ class SendCommandTest {
     @Test
     void shouldSignOnToACupListener() throws Exception {
         try (TestSwitch cup = TestSwitch.start("issuers: []\nstubs: []\nrouting: {}\nlisteners: [{dialect: cup}]\n", l -> l)) {
-            String[] r = run("send", "--port", String.valueOf(cup.port()), "--dialect", "cup", "--network-code", "003",
+            String[] r = Cli.run("send", "--port", String.valueOf(cup.port()), "--dialect", "cup", "--network-code", "003",
                     "--batch", "000042");
             assertEquals("0", r[0], r[1] + r[2]);
             assertTrue(r[1].contains("< 0810 ["), r[1]);
@@ -70,7 +58,7 @@ class SendCommandTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        String[] r = run("send", "--port", String.valueOf(port), "--timeout", "1s");
+        String[] r = Cli.run("send", "--port", String.valueOf(port), "--timeout", "1s");
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("no answer from 127.0.0.1:" + port), r[2]);
     }

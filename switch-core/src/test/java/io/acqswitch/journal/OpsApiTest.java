@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.acqswitch.cli.Main;
 import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.support.Cli;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.Rig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +21,6 @@ import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The operations API over HTTP, and the {@code txn} CLI on top of it, against a switch with a journal. */
 class OpsApiTest {
@@ -135,27 +132,17 @@ class OpsApiTest {
         assertEquals(0, ok("/ops/saf?status=expired").path("items").size());
     }
 
-    private static String[] cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(Main.class);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
-    }
-
     @Test
     void shouldFindAndShowFromTheCommandLine() {
         String url = "http://127.0.0.1:" + rig.node.httpPort();
-        String[] found = cli("txn", "find", "--url", url, "--terminal", "TERM0001", "--stan", stan);
+        String[] found = Cli.run("txn", "find", "--url", url, "--terminal", "TERM0001", "--stan", stan);
         assertEquals("0", found[0], found[2]);
         assertTrue(found[1].contains(RRNS.getLast()), found[1]);
         assertTrue(found[1].contains("476173******0010"), found[1]);
-        String[] shown = cli("txn", "show", "--url", url, RRNS.getFirst());
+        String[] shown = Cli.run("txn", "show", "--url", url, RRNS.getFirst());
         assertEquals("0", shown[0], shown[2]);
         assertTrue(shown[1].contains("timeline:") && shown[1].contains("FORWARDED"), shown[1]);
-        String[] missing = cli("txn", "show", "--url", url, "000000000000");
+        String[] missing = Cli.run("txn", "show", "--url", url, "000000000000");
         assertEquals("1", missing[0]);
         assertTrue(missing[2].contains("404"), missing[2]);
     }

@@ -1,0 +1,6 @@
+-- Journal schema, version 3: how many times the terminal re-sent a transaction (each re-send is
+-- answered from the record and never reaches the issuer), the last time it did, and the count on
+-- each timeline step.
+ALTER TABLE transactions ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transactions ADD COLUMN last_duplicate_at TIMESTAMP WITH TIME ZONE;
+ALTER TABLE transaction_events ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
