@@ -32,6 +32,23 @@ public enum MessageClass {
         return financial;
     }
 
+    /** How an approved transaction of a class counts in a terminal's batch totals (settlement, 0500). */
+    public enum BatchSide {
+        DEBIT,
+        CREDIT,
+        /** Not in the totals (balance inquiries, pre-authorizations, voids, network management, ...). */
+        NONE
+    }
+
+    /** Sales and completions are debits, refunds credits (DOMAIN.md, "Settlement and reconciliation"). */
+    public BatchSide batchSide() {
+        return switch (this) {
+            case SALE, COMPLETION, COMPLETION_ADVICE -> BatchSide.DEBIT;
+            case REFUND -> BatchSide.CREDIT;
+            default -> BatchSide.NONE;
+        };
+    }
+
     /** Lower-case name used as a metrics tag and in logs. */
     public String tag() {
         return tag;

@@ -177,6 +177,24 @@ public final class JournalQueries {
         return query(sql.toString(), args);
     }
 
+    /**
+     * The terminals' settlements (0500) and batch uploads (0320) received in [{@code from},
+     * {@code to}) (either may be null), oldest first.
+     */
+    public List<Txn> settlements(Instant from, Instant to) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE message_class IN ('SETTLEMENT', 'BATCH_UPLOAD')");
+        List<Object> args = new ArrayList<>();
+        received(sql, args, from, to);
+        sql.append(" ORDER BY received_at, rrn");
+        return query(sql.toString(), args);
+    }
+
+    /** Every transaction of one terminal batch (UnionPay field 60.2), whenever received, oldest first. */
+    public List<Txn> batch(String merchantId, String terminalId, String batch) throws SQLException {
+        return query(SELECT + " WHERE merchant_id = ? AND terminal_id = ? AND batch = ? ORDER BY received_at, rrn",
+                List.of(merchantId, terminalId, batch));
+    }
+
     public Optional<Timeline> timeline(String rrn) throws SQLException {
         List<Txn> txn = query(SELECT + " WHERE rrn = ?", List.of(rrn));
         if (txn.isEmpty()) {

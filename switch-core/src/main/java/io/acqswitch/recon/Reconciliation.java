@@ -52,10 +52,8 @@ public final class Reconciliation {
         public String csv() {
             StringBuilder sb = new StringBuilder(CSV_HEADER).append("\r\n");
             for (Difference d : differences) {
-                sb.append(d.kind()).append(',').append(d.rrn()).append(',').append(n(d.switchState())).append(',')
-                        .append(n(d.switchAmount())).append(',').append(n(d.issuerAmount())).append(',')
-                        .append(n(d.issuerResponseCode())).append(',').append(n(d.issuerReversed())).append(',')
-                        .append(quote(d.detail())).append("\r\n");
+                sb.append(Csv.line(d.kind(), d.rrn(), d.switchState(), d.switchAmount(), d.issuerAmount(),
+                        d.issuerResponseCode(), d.issuerReversed(), d.detail()));
             }
             return sb.toString();
         }
@@ -76,14 +74,6 @@ public final class Reconciliation {
                 byKind.forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
             }
             return sb.toString();
-        }
-
-        private static String n(Object o) {
-            return o == null ? "" : o.toString();
-        }
-
-        private static String quote(String s) {
-            return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
         }
     }
 

@@ -28,6 +28,12 @@ final class Settlement {
             return String.format("%012d%03d%012d%03d%c", debitAmount, debitCount % 1000, creditAmount, creditCount % 1000, flag)
                     + String.format("%012d%03d%012d%03d%c", 0, 0, 0, 0, flag);
         }
+
+        /** As operations read it in a settlement's flag: {@code debits 2 = 300, credits 1 = 50} (minor units). */
+        @Override
+        public String toString() {
+            return "debits " + debitCount + " = " + debitAmount + ", credits " + creditCount + " = " + creditAmount;
+        }
     }
 
     /** One transaction of a batch, as the terminal or the switch sees it. */
@@ -69,10 +75,9 @@ final class Settlement {
             if (r.state != TxnState.APPROVED || !r.voidedBy.isEmpty()) {
                 continue;
             }
-            boolean debit = r.messageClass == MessageClass.SALE || r.messageClass == MessageClass.COMPLETION
-                    || r.messageClass == MessageClass.COMPLETION_ADVICE;
-            if (debit || r.messageClass == MessageClass.REFUND) {
-                lines.put(r.terminalStan, new Line(r.terminalStan, r.amount, !debit));
+            MessageClass.BatchSide side = r.messageClass.batchSide();
+            if (side != MessageClass.BatchSide.NONE) {
+                lines.put(r.terminalStan, new Line(r.terminalStan, r.amount, side == MessageClass.BatchSide.CREDIT));
             }
         }
         return lines;

@@ -410,7 +410,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         boolean inBalance = ours.equals(claimed);
         s.amount = ours.debitAmount();
         if (!inBalance) {
-            s.flag = "out of balance: terminal " + claimed + ", switch " + ours;
+            s.flag = "out of balance: terminal " + claimed + "; switch " + ours;
             LOG.warn("settlement of batch {} of terminal {}: {}", s.batch, s.terminalId, s.flag);
         }
         metrics.count("switch_settlements", "result", inBalance ? "in_balance" : "out_of_balance");

@@ -3,8 +3,15 @@ package io.acqswitch.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.iso.TransmissionTime;
+import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Cli;
+import io.acqswitch.support.Journals;
 import io.acqswitch.support.RigTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +36,7 @@ class SettlementTest extends RigTest {
 
     private ISOMsg settle(String batch, String totals) throws Exception {
         ISOMsg m = new ISOMsg("0500");
-        m.set(7, io.acqswitch.iso.TransmissionTime.now());
+        m.set(7, TransmissionTime.now());
         m.set(11, stan());
         m.set(41, TID);
         m.set(42, MID);
@@ -74,17 +81,82 @@ class SettlementTest extends RigTest {
                 + a.getString(11) + String.format("%012d", 100) + "00"   // agrees
                 + stan() + String.format("%012d", 250) + "00"           // the switch never approved it
                 + "999999" + String.format("%012d", 0) + "20";          // a credit the switch does not know
-        ISOMsg upload = new ISOMsg("0320");
-        upload.set(7, io.acqswitch.iso.TransmissionTime.now());
-        upload.set(11, stan());
-        upload.set(41, TID);
-        upload.set(42, MID);
-        upload.set(48, lines);
-        ISOMsg uploaded = send(upload, "00", "000002201");
+        ISOMsg uploaded = upload("000002", lines);
         assertEquals("0330", uploaded.getMTI());
         assertEquals("00", uploaded.getString(39));
         assertEquals(1.0, rig.counted("switch_batch_uploads", "result", "differs"));
         assertTrue(rig.counted("switch_settlements", "result", "out_of_balance") == 1.0);
+    }
+
+    private ISOMsg upload(String batch, String lines) throws Exception {
+        ISOMsg upload = new ISOMsg("0320");
+        upload.set(7, TransmissionTime.now());
+        upload.set(11, stan());
+        upload.set(41, TID);
+        upload.set(42, MID);
+        upload.set(48, lines);
+        return send(upload, "00", batch + "201");
+    }
+
+    private static String line(String stan, long amount, boolean credit) {
+        return stan + String.format("%012d", amount) + (credit ? "20" : "00");
+    }
+
+    /**
+     * {@code recon settlements} over the journal: a batch settled in balance and then changed (a
+     * sale reversed by the terminal after the settlement), a batch out of balance with its upload,
+     * and a batch that agrees, which must not be reported.
+     */
+    @Test
+    void shouldReportEverySettlementDifferenceAndNothingElse() throws Exception {
+        ISOMsg a = sale(100, "000011");
+        ISOMsg b = sale(200, "000011");
+        ISOMsg c = sale(300, "000011");
+        assertEquals("00", send(TerminalMessages.voidOf(PAN, 200, b.getString(37), b.getString(38), stan(), TID, MID),
+                "23", "000011").getString(39));
+        assertEquals("00", send(TerminalMessages.refundOf(PAN, 50, c.getString(37), stan(), TID, MID), "25", "000011")
+                .getString(39));
+        assertEquals("1", settle("000011", totals(400, 2, 50, 1)).getString(48).substring(30, 31));
+        ISOMsg reversal = TerminalMessages.sale(PAN, 100, a.getString(11), TID, MID);
+        reversal.set(0, "0400");
+        assertEquals("00", send(reversal, "22", "000011").getString(39), "a reversal is honoured after settlement");
+
+        ISOMsg d = sale(100, "000012");
+        sale(200, "000012");
+        assertEquals("2", settle("000012", totals(350, 3, 0, 0)).getString(48).substring(30, 31));
+        String unknown = stan();
+        assertEquals("00", upload("000012", "03" + line(d.getString(11), 100, false) + line(unknown, 250, false)
+                + line("999999", 0, true)).getString(39));
+
+        Instant third = Instant.now();
+        sale(500, "000013");
+        assertEquals("1", settle("000013", totals(500, 1, 0, 0)).getString(48).substring(30, 31));
+
+        rig.await("sale reversed at the issuer", () -> rig.ledger(a.getString(37)).map(LedgerEntry::reversed).orElse(false),
+                Duration.ofSeconds(10));
+        Journals.awaitTimeline(rig, a.getString(37), tl -> tl.transaction().state().equals("REVERSED"));
+        Journals.awaitCaughtUp(rig);
+
+        String url = rig.node.journal().db().url();
+        String[] all = Cli.run("recon", "settlements", "--journal-url", url, "--journal-user", "sa");
+        assertEquals("1", all[0], all[2]);
+        List<String> rows = all[1].lines().skip(1).toList();
+        assertEquals(5, rows.size(), all[1]);
+        assertEquals(1, rows.stream().filter(r -> r.startsWith("CHANGED_AFTER_SETTLEMENT,TERM0042,MERCHANT0000042,000011,")
+                && r.contains(",400,1,300,1,50,") && r.contains(a.getString(37) + " REVERSED (terminal reversal)")).count(), all[1]);
+        assertEquals(1, rows.stream().filter(r -> r.startsWith("OUT_OF_BALANCE,TERM0042,MERCHANT0000042,000012,")
+                && r.contains("terminal debits 3 = 350, credits 0 = 0; switch debits 2 = 300, credits 0 = 0")).count(), all[1]);
+        List<String> uploads = rows.stream().filter(r -> r.startsWith("UPLOAD_DIFFERENCE,TERM0042,MERCHANT0000042,000012,"))
+                .toList();
+        assertEquals(3, uploads.size(), all[1]);
+        assertTrue(uploads.stream().anyMatch(r -> r.contains("stan " + unknown + ": in the terminal's batch (250)")), all[1]);
+        assertTrue(uploads.stream().anyMatch(r -> r.contains("stan 999999")), all[1]);
+        assertTrue(all[2].contains("settlements: 3 (2 in balance, 1 out of balance), batch uploads: 1"), all[2]);
+
+        String[] lastOnly = Cli.run("recon", "settlements", "--journal-url", url, "--journal-user", "sa",
+                "--from", third.toString());
+        assertEquals("0", lastOnly[0], lastOnly[1] + lastOnly[2]);
+        assertEquals(1, lastOnly[1].lines().count(), "the header only: " + lastOnly[1]);
     }
 
     @Test
