@@ -204,6 +204,11 @@ public final class SwitchNode implements AutoCloseable {
         return metrics;
     }
 
+    /** The transaction store (the journal's source of truth); read-only use outside the processor. */
+    public TransactionStore store() {
+        return store;
+    }
+
     public TransactionProcessor processor() {
         return processor;
     }

@@ -18,7 +18,12 @@ public final class Journals {
 
     /** A sale from TERM0001 / MERCHANT0000001 with the next STAN. */
     public static ISOMsg sale(long amount) {
-        return TerminalMessages.sale(PAN, amount, String.format("%06d", STAN.incrementAndGet()), "TERM0001", "MERCHANT0000001");
+        return TerminalMessages.sale(PAN, amount, stan(), "TERM0001", "MERCHANT0000001");
+    }
+
+    /** The next STAN of TERM0001, six digits. */
+    public static String stan() {
+        return String.format("%06d", STAN.incrementAndGet());
     }
 
     public static JournalQueries queries(Rig rig) {

@@ -33,8 +33,15 @@ public final class Rig implements AutoCloseable {
 
     /** A stub approving everything and a switch with a {@code timeoutMs} issuer deadline. */
     public static Rig start(long timeoutMs) throws Exception {
+        return start(timeoutMs, yaml -> yaml);
+    }
+
+    /** As {@link #start(long)}, with the switch's configuration ({@link #yaml}) edited by {@code edit}. */
+    public static Rig start(long timeoutMs, java.util.function.UnaryOperator<String> edit) throws Exception {
         IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
-        Rig rig = start(stub, List.of("127.0.0.1:" + stub.port()), timeoutMs, TempFiles.newDir("rig"));
+        Path dir = TempFiles.newDir("rig");
+        List<String> hosts = List.of("127.0.0.1:" + stub.port());
+        Rig rig = start(stub, hosts, edit.apply(yaml(hosts, timeoutMs, dir)), dir);
         rig.ownsStub = true;
         return rig;
     }
