@@ -4,90 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.acqswitch.cli.Main;
-import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.support.Journals;
-import io.acqswitch.support.Rig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.acqswitch.support.RigTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jpos.iso.ISOMsg;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * The journal on a real PostgreSQL server: {@code .ci/run} starts a throwaway cluster and exports
  * {@code JOURNAL_PG_URL}, {@code JOURNAL_PG_USER}, {@code JOURNAL_PG_PASSWORD} (and
  * {@code JOURNAL_PG_STOP} / {@code JOURNAL_PG_START}, shell commands for the outage test). Without
- * {@code JOURNAL_PG_URL} the tests are skipped. Each test writes to its own schema.
+ * {@code JOURNAL_PG_URL} the tests are skipped. Each test writes to its own schema. The journal
+ * tests of the embedded database also run here through their {@code *PostgresTest} subclasses.
  */
 @Tag("postgres")
-class JournalPostgresTest {
-    private static final String URL = System.getenv("JOURNAL_PG_URL");
-    private static final String USER = env("JOURNAL_PG_USER");
-    private static final String PASSWORD = env("JOURNAL_PG_PASSWORD");
-    private Rig rig;
-    private IssuerStub stubToClose;
-    private String schema;
-    private String url;
-
-    private static String env(String name) {
-        String v = System.getenv(name);
-        return v == null ? "" : v;
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        Assumptions.assumeTrue(URL != null && !URL.isBlank(),
-                "JOURNAL_PG_URL is not set: no PostgreSQL to test against (.ci/run starts one when it can)");
-        schema = "journal_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        }
-        url = URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        Path dir = Files.createTempDirectory("rig-pg");
-        IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
-        stubToClose = stub;
-        List<String> hosts = List.of("127.0.0.1:" + stub.port());
-        String yaml = Rig.yaml(hosts, 400, dir) + """
-                journal:
-                  url: "%s"
-                  user: "%s"
-                  password: "%s"
-                  retryMin: 50ms
-                  retryMax: 500ms
-                """.formatted(url, USER, PASSWORD);
-        rig = Rig.start(stub, hosts, yaml, dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (rig != null) {
-            rig.close();
-        }
-        if (stubToClose != null) {
-            stubToClose.close();
-        }
-        if (schema != null && URL != null) {
-            try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement st = c.createStatement()) {
-                st.execute("DROP SCHEMA " + schema + " CASCADE");
-            }
-        }
+class JournalPostgresTest extends RigTest {
+    @Override
+    protected boolean onPostgres() {
+        return true;
     }
 
     @Test
@@ -119,15 +62,10 @@ class JournalPostgresTest {
         assertEquals(200, rsp.statusCode(), rsp.body());
         assertTrue(rsp.body().contains("\"state\":\"FORWARDED\""), rsp.body());
 
-        Path ledger = Files.createTempFile("ledger", ".csv");
+        Path ledger = Files.createTempFile(rig.dataDir, "ledger", ".csv");
         Files.writeString(ledger, rig.stub.ledger().toCsv());
-        StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(Main.class);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(out));
-        int code = cli.execute("recon", "--journal-url", url, "--journal-user", USER, "--journal-password", PASSWORD,
-                "--ledger", ledger.toString(), "--out", Files.createTempFile("recon", ".csv").toString());
-        assertEquals(0, code, out.toString());
+        String[] r = recon("--ledger", ledger.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
     }
 
     @Test

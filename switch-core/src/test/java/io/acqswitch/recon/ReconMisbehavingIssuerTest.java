@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
-import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.Journals;
-import io.acqswitch.support.Rig;
+import io.acqswitch.support.RigTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.jpos.iso.ISOMsg;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,52 +22,41 @@ import org.junit.jupiter.api.Test;
  * traffic around it (including a withheld answer whose reversal the issuer did take); once
  * operations re-queue the reversal and the issuer takes it, the books agree.
  */
-class ReconMisbehavingIssuerTest {
-    private Rig rig;
-
-    @BeforeEach
-    void start() throws Exception {
-        rig = Rig.start(300, yaml -> yaml.replace("saf: {firstRetry: 100ms, maxRetry: 400ms}",
-                "saf: {firstRetry: 100ms, maxRetry: 200ms, expiry: 1500ms}"));
-    }
-
-    @AfterEach
-    void stop() {
-        rig.close();
+class ReconMisbehavingIssuerTest extends RigTest {
+    @Override
+    protected String configure(String yaml) {
+        return yaml.replace("saf: {firstRetry: 100ms, maxRetry: 400ms}", "saf: {firstRetry: 100ms, maxRetry: 200ms, expiry: 1500ms}");
     }
 
     private static StubRules withhold(int ignoreReversals) {
         return new StubRules(null, null, null, null, null, null, 1.0, null, null, null, ignoreReversals);
     }
 
-    private String[] recon() throws Exception {
+    private String[] reconLedger() throws Exception {
         Path ledger = Files.createTempFile(rig.dataDir, "ledger", ".csv");
         Files.writeString(ledger, rig.stub.ledger().toCsv());
-        return Cli.run("recon", "--journal-url", rig.node.journal().db().url(), "--journal-user", "sa",
-                "--ledger", ledger.toString());
+        return recon("--ledger", ledger.toString());
     }
 
     @Test
     void shouldReportExactlyTheDebitWhoseReversalTheIssuerIgnored() throws Exception {
         String stuck;
         String taken;
-        try (TerminalClient t = rig.terminal()) {
-            for (int i = 0; i < 3; i++) {
-                assertEquals("00", t.exchange(Journals.sale(900 + i)).getString(39));
-            }
-            rig.stub.setRules(withhold(1_000_000));
-            ISOMsg a = t.exchange(Journals.sale(910));
-            assertEquals("68", a.getString(39), "debit applied, answer withheld");
-            stuck = a.getString(37);
-            rig.await("the reversal of " + stuck + " expired in the SAF", () -> rig.counted("switch_reversals_expired") >= 1,
-                    Duration.ofSeconds(10));
-            rig.stub.setRules(withhold(0));
-            ISOMsg b = t.exchange(Journals.sale(911));
-            assertEquals("68", b.getString(39));
-            taken = b.getString(37);
-            rig.stub.setRules(StubRules.approveAll());
-            assertEquals("00", t.exchange(Journals.sale(912)).getString(39));
+        for (int i = 0; i < 3; i++) {
+            assertEquals("00", t.exchange(Journals.sale(900 + i)).getString(39));
         }
+        rig.stub.setRules(withhold(1_000_000));
+        ISOMsg a = t.exchange(Journals.sale(910));
+        assertEquals("68", a.getString(39), "debit applied, answer withheld");
+        stuck = a.getString(37);
+        rig.await("the reversal of " + stuck + " expired in the SAF", () -> rig.counted("switch_reversals_expired") >= 1,
+                Duration.ofSeconds(10));
+        rig.stub.setRules(withhold(0));
+        ISOMsg b = t.exchange(Journals.sale(911));
+        assertEquals("68", b.getString(39));
+        taken = b.getString(37);
+        rig.stub.setRules(StubRules.approveAll());
+        assertEquals("00", t.exchange(Journals.sale(912)).getString(39));
         rig.await("the other withheld debit reversed", () -> rig.ledger(taken).map(LedgerEntry::reversed).orElse(false),
                 Duration.ofSeconds(10));
         Journals.awaitTimeline(rig, stuck, tl -> tl.transaction().safExpired());
@@ -78,7 +64,7 @@ class ReconMisbehavingIssuerTest {
         Journals.awaitCaughtUp(rig);
         assertTrue(rig.ledger(stuck).map(e -> !e.reversed()).orElse(false), "the issuer still holds " + stuck);
 
-        String[] r = recon();
+        String[] r = reconLedger();
         assertEquals("1", r[0], r[1] + r[2]);
         List<String> rows = r[1].lines().skip(1).toList();
         assertEquals(1, rows.size(), r[1]);
@@ -92,7 +78,7 @@ class ReconMisbehavingIssuerTest {
                 Duration.ofSeconds(10));
         Journals.awaitTimeline(rig, stuck, tl -> tl.transaction().state().equals("REVERSED"));
         Journals.awaitCaughtUp(rig);
-        String[] after = recon();
+        String[] after = reconLedger();
         assertEquals("0", after[0], after[1] + after[2]);
         assertTrue(after[2].contains("the books agree"), after[2]);
     }

@@ -1,29 +1,73 @@
 package io.acqswitch.support;
 
 import io.acqswitch.sim.TerminalClient;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Base of tests that run one terminal against a fresh {@link Rig} (approve-all stub, 400 ms issuer
- * deadline) per test method.
+ * deadline) per test method. The journal is the embedded H2 one; a subclass that answers
+ * {@link #onPostgres()} true runs the same tests with the journal on PostgreSQL
+ * ({@link PostgresJournal}: skipped without a server).
  */
 public abstract class RigTest {
     private final AtomicInteger stan = new AtomicInteger();
     protected Rig rig;
     protected TerminalClient t;
+    private PostgresJournal pg;
 
     @BeforeEach
     void startRig() throws Exception {
-        rig = Rig.start(400);
+        pg = onPostgres() ? PostgresJournal.createOrSkip() : null;
+        rig = Rig.start(400, yaml -> configure(yaml) + (pg == null ? "" : pg.yaml()));
         t = rig.terminal();
     }
 
     @AfterEach
     void stopRig() throws Exception {
-        t.close();
-        rig.close();
+        try {
+            if (t != null) {
+                t.close();
+            }
+            if (rig != null) {
+                rig.close();
+            }
+        } finally {
+            if (pg != null) {
+                pg.close();
+            }
+        }
+    }
+
+    /** Edits the switch's configuration ({@link Rig#yaml}) before it starts; none by default. */
+    protected String configure(String yaml) {
+        return yaml;
+    }
+
+    /** Whether the journal is on PostgreSQL instead of the embedded H2. */
+    protected boolean onPostgres() {
+        return false;
+    }
+
+    /** The {@code recon} options that read this rig's journal. */
+    protected List<String> reconArgs() {
+        return pg != null ? pg.reconArgs()
+                : List.of("--journal-url", rig.node.journal().db().url(), "--journal-user", "sa");
+    }
+
+    /** {@code recon} with {@code args} after the options that select this rig's journal. */
+    protected String[] recon(String... args) {
+        List<String> all = new ArrayList<>(List.of("recon"));
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            all.add(args[0]); // a subcommand comes first
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
+        all.addAll(reconArgs());
+        all.addAll(List.of(args));
+        return Cli.run(all.toArray(String[]::new));
     }
 
     /** The next terminal STAN, six digits. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.acqswitch.iso.TransmissionTime;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.TerminalMessages;
-import io.acqswitch.support.Cli;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.RigTest;
 import java.time.Duration;
@@ -137,8 +136,7 @@ class SettlementTest extends RigTest {
         Journals.awaitTimeline(rig, a.getString(37), tl -> tl.transaction().state().equals("REVERSED"));
         Journals.awaitCaughtUp(rig);
 
-        String url = rig.node.journal().db().url();
-        String[] all = Cli.run("recon", "settlements", "--journal-url", url, "--journal-user", "sa");
+        String[] all = recon("settlements");
         assertEquals("1", all[0], all[2]);
         List<String> rows = all[1].lines().skip(1).toList();
         assertEquals(5, rows.size(), all[1]);
@@ -153,8 +151,7 @@ class SettlementTest extends RigTest {
         assertTrue(uploads.stream().anyMatch(r -> r.contains("stan 999999")), all[1]);
         assertTrue(all[2].contains("settlements: 3 (2 in balance, 1 out of balance), batch uploads: 1"), all[2]);
 
-        String[] lastOnly = Cli.run("recon", "settlements", "--journal-url", url, "--journal-user", "sa",
-                "--from", third.toString());
+        String[] lastOnly = recon("settlements", "--from", third.toString());
         assertEquals("0", lastOnly[0], lastOnly[1] + lastOnly[2]);
         assertEquals(1, lastOnly[1].lines().count(), "the header only: " + lastOnly[1]);
     }
