@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * goes into a bounded queue, or when the queue is full its RRN goes into a "dirty" set and the
  * writer later re-reads that record from the store (so the latest state is never lost; the
  * intermediate steps of an overflowed record may be merged into one event). If the dirty set
- * itself fills, the writer rescans the whole store. At start it rescans the store too, writing
- * only records the journal does not have at their current {@code seq}: what a crash or an outage
- * left unwritten is written then.
+ * itself fills, the writer rescans the whole store. At start, and again whenever writes succeed
+ * after failing, it rescans the store too, writing only records the journal does not have at their
+ * current {@code seq}: what a crash or an outage left unwritten, or what a failing database lost
+ * after acknowledging it, is written then.
  *
  * <p>A failed batch is rolled back and retried with doubling backoff ({@code retryMin} …
  * {@code retryMax}); meanwhile changes queue up and overflow into the dirty set. Meters (on the
@@ -231,8 +232,11 @@ public final class JournalWriter implements AutoCloseable {
                 batchSince = 0;
                 backoff = retryMinMs;
                 if (failingSince != 0) {
-                    LOG.info("journal writes succeed again after {} failed batches ({} s)", failures,
-                            (System.currentTimeMillis() - failingSince) / 1000);
+                    // a database that failed may have lost writes it had already acknowledged (H2
+                    // stores commits in the background: a full disk loses them when it closes)
+                    rescanRequested.set(true);
+                    LOG.info("journal writes succeed again after {} failed batches ({} s); re-checking the store's"
+                            + " records against the journal", failures, (System.currentTimeMillis() - failingSince) / 1000);
                     failingSince = 0;
                     failures = 0;
                 }

@@ -1,7 +1,9 @@
 package io.acqswitch.support;
 
 import io.acqswitch.sim.TerminalClient;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -18,10 +20,14 @@ public abstract class RigTest {
     protected Rig rig;
     protected TerminalClient t;
     private PostgresJournal pg;
+    private final Deque<AutoCloseable> afterRig = new ArrayDeque<>();
 
     @BeforeEach
     void startRig() throws Exception {
-        pg = onPostgres() ? PostgresJournal.createOrSkip() : null;
+        if (onPostgres()) {
+            pg = PostgresJournal.createOrSkip();
+            afterRig(pg);
+        }
         rig = Rig.start(400, yaml -> configure(yaml) + (pg == null ? "" : pg.yaml()));
         t = rig.terminal();
     }
@@ -36,10 +42,15 @@ public abstract class RigTest {
                 rig.close();
             }
         } finally {
-            if (pg != null) {
-                pg.close();
+            while (!afterRig.isEmpty()) {
+                afterRig.pop().close();
             }
         }
+    }
+
+    /** Closes {@code resource} once the rig is closed (last registered, first closed). */
+    protected void afterRig(AutoCloseable resource) {
+        afterRig.push(resource);
     }
 
     /** Edits the switch's configuration ({@link Rig#yaml}) before it starts; none by default. */
