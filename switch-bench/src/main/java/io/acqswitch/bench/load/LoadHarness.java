@@ -15,16 +15,18 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * End-to-end load harness: starts, in this process, an approve-all issuer stub and a switch routed
- * to it (temporary data directory, ephemeral 127.0.0.1 ports, issuer deadline 10 s), then drives
- * 0200 sales at them from a non-blocking terminal simulator ({@link LoadGenerator}) and prints
- * throughput, coordinated-omission-corrected latency percentiles, answers by field 39 and errors.
+ * End-to-end load harness: starts, in this process, an approve-all issuer stub and the targets
+ * routed to it (temporary data directory, ephemeral 127.0.0.1 ports, issuer deadline 10 s), then
+ * drives iso87 requests at them from a non-blocking terminal simulator ({@link LoadGenerator}) and
+ * prints throughput, coordinated-omission-corrected latency percentiles, answers by field 39 (and,
+ * with a mix, by kind of request) and errors.
  *
  * <pre>
  *   java &lt;JVM flags of ./acqswitch&gt; -cp switch-bench/target/benchmarks.jar \
  *        io.acqswitch.bench.load.LoadHarness [--key value ...]
  *
- *   --connections N     persistent connections, one terminal id each (default 8)
+ *   --connections N     terminals, one terminal id each (default 8); one persistent connection each
+ *                       unless --connect-per-txn
  *   --rate TPS          offered rate, open model: sends on schedule whatever the answers do (2000)
  *   --duration SECONDS  measured seconds (10)
  *   --warmup SECONDS    unmeasured seconds at the same rate before them (3)
@@ -40,14 +42,46 @@ import java.util.concurrent.TimeUnit;
  *   --step-seconds S    measured seconds per step (5; the first step of a target also warms up
  *                       --warmup seconds, the others 1 s)
  *   --p99-ms MS         a step passes when p99 &lt; MS, achieved &ge; 95 % of offered, no errors and
- *                       every answer 00 (10)
+ *                       every answer the one its kind must get (10)
+ *   --mix SPEC          switch target only: weights of sale, duplicate, void, reversal, e.g.
+ *                       sale=80,duplicate=10,void=5,reversal=5 (default sale=100, as every earlier figure)
+ *   --timeouts PCT      switch target only: this % of the sales go to a card whose issuer never answers (0)
+ *   --connect-per-txn BOOL  a new TCP connection per transaction, like GPRS terminals (false)
+ *   --generator-threads N   the simulator's event-loop threads (1)
+ *   --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping, yielding (its default)
  * </pre>
  *
+ * <p><b>Mix.</b> A duplicate re-sends the exact bytes of an earlier sale of the same terminal (in
+ * flight or answered); a void ({@code 0200}, processing code {@code 200000}, 37/38 of the sale) and
+ * a terminal reversal ({@code 0400}, own STAN, field 90 naming the sale) each act on a different
+ * earlier sale of that terminal that was answered {@code 00}. A timeout is a sale to a card the
+ * switch routes to a second, silent issuer ({@link LoadRig#silent}: a stub that withholds every
+ * financial answer, deadline {@link LoadRig#SILENT_DEADLINE_SECONDS} s): the switch answers it
+ * {@code 68} and reverses it through its SAF; its latency is the deadline, so it is left out of the
+ * percentiles. Only the switch detects duplicates, decides voids and reverses: the stub, relay and
+ * jPOS targets get sales only (the harness says so when a mix is given for them), so their ledger
+ * checks stay meaningful and their rows are not comparable with a mixed switch row.
+ *
+ * <p><b>Connections.</b> With {@code --connect-per-txn true} each request opens its own connection
+ * at its due time, sends once connected, reads its answer and closes; the connect is part of its
+ * latency. On Linux the closing side keeps each port in TIME_WAIT for 60 s, so sustained rates above
+ * a few hundred per second rely on {@code net.ipv4.tcp_tw_reuse} (loopback is reused by default).
+ *
+ * <p><b>Threads.</b> The schedule runs on one sender thread; connects and answers on
+ * {@code --generator-threads} event loops. The switch has no thread-count settings: its terminal and
+ * issuer I/O run on one Netty worker group of Netty's default size (2 per core, or the JVM property
+ * {@code -Dio.netty.eventLoopThreads=N}, which also sizes the stub's workers), transactions on the
+ * ring's single processor thread (single writer by design); {@code --switch-wait-strategy} sets how
+ * that thread waits.
+ *
  * <p>Latency is measured from each request's intended send time to its answer. A request not
- * answered within 10 s of that time is an error. After each target the stub's ledger is checked:
- * exactly one approved debit per approved answer received, no reversals. Each row also shows the
- * process's CPU time and heap allocation per answered transaction during the window: simulator,
- * stub and target share the JVM, so a target's own cost is its figure minus the stub row's.
+ * answered within 10 s of that time is an error. After each target the stubs' ledgers are checked
+ * ({@link LedgerCheck}, waiting up to 15 s for the switch's SAF to deliver
+ * the reversals of voids, 0400s and timeouts): exactly one approved debit per sale answered
+ * {@code 00}, exactly the voided and reversed ones reversed, every timeout debit at the silent
+ * issuer reversed. Each row also shows the process's CPU time and heap allocation per answered
+ * transaction during the window: simulator, stub and target share the JVM, so a target's own cost
+ * is its figure minus the stub row's.
  *
  * <p>Exit code: 0 when every ledger check passes, 1 when one fails, 2 for bad options.
  */

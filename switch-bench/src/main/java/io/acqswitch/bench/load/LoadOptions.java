@@ -53,7 +53,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
 
     static final String USAGE = """
             options (all --key value, all optional):
-              --connections N     persistent connections, one terminal id each (8)
+              --connections N     terminals, one terminal id and persistent connection each (8)
               --rate TPS          offered rate, open model (2000)
               --duration SECONDS  measured seconds (10)
               --warmup SECONDS    unmeasured seconds first (3)
