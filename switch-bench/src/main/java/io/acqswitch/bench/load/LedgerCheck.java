@@ -3,28 +3,84 @@ package io.acqswitch.bench.load;
 import io.acqswitch.sim.LedgerSummary;
 
 /**
- * What the issuer stub's ledger recorded during one target's traffic against what the harness was
- * told: every approved answer must match exactly one approved debit, and at this load nothing should
- * have been reversed. A run that is fast but loses or invents debits fails here.
+ * What the issuer stubs' ledgers recorded during one target's traffic against what the harness was
+ * told. Exact, whatever the mix:
+ * <ul>
+ *   <li>every sale answered {@code 00} is exactly one approved debit at the stub, and nothing else
+ *       is (a duplicate that reached the issuer again, or a debit nobody was told of, fails);</li>
+ *   <li>exactly the voided and the 0400-reversed sales are reversed there, so every other approved
+ *       sale stands exactly once;</li>
+ *   <li>every timeout sale (answered {@code 68}) is one debit at the silent issuer, and every such
+ *       debit is reversed.</li>
+ * </ul>
+ * A run that is fast but loses, doubles or forgets to reverse debits fails here.
  *
- * @param approvalsReceived {@code 39=00} answers the harness received (warm-up included)
- * @param debitsApproved    approved debits the stub recorded meanwhile
- * @param debitsReversed    of those, how many were reversed
+ * @param expected        what the harness's answers say the ledgers must show
+ * @param debitsApproved  approved debits the stub recorded meanwhile
+ * @param debitsReversed  of those, how many were reversed
+ * @param silentDebits    debits the silent issuer recorded (0 when it was not started)
+ * @param silentReversed  of those, how many were reversed
  */
-record LedgerCheck(String target, long approvalsReceived, long debitsApproved, long debitsReversed) {
+record LedgerCheck(String target, Expected expected, long debitsApproved, long debitsReversed, long silentDebits,
+                   long silentReversed) {
 
+    /**
+     * Counted from the answers of a whole run, warm-up included.
+     *
+     * @param approvedSales sales (not duplicates, not timeouts) answered {@code 00}
+     * @param voided        voids answered {@code 00}
+     * @param reversed      0400 reversals answered {@code 00}, each of a different approved sale
+     * @param timeouts      timeout sales answered {@code 68}
+     */
+    record Expected(long approvedSales, long voided, long reversed, long timeouts) {
+        static final Expected NONE = new Expected(0, 0, 0, 0);
+
+        Expected plus(Expected o) {
+            return new Expected(approvedSales + o.approvedSales, voided + o.voided, reversed + o.reversed,
+                    timeouts + o.timeouts);
+        }
+
+        boolean salesOnly() {
+            return voided == 0 && reversed == 0 && timeouts == 0;
+        }
+    }
+
+    /** {@code silentBefore}/{@code silentAfter} are null when the rig has no silent issuer. */
+    static LedgerCheck between(String target, Expected expected, LedgerSummary before, LedgerSummary after,
+                               LedgerSummary silentBefore, LedgerSummary silentAfter) {
+        boolean silent = silentBefore != null && silentAfter != null;
+        return new LedgerCheck(target, expected, after.debitsApproved() - before.debitsApproved(),
+                after.debitsReversed() - before.debitsReversed(),
+                silent ? silentAfter.debitsApproved() - silentBefore.debitsApproved() : 0,
+                silent ? silentAfter.debitsReversed() - silentBefore.debitsReversed() : 0);
+    }
+
+    /** Sales only, no silent issuer: one approved debit per approval received, nothing reversed. */
     static LedgerCheck between(String target, long approvalsReceived, LedgerSummary before, LedgerSummary after) {
-        return new LedgerCheck(target, approvalsReceived, after.debitsApproved() - before.debitsApproved(),
-                after.debitsReversed() - before.debitsReversed());
+        return between(target, new Expected(approvalsReceived, 0, 0, 0), before, after, null, null);
     }
 
     boolean ok() {
-        return debitsApproved == approvalsReceived && debitsReversed == 0;
+        return debitsApproved == expected.approvedSales()
+                && debitsReversed == expected.voided() + expected.reversed()
+                && silentDebits == expected.timeouts() && silentReversed == silentDebits;
+    }
+
+    /** Approved debits left standing at the stub. */
+    long standing() {
+        return debitsApproved - debitsReversed;
     }
 
     @Override
     public String toString() {
-        return "ledger[" + target + "]: approvals received=" + approvalsReceived + ", approved debits=" + debitsApproved
-                + ", reversed=" + debitsReversed + " -> " + (ok() ? "OK" : "MISMATCH");
+        String s = "ledger[" + target + "]: approvals received=" + expected.approvedSales() + ", approved debits="
+                + debitsApproved + ", reversed=" + debitsReversed;
+        if (!expected.salesOnly() || silentDebits != 0) {
+            s += " (voids approved=" + expected.voided() + ", 0400s approved=" + expected.reversed() + "), standing="
+                    + standing() + " (expected " + (expected.approvedSales() - expected.voided() - expected.reversed())
+                    + "); timeouts answered 68=" + expected.timeouts() + ", silent issuer debits=" + silentDebits
+                    + ", reversed=" + silentReversed;
+        }
+        return s + " -> " + (ok() ? "OK" : "MISMATCH");
     }
 }

@@ -1,5 +1,6 @@
 package io.acqswitch.bench.load;
 
+import io.acqswitch.bench.load.TxnMix.Kind;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.sim.TerminalMessages;
 import io.netty.bootstrap.Bootstrap;
@@ -7,18 +8,24 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -31,22 +38,50 @@ import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
 /**
- * A non-blocking terminal simulator: opens {@code connections} persistent TCP connections (each its
- * own terminal id, 2-byte length framing, iso87) and sends 0200 sales on a fixed schedule, an open
- * model: request {@code i} is due at {@code start + i / rate} whether or not earlier ones were
- * answered. A request's latency runs from that due time to its answer, so a stall on the sending or
- * the answering side is charged to every request it delayed (coordinated omission corrected).
+ * A non-blocking terminal simulator: {@code connections} terminals (each its own terminal id and
+ * STAN sequence, 2-byte length framing, iso87) send on a fixed schedule, an open model: request
+ * {@code i} is due at {@code start + i / rate} whether or not earlier ones were answered. A
+ * request's latency runs from that due time to its answer, so a stall on the sending or the
+ * answering side (and, one connection per transaction, the TCP connect) is charged to every request
+ * it delayed (coordinated omission corrected).
  *
- * <p>Threads: {@link #run} schedules and sends on the calling thread; answers are read and
- * recorded on the Netty event loops of {@code group}. One instance may serve several runs in turn.
+ * <p>What is sent follows a {@link TxnMix}: new sales, exact re-sends of an earlier sale of the
+ * same terminal (duplicates), voids and 0400 reversals of an earlier sale of that terminal that was
+ * answered {@code 00} (each sale is voided or reversed at most once), and sales to
+ * {@link #SILENT_PAN}, whose issuer never answers. When no earlier sale qualifies (at the start of
+ * a run) a sale is sent instead; the report counts what was actually sent.
+ *
+ * <p>Connections are persistent (one per terminal, opened before the run) or, like GPRS terminals,
+ * one per transaction: opened at the request's due time, closed once its answer is read.
+ *
+ * <p>Threads: {@link #run} schedules and sends on the calling thread; connects complete and answers
+ * are read and recorded on the Netty event loops of {@code group}. One instance may serve several
+ * runs in turn.
  */
 final class LoadGenerator {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The card of every sale but the timeouts; the rig's issuers approve it without limit. */
+    static final String PAN = "4761739001010010";
+    /** The card of timeout sales: the rig's switch routes it to an issuer that never answers. */
+    static final String SILENT_PAN = "5413330089010012";
     private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(60);
-    private static final String PAN = "4761739001010010";
     private static final long AMOUNT = 1000;
     private static final String MERCHANT = "LOADHARNESS0001";
     private static final int MAX_FRAME_BYTES = 4096;
+    /** Copy {@code n} of a sale awaits its answer under {@code STAN + n * COPY_KEY} (STANs stay below it). */
+    private static final int COPY_KEY = 1_000_000;
+    private static final int MAX_COPIES = 3;
+    /** Sales per terminal that duplicates, voids and reversals choose from. */
+    private static final int RECENT_SALES = 64;
+
+    /**
+     * How the terminals behave in a run.
+     *
+     * @param connections   terminals, each with its own terminal id
+     * @param mix           what they send
+     * @param connectPerTxn a new connection per transaction instead of one persistent connection each
+     */
+    record Traffic(int connections, TxnMix mix, boolean connectPerTxn) {}
 
     private final EventLoopGroup group;
     private final IsoCodec codec;
@@ -58,40 +93,45 @@ final class LoadGenerator {
     }
 
     /**
-     * Connects, sends at {@code rate} for {@code warmupSeconds} then {@code seconds} more, waits
-     * until every request is answered or has timed out, disconnects and returns the figures.
-     * Every run uses terminal ids no earlier run used, so no request repeats an earlier one.
+     * Connects (persistent mode), sends at {@code rate} for {@code warmupSeconds} then {@code seconds}
+     * more, waits until every request is answered or has timed out, disconnects and returns the
+     * figures. Every run uses terminal ids no earlier run used, so no request repeats an earlier one
+     * unless the mix says so.
      *
      * @throws InterruptedException when interrupted while connecting or waiting
      */
-    RunResult run(String target, int port, int connections, int rate, int warmupSeconds, int seconds)
+    RunResult run(String target, int port, Traffic traffic, int rate, int warmupSeconds, int seconds)
             throws InterruptedException {
-        Run run = new Run(++runs);
+        Run run = new Run(++runs, traffic.mix());
         List<Conn> conns = new ArrayList<>();
         try {
-            for (int c = 0; c < connections; c++) {
-                conns.add(connect(port, run, String.format("L%03d%04d", run.id % 1000, c)));
+            for (int c = 0; c < traffic.connections(); c++) {
+                Conn conn = new Conn(String.format("L%03d%04d", run.id % 1000, c), traffic.connectPerTxn());
+                conn.bootstrap = bootstrap(conn, run);
+                if (!traffic.connectPerTxn()) {
+                    conn.ch = conn.bootstrap.connect("127.0.0.1", port).sync().channel();
+                    run.channels.add(conn.ch);
+                }
+                conns.add(conn);
             }
             ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run), 100, 100,
                     TimeUnit.MILLISECONDS);
             try {
-                send(conns, run, rate, warmupSeconds, seconds);
+                send(conns, run, port, rate, warmupSeconds, seconds);
                 drain(conns, run);
             } finally {
                 sweeper.cancel(false);
             }
         } finally {
-            for (Conn c : conns) {
-                c.ch.close().syncUninterruptibly();
-            }
+            run.channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         return run.result(target, rate, seconds);
     }
 
-    private Conn connect(int port, Run run, String terminalId) throws InterruptedException {
-        Conn conn = new Conn(terminalId);
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    private Bootstrap bootstrap(Conn conn, Run run) {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NANOS))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -101,12 +141,10 @@ final class LoadGenerator {
                                 .addLast("answerHandler", new AnswerHandler(conn, run, codec));
                     }
                 });
-        conn.ch = b.connect("127.0.0.1", port).sync().channel();
-        return conn;
     }
 
     /** The open-model schedule: due times are absolute, so a late wake-up sends the backlog at once. */
-    private void send(List<Conn> conns, Run run, int rate, int warmupSeconds, int seconds) {
+    private void send(List<Conn> conns, Run run, int port, int rate, int warmupSeconds, int seconds) {
         double interval = 1e9 / rate;
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         run.measureStart = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -122,7 +160,7 @@ final class LoadGenerator {
                 sampled = true;
                 run.resources.begin();
             }
-            sendOne(conns.get((int) (i % conns.size())), run, due);
+            sendOne(conns.get((int) (i % conns.size())), run, port, due);
         }
         parkUntil(run.measureEnd);
         if (!sampled) {
@@ -138,23 +176,81 @@ final class LoadGenerator {
         }
     }
 
-    private void sendOne(Conn conn, Run run, long due) {
+    private void sendOne(Conn conn, Run run, int port, long due) {
+        Kind kind = run.mix.pick(run.random);
+        Sale earlier = switch (kind) {
+            case DUPLICATE -> conn.forDuplicate(run.random);
+            case VOID, REVERSAL -> conn.forFollowUp(run.random);
+            case SALE, TIMEOUT -> null;
+        };
+        if (earlier == null && (kind == Kind.DUPLICATE || kind == Kind.VOID || kind == Kind.REVERSAL)) {
+            kind = Kind.SALE; // nothing to act on yet
+        }
         if (due >= run.measureStart) {
             run.scheduled.increment();
+            run.sent.get(kind).increment();
         }
-        int stan = conn.nextStan();
+        Pending pending;
         byte[] body;
-        try {
-            body = codec.pack(TerminalMessages.sale(PAN, AMOUNT, String.format("%06d", stan), conn.terminalId, MERCHANT));
-        } catch (ISOException e) {
-            throw new IllegalStateException("a sale did not pack", e); // a bug in the harness
+        int key;
+        if (kind == Kind.DUPLICATE) {
+            body = earlier.body;
+            key = earlier.stan + ++earlier.copies * COPY_KEY;
+            pending = new Pending(kind, due, earlier);
+        } else {
+            key = conn.nextStan();
+            ISOMsg m = message(kind, conn, key, earlier);
+            body = pack(m);
+            Sale sale = kind == Kind.SALE ? conn.remember(new Sale(key, m.getString(7), body)) : null;
+            pending = new Pending(kind, due, sale);
         }
-        if (!conn.ch.isActive()) {
+        if (conn.perTxn) {
+            conn.outstanding.put(key, pending);
+            sendOnNewConnection(conn, run, port, key, pending, body);
+        } else if (conn.ch.isActive()) {
+            conn.outstanding.put(key, pending);
+            conn.ch.writeAndFlush(Unpooled.wrappedBuffer(body), conn.ch.voidPromise());
+        } else {
             run.errors.increment();
-            return;
         }
-        conn.outstanding.put(stan, due);
-        conn.ch.writeAndFlush(Unpooled.wrappedBuffer(body), conn.ch.voidPromise());
+    }
+
+    /** GPRS-style: connect now, send once connected; a failed connect is an error. */
+    private static void sendOnNewConnection(Conn conn, Run run, int port, int key, Pending pending, byte[] body) {
+        conn.bootstrap.connect("127.0.0.1", port).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                run.channels.add(f.channel());
+                f.channel().writeAndFlush(Unpooled.wrappedBuffer(body), f.channel().voidPromise());
+            } else if (conn.outstanding.remove(key, pending)) {
+                run.errors.increment();
+            }
+        });
+    }
+
+    /** The request of {@code kind} with STAN {@code stan}; {@code earlier} is the sale a void or reversal names. */
+    private static ISOMsg message(Kind kind, Conn conn, int stan, Sale earlier) {
+        String s = String.format("%06d", stan);
+        return switch (kind) {
+            case SALE -> TerminalMessages.sale(PAN, AMOUNT, s, conn.terminalId, MERCHANT);
+            case TIMEOUT -> TerminalMessages.sale(SILENT_PAN, AMOUNT, s, conn.terminalId, MERCHANT);
+            case VOID -> TerminalMessages.voidOf(PAN, AMOUNT, earlier.rrn, earlier.auth, s, conn.terminalId, MERCHANT);
+            case REVERSAL -> {
+                ISOMsg m = TerminalMessages.sale(PAN, AMOUNT, s, conn.terminalId, MERCHANT);
+                m.set(0, "0400");
+                // 90: original MTI, STAN, transmission time (7), acquirer and forwarding institution (none)
+                m.set(90, "0200" + String.format("%06d", earlier.stan) + earlier.transmissionTime + "0".repeat(22));
+                yield m;
+            }
+            case DUPLICATE -> throw new IllegalArgumentException("a duplicate re-sends the bytes of its sale");
+        };
+    }
+
+    private byte[] pack(ISOMsg m) {
+        try {
+            return codec.pack(m);
+        } catch (ISOException e) {
+            throw new IllegalStateException("a request did not pack", e); // a bug in the harness
+        }
     }
 
     /** Waits until nothing is outstanding; the sweeper guarantees that within the timeout. */
@@ -173,23 +269,57 @@ final class LoadGenerator {
     private static void sweep(List<Conn> conns, Run run) {
         long now = System.nanoTime();
         for (Conn c : conns) {
-            for (Map.Entry<Integer, Long> e : c.outstanding.entrySet()) {
-                if (now - e.getValue() > TIMEOUT_NANOS && c.outstanding.remove(e.getKey(), e.getValue())) {
+            for (Map.Entry<Integer, Pending> e : c.outstanding.entrySet()) {
+                if (now - e.getValue().due() > TIMEOUT_NANOS && c.outstanding.remove(e.getKey(), e.getValue())) {
                     run.errors.increment();
                 }
             }
         }
     }
 
-    /** One connection: its terminal id, its STAN counter (sender thread) and what it awaits. */
+    /**
+     * A request awaiting its answer.
+     *
+     * @param sale the sale it is (SALE) or re-sends (DUPLICATE); null for the other kinds
+     */
+    private record Pending(Kind kind, long due, Sale sale) {}
+
+    /**
+     * A sale a later duplicate, void or reversal can act on. {@code rrn}, {@code auth} and then
+     * {@code approved} are written once by the event loop that reads its answer; {@code copies} and
+     * {@code followedUp} belong to the sender thread.
+     */
+    private static final class Sale {
+        final int stan;
+        final String transmissionTime;
+        final byte[] body;
+        volatile String rrn;
+        volatile String auth;
+        volatile boolean approved;
+        int copies;
+        boolean followedUp;
+
+        Sale(int stan, String transmissionTime, byte[] body) {
+            this.stan = stan;
+            this.transmissionTime = transmissionTime;
+            this.body = body;
+        }
+    }
+
+    /** One terminal: its id, STAN counter and recent sales (sender thread) and what it awaits. */
     private static final class Conn {
         final String terminalId;
-        final Map<Integer, Long> outstanding = new ConcurrentHashMap<>();
+        final boolean perTxn;
+        final Map<Integer, Pending> outstanding = new ConcurrentHashMap<>();
+        final Sale[] recent = new Sale[RECENT_SALES];
+        Bootstrap bootstrap;
         Channel ch;
+        private int sales;
         private int stan;
 
-        Conn(String terminalId) {
+        Conn(String terminalId, boolean perTxn) {
             this.terminalId = terminalId;
+            this.perTxn = perTxn;
         }
 
         /** 1..999999, then 1 again. */
@@ -197,49 +327,139 @@ final class LoadGenerator {
             stan = stan % 999_999 + 1;
             return stan;
         }
+
+        Sale remember(Sale s) {
+            recent[sales++ % RECENT_SALES] = s;
+            return s;
+        }
+
+        /** A recent sale, in flight or answered, re-sent fewer than {@link #MAX_COPIES} times; or null. */
+        Sale forDuplicate(SplittableRandom random) {
+            return find(random, false);
+        }
+
+        /** A recent sale answered 00 that no void or reversal named yet, now marked as named; or null. */
+        Sale forFollowUp(SplittableRandom random) {
+            Sale s = find(random, true);
+            if (s != null) {
+                s.followedUp = true;
+            }
+            return s;
+        }
+
+        private Sale find(SplittableRandom random, boolean approvedOnly) {
+            int n = Math.min(sales, RECENT_SALES);
+            int from = n == 0 ? 0 : random.nextInt(n);
+            for (int i = 0; i < n; i++) {
+                Sale s = recent[(from + i) % n];
+                if (approvedOnly ? s.approved && !s.followedUp : s.copies < MAX_COPIES) {
+                    return s;
+                }
+            }
+            return null;
+        }
     }
 
     /** The counters of one run; written by the sender thread and the event loops. */
     private static final class Run {
         final int id;
+        final TxnMix mix;
+        final SplittableRandom random;
+        final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         final Histogram latencyMicros = new ConcurrentHistogram(HIGHEST_MICROS, 3);
         final Map<String, LongAdder> codes = new ConcurrentHashMap<>();
+        final Map<Kind, Map<String, LongAdder>> byKind = new EnumMap<>(Kind.class);
+        final Map<Kind, LongAdder> sent = new EnumMap<>(Kind.class);
         final LongAdder scheduled = new LongAdder();
         final LongAdder answeredInWindow = new LongAdder();
         final LongAdder errors = new LongAdder();
         final LongAdder unmatched = new LongAdder();
-        final LongAdder approvalsTotal = new LongAdder();
+        final LongAdder unexpected = new LongAdder();
+        final LongAdder approvedSales = new LongAdder();
+        final LongAdder voided = new LongAdder();
+        final LongAdder reversed = new LongAdder();
+        final LongAdder timeouts = new LongAdder();
         final ProcessResources resources = new ProcessResources();
         volatile long measureStart = Long.MAX_VALUE;
         volatile long measureEnd = Long.MAX_VALUE;
 
-        Run(int id) {
+        Run(int id, TxnMix mix) {
             this.id = id;
+            this.mix = mix;
+            this.random = new SplittableRandom(id); // the same mix of kinds for the same options
+            for (Kind k : Kind.values()) {
+                byKind.put(k, new ConcurrentHashMap<>());
+                sent.put(k, new LongAdder());
+            }
         }
 
-        /** Event loop: one answer to a request that was due at {@code due}. */
-        void answered(long due, long now, String code) {
-            if ("00".equals(code)) {
-                approvalsTotal.increment();
+        /** Event loop: the answer {@code answer} (field 39 {@code code}) to {@code p}. */
+        void answered(Pending p, long now, String code, ISOMsg answer) {
+            boolean approved = "00".equals(code);
+            switch (p.kind()) {
+                case SALE -> {
+                    if (approved) {
+                        approvedSales.increment();
+                        p.sale().rrn = answer.getString(37);
+                        p.sale().auth = answer.getString(38);
+                        p.sale().approved = true;
+                    }
+                }
+                case VOID -> {
+                    if (approved) {
+                        voided.increment();
+                    }
+                }
+                case REVERSAL -> {
+                    if (approved) {
+                        reversed.increment();
+                    }
+                }
+                case TIMEOUT -> {
+                    if ("68".equals(code)) {
+                        timeouts.increment();
+                    }
+                }
+                case DUPLICATE -> { } // replays an answer: nothing new at the issuer
             }
             if (now >= measureStart && now < measureEnd) {
                 answeredInWindow.increment();
             }
-            if (due >= measureStart && due < measureEnd) {
-                latencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (now - due) / 1000)));
+            if (p.due() >= measureStart && p.due() < measureEnd) {
+                if (p.kind() != Kind.TIMEOUT) {
+                    latencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (now - p.due()) / 1000)));
+                }
                 codes.computeIfAbsent(code, k -> new LongAdder()).increment();
+                byKind.get(p.kind()).computeIfAbsent(code, k -> new LongAdder()).increment();
+                if (!p.kind().expects(code)) {
+                    unexpected.increment();
+                }
             }
         }
 
         RunResult result(String target, int rate, int seconds) {
-            Map<String, Long> byCode = new TreeMap<>();
-            codes.forEach((k, v) -> byCode.put(k, v.sum()));
+            Map<Kind, Map<String, Long>> kinds = new EnumMap<>(Kind.class);
+            byKind.forEach((kind, m) -> {
+                if (sent.get(kind).sum() > 0 || !m.isEmpty()) {
+                    Map<String, Long> c = new TreeMap<>();
+                    m.forEach((code, n) -> c.put(code, n.sum()));
+                    kinds.put(kind, c);
+                }
+            });
             Histogram h = latencyMicros;
             long transactions = answeredInWindow.sum();
             return new RunResult(target, rate, seconds, scheduled.sum(), transactions / (double) seconds,
                     ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
-                    ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), byCode, errors.sum(), unmatched.sum(),
-                    approvalsTotal.sum(), resources.cpuMicrosPer(transactions), resources.allocatedBytesPer(transactions));
+                    ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), sum(codes), errors.sum(), unmatched.sum(),
+                    kinds, unexpected.sum(),
+                    new LedgerCheck.Expected(approvedSales.sum(), voided.sum(), reversed.sum(), timeouts.sum()),
+                    resources.cpuMicrosPer(transactions), resources.allocatedBytesPer(transactions));
+        }
+
+        private static Map<String, Long> sum(Map<String, LongAdder> counters) {
+            Map<String, Long> out = new TreeMap<>();
+            counters.forEach((k, v) -> out.put(k, v.sum()));
+            return out;
         }
 
         private static double ms(long micros) {
@@ -247,7 +467,10 @@ final class LoadGenerator {
         }
     }
 
-    /** Reads one connection's answers; not sharable (bound to its connection's state). */
+    /**
+     * Reads a connection's answers; not sharable (bound to its terminal's state). One connection per
+     * transaction: closes the connection after its answer.
+     */
     private static final class AnswerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         private final Conn conn;
         private final Run run;
@@ -263,21 +486,27 @@ final class LoadGenerator {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
             long now = System.nanoTime();
+            if (conn.perTxn) {
+                ctx.close();
+            }
             ISOMsg answer = codec.newMessage(null);
-            Long due;
+            Pending p = null;
             try {
                 codec.unpack(ByteBufUtil.getBytes(frame), answer);
-                due = conn.outstanding.remove(Integer.parseInt(answer.getString(11)));
+                int stan = Integer.parseInt(answer.getString(11));
+                for (int copy = 0; copy <= MAX_COPIES && p == null; copy++) {
+                    p = conn.outstanding.remove(stan + copy * COPY_KEY); // the original first, then its copies
+                }
             } catch (ISOException | RuntimeException e) {
                 run.unmatched.increment(); // not unpackable or no STAN: cannot be tied to a request
                 return;
             }
-            if (due == null) {
+            if (p == null) {
                 run.unmatched.increment();
                 return;
             }
             String code = answer.getString(39);
-            run.answered(due, now, code != null ? code : "none");
+            run.answered(p, now, code != null ? code : "none", answer);
         }
 
         @Override

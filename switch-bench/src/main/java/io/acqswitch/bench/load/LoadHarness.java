@@ -15,16 +15,18 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * End-to-end load harness: starts, in this process, an approve-all issuer stub and a switch routed
- * to it (temporary data directory, ephemeral 127.0.0.1 ports, issuer deadline 10 s), then drives
- * 0200 sales at them from a non-blocking terminal simulator ({@link LoadGenerator}) and prints
- * throughput, coordinated-omission-corrected latency percentiles, answers by field 39 and errors.
+ * End-to-end load harness: starts, in this process, an approve-all issuer stub and the targets
+ * routed to it (temporary data directory, ephemeral 127.0.0.1 ports, issuer deadline 10 s), then
+ * drives iso87 requests at them from a non-blocking terminal simulator ({@link LoadGenerator}) and
+ * prints throughput, coordinated-omission-corrected latency percentiles, answers by field 39 (and,
+ * with a mix, by kind of request) and errors.
  *
  * <pre>
  *   java &lt;JVM flags of ./acqswitch&gt; -cp switch-bench/target/benchmarks.jar \
  *        io.acqswitch.bench.load.LoadHarness [--key value ...]
  *
- *   --connections N     persistent connections, one terminal id each (default 8)
+ *   --connections N     terminals, one terminal id each (default 8); one persistent connection each
+ *                       unless --connect-per-txn
  *   --rate TPS          offered rate, open model: sends on schedule whatever the answers do (2000)
  *   --duration SECONDS  measured seconds (10)
  *   --warmup SECONDS    unmeasured seconds at the same rate before them (3)
@@ -40,19 +42,52 @@ import java.util.concurrent.TimeUnit;
  *   --step-seconds S    measured seconds per step (5; the first step of a target also warms up
  *                       --warmup seconds, the others 1 s)
  *   --p99-ms MS         a step passes when p99 &lt; MS, achieved &ge; 95 % of offered, no errors and
- *                       every answer 00 (10)
+ *                       every answer the one its kind must get (10)
+ *   --mix SPEC          switch target only: weights of sale, duplicate, void, reversal, e.g.
+ *                       sale=80,duplicate=10,void=5,reversal=5 (default sale=100, as every earlier figure)
+ *   --timeouts PCT      switch target only: this % of the sales go to a card whose issuer never answers (0)
+ *   --connect-per-txn BOOL  a new TCP connection per transaction, like GPRS terminals (false)
+ *   --generator-threads N   the simulator's event-loop threads (1)
+ *   --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping, yielding (its default)
  * </pre>
  *
+ * <p><b>Mix.</b> A duplicate re-sends the exact bytes of an earlier sale of the same terminal (in
+ * flight or answered); a void ({@code 0200}, processing code {@code 200000}, 37/38 of the sale) and
+ * a terminal reversal ({@code 0400}, own STAN, field 90 naming the sale) each act on a different
+ * earlier sale of that terminal that was answered {@code 00}. A timeout is a sale to a card the
+ * switch routes to a second, silent issuer ({@link LoadRig#silent}: a stub that withholds every
+ * financial answer, deadline {@link LoadRig#SILENT_DEADLINE_SECONDS} s): the switch answers it
+ * {@code 68} and reverses it through its SAF; its latency is the deadline, so it is left out of the
+ * percentiles. Only the switch detects duplicates, decides voids and reverses: the stub, relay and
+ * jPOS targets get sales only (the harness says so when a mix is given for them), so their ledger
+ * checks stay meaningful and their rows are not comparable with a mixed switch row.
+ *
+ * <p><b>Connections.</b> With {@code --connect-per-txn true} each request opens its own connection
+ * at its due time, sends once connected, reads its answer and closes; the connect is part of its
+ * latency. On Linux the closing side keeps each port in TIME_WAIT for 60 s, so sustained rates above
+ * a few hundred per second rely on {@code net.ipv4.tcp_tw_reuse} (loopback is reused by default).
+ *
+ * <p><b>Threads.</b> The schedule runs on one sender thread; connects and answers on
+ * {@code --generator-threads} event loops. The switch has no thread-count settings: its terminal and
+ * issuer I/O run on one Netty worker group of Netty's default size (2 per core, or the JVM property
+ * {@code -Dio.netty.eventLoopThreads=N}, which also sizes the stub's workers), transactions on the
+ * ring's single processor thread (single writer by design); {@code --switch-wait-strategy} sets how
+ * that thread waits.
+ *
  * <p>Latency is measured from each request's intended send time to its answer. A request not
- * answered within 10 s of that time is an error. After each target the stub's ledger is checked:
- * exactly one approved debit per approved answer received, no reversals. Each row also shows the
- * process's CPU time and heap allocation per answered transaction during the window: simulator,
- * stub and target share the JVM, so a target's own cost is its figure minus the stub row's.
+ * answered within 10 s of that time is an error. After each target the stubs' ledgers are checked
+ * ({@link LedgerCheck}, waiting up to 15 s for the switch's SAF to deliver
+ * the reversals of voids, 0400s and timeouts): exactly one approved debit per sale answered
+ * {@code 00}, exactly the voided and reversed ones reversed, every timeout debit at the silent
+ * issuer reversed. Each row also shows the process's CPU time and heap allocation per answered
+ * transaction during the window: simulator, stub and target share the JVM, so a target's own cost
+ * is its figure minus the stub row's.
  *
  * <p>Exit code: 0 when every ledger check passes, 1 when one fails, 2 for bad options.
  */
 public final class LoadHarness {
     private static final int FIRST_STEP = 500;
+    private static final int SAF_DRAIN_SECONDS = 15;
 
     private LoadHarness() {}
 
@@ -88,8 +123,13 @@ public final class LoadHarness {
         out.println(LoadReport.machine());
         out.println("options: " + options);
         List<Target> targets = options.target().runs();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try (LoadRig rig = LoadRig.start(targets, storeEntries(options))) {
+        if (!options.mix().salesOnly() && !targets.equals(List.of(Target.SWITCH))) {
+            out.println("mix: " + options.mix() + " for the switch only; stub, relay and jpos get sales only (they do "
+                    + "not detect duplicates, decide voids or reverse), so their rows are not comparable with its row");
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.generatorThreads(), NioIoHandler.newFactory());
+        try (LoadRig rig = LoadRig.start(targets, storeEntries(options), options.mix().timeoutPct() > 0,
+                options.switchWaitStrategy())) {
             LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
             boolean ok = options.saturate()
                     ? saturate(options, targets, rig, generator, out)
@@ -101,21 +141,28 @@ public final class LoadHarness {
         }
     }
 
+    private static LoadGenerator.Traffic traffic(LoadOptions o, Target t) {
+        return new LoadGenerator.Traffic(o.connections(), o.mixFor(t), o.connectPerTxn());
+    }
+
     private static boolean fixedRate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
                                      PrintStream out) throws InterruptedException {
         List<RunResult> results = new ArrayList<>();
         boolean ok = true;
         for (Target t : targets) {
-            LedgerSummary before = rig.stub.ledger().summary();
-            RunResult r = generator.run(name(t), rig.port(t), o.connections(), o.rate(), o.warmup(), o.duration());
-            LedgerCheck check = ledgerCheck(rig, r, before);
+            Ledgers before = Ledgers.of(rig);
+            RunResult r = generator.run(name(t), rig.port(t), traffic(o, t), o.rate(), o.warmup(), o.duration());
+            LedgerCheck check = ledgerCheck(rig, r.expected(), r.target(), before);
             ok &= check.ok();
             results.add(r);
             out.println(check);
         }
         out.println();
         out.println(LoadReport.header());
-        results.forEach(r -> out.println(LoadReport.row(r)));
+        for (RunResult r : results) {
+            out.println(LoadReport.row(r));
+        }
+        results.stream().map(LoadReport::kinds).filter(k -> !k.isEmpty()).forEach(out::println);
         if (results.size() == 2 && targets.equals(Target.BOTH.runs())) {
             out.println(LoadReport.ratios(results.get(0), results.get(1)));
         } else if (results.size() > 2) {
@@ -131,23 +178,27 @@ public final class LoadHarness {
         List<RunResult> best = new ArrayList<>();
         for (Target t : targets) {
             out.println(LoadReport.header() + "  step");
-            LedgerSummary before = rig.stub.ledger().summary();
+            Ledgers before = Ledgers.of(rig);
             RunResult sustained = null;
-            long approvals = 0;
+            LedgerCheck.Expected expected = LedgerCheck.Expected.NONE;
             boolean first = true;
             for (int rate : steps(o.maxRate())) {
-                RunResult r = generator.run(name(t), rig.port(t), o.connections(), rate, first ? o.warmup() : 1,
+                RunResult r = generator.run(name(t), rig.port(t), traffic(o, t), rate, first ? o.warmup() : 1,
                         o.stepSeconds());
                 first = false;
-                approvals += r.approvalsTotal();
+                expected = expected.plus(r.expected());
                 boolean pass = passes(r, o.p99Ms());
                 out.println(LoadReport.row(r) + (pass ? "  pass" : "  FAIL"));
+                String kinds = LoadReport.kinds(r);
+                if (!kinds.isEmpty()) {
+                    out.println("  " + kinds);
+                }
                 if (!pass) {
                     break;
                 }
                 sustained = r;
             }
-            LedgerCheck check = ledgerCheck(rig, approvals, name(t), before);
+            LedgerCheck check = ledgerCheck(rig, expected, name(t), before);
             ok &= check.ok();
             out.println(check);
             best.add(sustained);
@@ -157,7 +208,8 @@ public final class LoadHarness {
                             sustained.offeredTps(), sustained.achievedTps(), sustained.p99()));
         }
         out.println();
-        out.println("saturation (pass: p99 < " + o.p99Ms() + " ms, achieved >= 95% of offered, no errors, all 00):");
+        out.println("saturation (pass: p99 < " + o.p99Ms() + " ms, achieved >= 95% of offered, no errors, every answer "
+                + "the one its kind must get):");
         summary.forEach(s -> out.println("  " + s));
         int sw = targets.indexOf(Target.SWITCH);
         for (int i = 0; i < targets.size(); i++) {
@@ -197,18 +249,33 @@ public final class LoadHarness {
 
     private static boolean passes(RunResult r, double p99Ms) {
         return r.p99() < p99Ms && r.achievedTps() >= 0.95 * r.offeredTps() && r.errors() == 0 && r.unmatched() == 0
-                && r.approved() == r.answered() && r.answered() == r.scheduled();
+                && r.unexpected() == 0 && r.answered() == r.scheduled();
     }
 
-    private static LedgerCheck ledgerCheck(LoadRig rig, RunResult r, LedgerSummary before) throws InterruptedException {
-        return ledgerCheck(rig, r.approvalsTotal(), r.target(), before);
+    /** The stubs' ledger summaries at one moment ({@code silent} null when the rig has no silent issuer). */
+    private record Ledgers(LedgerSummary stub, LedgerSummary silent) {
+        static Ledgers of(LoadRig rig) {
+            return new Ledgers(rig.stub.ledger().summary(), rig.silent == null ? null : rig.silent.ledger().summary());
+        }
     }
 
-    /** Lets answers already written settle into the ledger summary, then compares. */
-    private static LedgerCheck ledgerCheck(LoadRig rig, long approvals, String target, LedgerSummary before)
+    /**
+     * Lets answers already written settle into the ledgers and the switch's SAF deliver the reversals
+     * of voids, 0400s and timeouts (at most {@link #SAF_DRAIN_SECONDS} s), then compares.
+     */
+    private static LedgerCheck ledgerCheck(LoadRig rig, LedgerCheck.Expected expected, String target, Ledgers before)
             throws InterruptedException {
         Thread.sleep(300); // a reversal the switch would send after a lost answer starts within its tick
-        return LedgerCheck.between(target, approvals, before, rig.stub.ledger().summary());
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAF_DRAIN_SECONDS);
+        while (true) {
+            Ledgers after = Ledgers.of(rig);
+            LedgerCheck check = LedgerCheck.between(target, expected, before.stub(), after.stub(), before.silent(),
+                    after.silent());
+            if (check.ok() || expected.salesOnly() || System.nanoTime() > end) {
+                return check;
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static String name(Target t) {

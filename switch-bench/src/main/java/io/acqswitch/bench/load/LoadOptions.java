@@ -17,9 +17,14 @@ import java.util.Map;
  * @param maxRate      the highest step of a saturation run
  * @param stepSeconds  measured seconds per saturation step
  * @param p99Ms        a saturation step passes when its p99 is under this
+ * @param mix          the transaction mix sent to the switch target (other targets get sales only)
+ * @param connectPerTxn a new TCP connection per transaction (GPRS terminals) instead of persistent ones
+ * @param generatorThreads the simulator's event-loop threads
+ * @param switchWaitStrategy the switch's ring wait strategy ({@code pipeline.waitStrategy}); null = its default
  */
 record LoadOptions(int connections, int rate, int duration, int warmup, Target target, boolean saturate,
-                   int maxRate, int stepSeconds, double p99Ms) {
+                   int maxRate, int stepSeconds, double p99Ms, TxnMix mix, boolean connectPerTxn,
+                   int generatorThreads, String switchWaitStrategy) {
 
     /** Where the terminal traffic goes. */
     enum Target {
@@ -48,7 +53,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
 
     static final String USAGE = """
             options (all --key value, all optional):
-              --connections N     persistent connections, one terminal id each (8)
+              --connections N     terminals, one terminal id and persistent connection each (8)
               --rate TPS          offered rate, open model (2000)
               --duration SECONDS  measured seconds (10)
               --warmup SECONDS    unmeasured seconds first (3)
@@ -56,7 +61,16 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --saturate BOOL     step the rate 500, 1000, 2000, ... up to --max-rate (false)
               --max-rate TPS      highest saturation step (8000)
               --step-seconds S    measured seconds per step (5)
-              --p99-ms MS         a step passes with p99 under this (10)""";
+              --p99-ms MS         a step passes with p99 under this (10)
+              --mix SPEC          switch target only: weights of sale, duplicate, void, reversal,
+                                  e.g. sale=80,duplicate=10,void=5,reversal=5 (sale=100); the other
+                                  targets get sales only
+              --timeouts PCT      switch target only: % of sales to a card whose issuer never answers;
+                                  the switch answers them 68 after 1 s and reverses them (0)
+              --connect-per-txn BOOL  a new TCP connection per transaction, like GPRS terminals (false)
+              --generator-threads N   the simulator's event-loop threads (1)
+              --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping or
+                                  yielding (the switch's default, blocking)""";
 
     /** @throws IllegalArgumentException naming the first bad option as {@code --key=value: why} */
     static LoadOptions parse(String... args) {
@@ -74,10 +88,14 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
                 positive(m, "duration", 10),
                 atLeastZero(m, "warmup", 3),
                 target(m.remove("target")),
-                bool(m.remove("saturate")),
+                bool(m, "saturate"),
                 positive(m, "max-rate", 8000),
                 positive(m, "step-seconds", 5),
-                p99(m.remove("p99-ms")));
+                p99(m.remove("p99-ms")),
+                TxnMix.parse(m.remove("mix"), m.remove("timeouts")),
+                bool(m, "connect-per-txn"),
+                positive(m, "generator-threads", 1),
+                waitStrategy(m.remove("switch-wait-strategy")));
         if (!m.isEmpty()) {
             throw new IllegalArgumentException("--" + m.keySet().iterator().next() + ": unknown option");
         }
@@ -123,14 +141,27 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         }
     }
 
-    private static boolean bool(String s) {
+    private static boolean bool(Map<String, String> m, String key) {
+        String s = m.remove(key);
         if (s == null || s.equals("false")) {
             return false;
         }
         if (s.equals("true")) {
             return true;
         }
-        throw new IllegalArgumentException("--saturate=" + s + ": true or false");
+        throw new IllegalArgumentException("--" + key + "=" + s + ": true or false");
+    }
+
+    private static String waitStrategy(String s) {
+        if (s == null || List.of("blocking", "sleeping", "yielding").contains(s)) {
+            return s;
+        }
+        throw new IllegalArgumentException("--switch-wait-strategy=" + s + ": blocking, sleeping or yielding");
+    }
+
+    /** The mix {@code target} gets: only the switch understands duplicates, voids, reversals and timeouts. */
+    TxnMix mixFor(Target t) {
+        return t == Target.SWITCH ? mix : TxnMix.SALES_ONLY;
     }
 
     private static double p99(String s) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Formats the harness's output: the machine, one row per run, ratios. Stateless. */
@@ -38,6 +39,23 @@ final class LoadReport {
                 ms(r.p50()), ms(r.p90()), ms(r.p99()), ms(r.p999()), ms(r.max()), r.errors(),
                 String.format(Locale.ROOT, "%.1f", r.cpuMicrosPerTxn()),
                 String.format(Locale.ROOT, "%.1f", r.allocBytesPerTxn() / 1024), codes.isEmpty() ? "-" : codes) + (r.unmatched() > 0 ? "  unmatched=" + r.unmatched() : "");
+    }
+
+    /**
+     * What was answered to each kind of request in the window, by field 39, and how many answers were
+     * not what their kind must get (e.g. {@code switch by kind: sale 80 [00=80], void 5 [00=4 22=1];
+     * unexpected answers 1}); empty for sales only.
+     */
+    static String kinds(RunResult r) {
+        if (r.byKind().keySet().equals(Set.of(TxnMix.Kind.SALE))) {
+            return "";
+        }
+        String kinds = r.byKind().entrySet().stream().map(e -> e.getKey().label() + " "
+                + e.getValue().values().stream().mapToLong(Long::longValue).sum() + " [" + e.getValue().entrySet().stream()
+                        .map(c -> c.getKey() + "=" + c.getValue()).collect(Collectors.joining(" ")) + "]")
+                .collect(Collectors.joining(", "));
+        return r.target() + " by kind (answers in the measured window by field 39): " + kinds + "; unexpected answers "
+                + r.unexpected();
     }
 
     /** switch/stub for achieved TPS, p50 and p99: what the switch costs over the bare network and stub. */

@@ -22,9 +22,20 @@ import java.util.stream.Stream;
  * deadline of 10 s; its store in a temporary directory deleted on {@link #close()}), the
  * zero-logic {@link RelayBaseline} and the jPOS {@link JposBaseline}. Every port is an ephemeral
  * 127.0.0.1 port.
+ *
+ * <p>For timeouts the switch also gets a second issuer, {@link #silent}: a stub that applies every
+ * financial request and never answers it ({@code withholdRatio} 1.0, as switch-core's tests make an
+ * issuer deaf) but answers reversals. The switch routes {@link LoadGenerator#SILENT_PAN}'s BIN to it
+ * with a deadline of {@link #SILENT_DEADLINE_SECONDS} s, so those sales are answered 68 and reversed
+ * through the switch's SAF.
  */
 final class LoadRig implements AutoCloseable {
+    static final int SILENT_DEADLINE_SECONDS = 1;
+    private static final StubRules DEAF = new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null);
+
     final IssuerStub stub;
+    /** The issuer that never answers financial requests; null unless started for timeouts. */
+    IssuerStub silent;
     private SwitchNode node;
     private Path dataDir;
     private RelayBaseline relay;
@@ -36,21 +47,28 @@ final class LoadRig implements AutoCloseable {
 
     /** The stub and a switch: what {@code --target both} needs. */
     static LoadRig start() throws IOException, InterruptedException {
-        return start(Target.BOTH.runs(), 100_000);
+        return start(Target.BOTH.runs(), 100_000, false, null);
     }
 
     /**
-     * Starts the stub and what {@code targets} need (the switch's store sized for {@code storeEntries} records), each waiting (at most 10-20 s) until its link to the stub is up.
+     * Starts the stub and what {@code targets} need (the switch's store sized for {@code storeEntries}
+     * records; with {@code silentIssuer} a second, silent issuer for the switch; its ring's wait
+     * strategy {@code waitStrategy}, null = its default), each waiting (at most 10-20 s) until its
+     * links are up.
      *
      * @throws IOException when a socket, the store or jPOS's deploy directory cannot be opened
      * @throws InterruptedException when interrupted while starting
      * @throws IllegalStateException when an issuer link does not come up
      */
-    static LoadRig start(Collection<Target> targets, long storeEntries) throws IOException, InterruptedException {
+    static LoadRig start(Collection<Target> targets, long storeEntries, boolean silentIssuer, String waitStrategy)
+            throws IOException, InterruptedException {
         LoadRig rig = new LoadRig(new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start());
         try {
             if (targets.contains(Target.SWITCH)) {
-                rig.startSwitch(storeEntries);
+                if (silentIssuer) {
+                    rig.silent = new IssuerStub("silent", "127.0.0.1", 0, DEAF).start();
+                }
+                rig.startSwitch(storeEntries, waitStrategy);
             }
             if (targets.contains(Target.RELAY)) {
                 rig.relay = new RelayBaseline("127.0.0.1", rig.stub.port()).start();
@@ -66,18 +84,21 @@ final class LoadRig implements AutoCloseable {
     }
 
     /** @param storeEntries the store's size: every request of the run is a record (a full store answers 96) */
-    private void startSwitch(long storeEntries) throws IOException, InterruptedException {
+    private void startSwitch(long storeEntries, String waitStrategy) throws IOException, InterruptedException {
         dataDir = Files.createTempDirectory("loadharness");
         try {
-            SwitchConfig cfg = ConfigLoader.parse(yaml(stub.port(), dataDir) + "store: {expectedEntries: " + storeEntries + "}\n");
+            String yaml = (silent == null ? yaml(stub.port(), dataDir) : yaml(stub.port(), silent.port(), dataDir))
+                    + "store: {expectedEntries: " + storeEntries + "}\n"
+                    + (waitStrategy == null ? "" : "pipeline: {waitStrategy: " + waitStrategy + "}\n");
+            SwitchConfig cfg = ConfigLoader.parse(yaml);
             node = new SwitchNode(cfg).start();
         } catch (ConfigException e) {
             throw new IllegalStateException("the harness's switch configuration is invalid: " + e.getMessage(), e);
         }
         long end = System.nanoTime() + 10_000_000_000L;
-        while (node.issuers().linksUp(0) == 0) {
+        while (node.issuers().linksUp(0) == 0 || (silent != null && node.issuers().linksUp(1) == 0)) {
             if (System.nanoTime() > end) {
-                throw new IllegalStateException("the switch's link to the issuer stub did not come up in 10 s");
+                throw new IllegalStateException("the switch's links to the issuer stubs did not come up in 10 s");
             }
             Thread.sleep(20);
         }
@@ -97,6 +118,22 @@ final class LoadRig implements AutoCloseable {
                 routing: {defaultIssuer: issuer-a}
                 stubs: []
                 """.formatted(dataDir, stubPort);
+    }
+
+    /**
+     * As {@link #yaml(int, Path)} plus the silent issuer ({@code issuer-b}) for
+     * {@link LoadGenerator#SILENT_PAN}'s BIN, with a short deadline.
+     */
+    static String yaml(int stubPort, int silentPort, Path dataDir) {
+        return yaml(stubPort, dataDir).replace("routing: {defaultIssuer: issuer-a}\n", """
+                  - id: issuer-b
+                    hosts: ["127.0.0.1:%d"]
+                    connections: 1
+                    timeout: %ds
+                routing:
+                  defaultIssuer: issuer-a
+                  routes: [{prefix: "%s", issuer: issuer-b}]
+                """.formatted(silentPort, SILENT_DEADLINE_SECONDS, LoadGenerator.SILENT_PAN.substring(0, 6)));
     }
 
     /** Where {@code target}'s terminals connect. @throws IllegalStateException when it was not started */
@@ -129,6 +166,9 @@ final class LoadRig implements AutoCloseable {
             node.close();
         }
         stub.close();
+        if (silent != null) {
+            silent.close();
+        }
         if (dataDir == null) {
             return;
         }

@@ -18,21 +18,30 @@ import org.junit.jupiter.api.Timeout;
 /** The harness runs end to end and its ledger check holds; no timing is asserted (shared CI machines). */
 class LoadHarnessSmokeTest {
 
+    /** Runs the harness with {@code args}, asserts exit code 0 (every ledger check passed), returns its output. */
+    private static String runHarness(String... args) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int exit = LoadHarness.run(LoadOptions.parse(args), new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, out);
+        return out;
+    }
+
+    /** 50 sales, each answered 00 and one approved debit, nothing reversed, for each of {@code targets}. */
+    private static void assertFiftySalesStand(String out, List<String> targets) {
+        for (String target : targets) {
+            assertTrue(out.contains("ledger[" + target + "]: approvals received=50, approved debits=50, reversed=0 -> OK"), out);
+            assertTrue(out.lines().anyMatch(l -> l.startsWith(target + " ") && l.contains("00=50")), out);
+        }
+    }
+
     @Test
     @Tag("slow")
     @Timeout(60)
     void shouldCompleteBothTargetsAndPassTheLedgerCheck() throws Exception {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        LoadOptions options = LoadOptions.parse("--rate", "50", "--connections", "2", "--warmup", "0", "--duration", "1");
+        String out = runHarness("--rate", "50", "--connections", "2", "--warmup", "0", "--duration", "1");
 
-        int exit = LoadHarness.run(options, new PrintStream(buf, true, StandardCharsets.UTF_8));
-
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exit, out);
-        assertTrue(out.contains("ledger[stub]: approvals received=50, approved debits=50, reversed=0 -> OK"), out);
-        assertTrue(out.contains("ledger[switch]: approvals received=50, approved debits=50, reversed=0 -> OK"), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("stub ") && l.contains("00=50")), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("switch ") && l.contains("00=50")), out);
+        assertFiftySalesStand(out, List.of("stub", "switch"));
         assertTrue(out.contains("ratio switch/stub"), out);
     }
 
@@ -40,20 +49,104 @@ class LoadHarnessSmokeTest {
     @Tag("slow")
     @Timeout(90)
     void shouldCompleteTheRelayAndJposBaselinesAndPassTheLedgerCheck() throws Exception {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        LoadOptions options = LoadOptions.parse("--target", "all", "--rate", "50", "--connections", "2", "--warmup", "0",
-                "--duration", "1");
+        String out = runHarness("--target", "all", "--rate", "50", "--connections", "2", "--warmup", "0", "--duration", "1");
 
-        int exit = LoadHarness.run(options, new PrintStream(buf, true, StandardCharsets.UTF_8));
-
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(0, exit, out);
-        for (String target : List.of("stub", "relay", "switch", "jpos")) {
-            assertTrue(out.contains("ledger[" + target + "]: approvals received=50, approved debits=50, reversed=0 -> OK"), out);
-            assertTrue(out.lines().anyMatch(l -> l.startsWith(target + " ") && l.contains("00=50")), out);
-        }
+        assertFiftySalesStand(out, List.of("stub", "relay", "switch", "jpos"));
         assertTrue(out.contains("ratio switch/relay"), out);
         assertTrue(out.contains("ratio switch/jpos"), out);
+    }
+
+    /** {@code target}'s ledger check line, asserted to be OK. */
+    private static String ledgerOk(String out, String target) {
+        String ledger = out.lines().filter(l -> l.startsWith("ledger[" + target + "]")).findFirst().orElseThrow();
+        assertTrue(ledger.endsWith("-> OK"), out);
+        return ledger;
+    }
+
+    /** The switch's answers by kind, asserted to hold no unexpected answer. */
+    private static String switchKindsAllExpected(String out) {
+        String kinds = out.lines().filter(l -> l.startsWith("switch by kind")).findFirst().orElseThrow();
+        assertTrue(kinds.endsWith("unexpected answers 0"), out);
+        return kinds;
+    }
+
+    @Test
+    @Tag("slow")
+    @Timeout(90)
+    void shouldKeepTheLedgerExactUnderAMixWithDuplicatesVoidsReversalsAndTimeouts() throws Exception {
+        String out = runHarness("--target", "switch", "--rate", "40", "--connections", "2", "--warmup", "1",
+                "--duration", "3", "--mix", "sale=55,duplicate=15,void=15,reversal=15", "--timeouts", "10");
+
+        assertFalse(ledgerOk(out, "switch").contains("timeouts answered 68=0,"), out);
+        String kinds = switchKindsAllExpected(out);
+        for (String kind : List.of("sale ", "duplicate ", "void ", "reversal ", "timeout ")) {
+            assertTrue(kinds.contains(kind), out);
+        }
+    }
+
+    @Test
+    @Tag("slow")
+    @Timeout(90)
+    void shouldOpenAConnectionPerTransactionAndKeepTheLedgerExactWithAMix() throws Exception {
+        String out = runHarness("--rate", "40", "--connections", "2", "--warmup", "1", "--duration", "2",
+                "--connect-per-txn", "true", "--mix", "sale=70,duplicate=10,void=10,reversal=10", "--timeouts", "5");
+
+        assertTrue(out.contains("for the switch only; stub, relay and jpos get sales only"), out);
+        assertTrue(ledgerOk(out, "stub").startsWith("ledger[stub]: approvals received=120, approved debits=120, reversed=0"), out);
+        assertTrue(ledgerOk(out, "switch").contains("voids approved="), out);
+        assertTrue(switchKindsAllExpected(out).contains("duplicate "), out);
+    }
+
+    @Test
+    void shouldParseTheMixAndPickKindsInProportion() {
+        TxnMix mix = LoadOptions.parse("--mix", "sale=80,duplicate=10,void=5,reversal=5", "--timeouts", "25").mix();
+        assertEquals(new TxnMix(80, 10, 5, 5, 25), mix);
+        assertTrue(LoadOptions.parse().mix().salesOnly());
+        assertEquals(TxnMix.SALES_ONLY, LoadOptions.parse("--target", "switch").mixFor(LoadOptions.Target.SWITCH));
+        assertEquals(TxnMix.SALES_ONLY, LoadOptions.parse("--mix", "sale=1,void=1").mixFor(LoadOptions.Target.JPOS));
+
+        java.util.Map<TxnMix.Kind, Integer> picked = new java.util.EnumMap<>(TxnMix.Kind.class);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 10_000; i++) {
+            picked.merge(mix.pick(random), 1, Integer::sum);
+        }
+        assertTrue(Math.abs(picked.get(TxnMix.Kind.SALE) - 6000) < 300, picked.toString());
+        assertTrue(Math.abs(picked.get(TxnMix.Kind.TIMEOUT) - 2000) < 300, picked.toString());
+        assertTrue(Math.abs(picked.get(TxnMix.Kind.DUPLICATE) - 1000) < 200, picked.toString());
+        assertTrue(Math.abs(picked.get(TxnMix.Kind.VOID) - 500) < 150, picked.toString());
+    }
+
+    @Test
+    void shouldRejectABadMixNamingIt() {
+        assertEquals("--mix=sale=0,void=5: weights must be >= 0 and sale > 0",
+                assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--mix", "sale=0,void=5")).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--mix", "sale=5,refund=1"))
+                .getMessage().startsWith("--mix=sale=5,refund=1: expected kind=weight pairs"));
+        assertEquals("--timeouts=101.0: a percentage of sales, 0 to 100",
+                assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--timeouts", "101")).getMessage());
+        assertEquals("--connect-per-txn=yes: true or false",
+                assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--connect-per-txn", "yes")).getMessage());
+        assertEquals("--switch-wait-strategy=spin: blocking, sleeping or yielding",
+                assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--switch-wait-strategy", "spin"))
+                        .getMessage());
+    }
+
+    @Test
+    void shouldFailTheLedgerCheckUnderAMixWhenADebitDoublesOrAReversalIsMissing() {
+        LedgerSummary zero = new LedgerSummary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        // 10 approved sales, of which 2 voided and 1 reversed by 0400; 3 timeouts at the silent issuer
+        LedgerCheck.Expected expected = new LedgerCheck.Expected(10, 2, 1, 3);
+        LedgerSummary exact = new LedgerSummary(10, 10, 10_000, 0, 3, 3_000, 0, 0, 0, 0, 0, 0, 0, 7_000);
+        LedgerSummary silentReversed = new LedgerSummary(3, 3, 3_000, 0, 3, 3_000, 0, 0, 0, 0, 0, 3, 0, 0);
+        LedgerSummary duplicateDebited = new LedgerSummary(11, 11, 11_000, 0, 3, 3_000, 0, 0, 0, 0, 0, 0, 0, 8_000);
+        LedgerSummary voidNotReversed = new LedgerSummary(10, 10, 10_000, 0, 2, 2_000, 0, 0, 0, 0, 0, 0, 0, 8_000);
+        LedgerSummary silentOneStanding = new LedgerSummary(3, 3, 3_000, 0, 2, 2_000, 0, 0, 0, 0, 0, 3, 0, 1_000);
+
+        assertTrue(LedgerCheck.between("switch", expected, zero, exact, zero, silentReversed).ok());
+        assertFalse(LedgerCheck.between("switch", expected, zero, duplicateDebited, zero, silentReversed).ok());
+        assertFalse(LedgerCheck.between("switch", expected, zero, voidNotReversed, zero, silentReversed).ok());
+        assertFalse(LedgerCheck.between("switch", expected, zero, exact, zero, silentOneStanding).ok());
+        assertFalse(LedgerCheck.between("switch", expected, zero, exact, null, null).ok());
     }
 
     @Test
