@@ -102,6 +102,20 @@ public final class Rig implements AutoCloseable {
         }
     }
 
+    /**
+     * Asserts that the switch reversed {@code rrn} exactly once: the issuer applied the reversal,
+     * and every reversal message it received for the entry was that one SAF entry's advice or one
+     * of its counted repeats (a repeat is legitimate when the 0430 is slow to come back).
+     */
+    public void assertReversedOnce(String rrn) throws InterruptedException {
+        await("ledger debit " + rrn + " reversed", () -> ledger(rrn).map(LedgerEntry::reversed).orElse(false),
+                Duration.ofSeconds(10));
+        await("SAF drained", () -> node.processor().safDepth() == 0, Duration.ofSeconds(10));
+        await("every reversal message of " + rrn + " is the one advice or a counted repeat",
+                () -> ledger(rrn).orElseThrow().reversalsReceived() == 1 + (int) counted("switch_reversals_retried"),
+                Duration.ofSeconds(5));
+    }
+
     public double counted(String name, String... tags) {
         return node.metrics().counted(name, tags);
     }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -110,10 +111,21 @@ class CrashRecoveryTest {
         return String.format("%06d", 500 + i);
     }
 
+    /**
+     * A free port below the kernel's ephemeral range (32768 and up here and by default), so that the
+     * many outgoing connections of other tests on the machine cannot take it between this check and
+     * the child switch binding it (both of its lives bind the same port).
+     */
     private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (java.io.IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port in 20000-29999 after 100 attempts");
     }
 
     private Process startSwitch(Path config, String name) throws Exception {

@@ -140,8 +140,7 @@ class CupPipelineTest {
             assertEquals("98", a.getString(39), "UnionPay's issuer-timeout code, not 68");
             assertEquals(ANSWER_HEADER, Hex.of(a.getHeader()));
             String rrn = a.getString(37);
-            awaitReversed(rrn);
-            assertEquals(1, rig.ledger(rrn).orElseThrow().reversalsReceived());
+            rig.assertReversedOnce(rrn);
         }
     }
 

@@ -133,8 +133,7 @@ class PipelineTest {
             rrn = answer.getString(37);
         }
         assertTrue(rig.ledger(rrn).isPresent(), "the stub applied the debit and withheld the answer");
-        awaitReversed(rrn);
-        assertEquals(1, rig.ledger(rrn).orElseThrow().reversalsReceived());
+        rig.assertReversedOnce(rrn);
     }
 
     @Test
@@ -189,9 +188,7 @@ class PipelineTest {
                 assertEquals("0410", answer.getMTI());
                 assertEquals("00", answer.getString(39));
             }
-            awaitReversed(rrn);
-            Thread.sleep(300); // give a wrong second reversal the time to arrive
-            assertEquals(1, rig.ledger(rrn).orElseThrow().reversalsReceived());
+            rig.assertReversedOnce(rrn);
         }
     }
 

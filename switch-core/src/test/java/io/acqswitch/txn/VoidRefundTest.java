@@ -82,9 +82,7 @@ class VoidRefundTest extends RigTest {
         ISOMsg sale = sale(400);
         assertEquals("00", voidOf(sale, PAN, 400).getString(39));
         assertEquals("22", voidOf(sale, PAN, 400).getString(39));
-        awaitReversed(sale.getString(37));
-        Thread.sleep(200);
-        assertEquals(1, rig.ledger(sale.getString(37)).orElseThrow().reversalsReceived(), "reversed once");
+        rig.assertReversedOnce(sale.getString(37));
     }
 
     @Test
