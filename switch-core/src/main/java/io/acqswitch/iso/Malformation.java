@@ -21,7 +21,12 @@ public enum Malformation {
     /** A connection over the listener's limit: closed at once. */
     TOO_MANY_CONNECTIONS,
     /** A peer that stopped sending in the middle of a frame (or sent nothing) past the idle timeout. */
-    IDLE_TIMEOUT;
+    IDLE_TIMEOUT,
+    /**
+     * A peer that does not read its answers: more than the write buffer's high-water mark waits for
+     * it. The switch stops reading its requests until it catches up (closed at the idle timeout if never).
+     */
+    SLOW_READER;
 
     public String tag() {
         return name().toLowerCase(Locale.ROOT);

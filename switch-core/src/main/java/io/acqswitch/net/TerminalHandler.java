@@ -13,6 +13,7 @@ import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
@@ -27,6 +28,19 @@ import org.slf4j.event.Level;
  * other request to the {@link TerminalRequestSink}. One instance per connection.
  */
 final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
+    /**
+     * Answers waiting for a terminal that does not read them: above 64 KiB (a few hundred answers)
+     * the connection turns unwritable and the switch stops reading its requests (TCP pushes back on
+     * the terminal); below 32 KiB it reads again. A peer that never drains is closed by the idle
+     * timeout, which runs while nothing is read; its undelivered approvals are then reversed.
+     */
+    static final WriteBufferWaterMark ANSWER_BACKLOG = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    /**
+     * The kernel's send buffer per terminal connection (Linux doubles it): a terminal has a few
+     * answers in flight at most, so this bounds what thousands of connections hold in the kernel
+     * and lets the back-pressure above see a peer that stopped reading.
+     */
+    static final int KERNEL_SEND_BUFFER = 32 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(TerminalHandler.class);
     private static final ThrottledLog REJECTIONS = new ThrottledLog(LOG, Level.WARN, 10_000);
 
@@ -70,6 +84,18 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
         }
         metrics.response(Classifier.classify(partial, dialect), ResponseCode.FORMAT_ERROR);
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        boolean writable = ctx.channel().isWritable();
+        if (!writable) {
+            metrics.malformed(Malformation.SLOW_READER);
+            rejected(Malformation.SLOW_READER, ctx, "answers not read (over " + ANSWER_BACKLOG.high()
+                    + " bytes waiting): reading its requests paused until it catches up");
+        }
+        ctx.channel().config().setAutoRead(writable);
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override

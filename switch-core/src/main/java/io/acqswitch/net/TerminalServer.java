@@ -24,6 +24,8 @@ public final class TerminalServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_SNDBUF, TerminalHandler.KERNEL_SEND_BUFFER)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TerminalHandler.ANSWER_BACKLOG)
                 .childHandler(new TerminalChannelInitializer(cfg, codec, metrics, sink));
     }
 

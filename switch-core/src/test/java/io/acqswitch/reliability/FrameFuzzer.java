@@ -62,6 +62,11 @@ final class FrameFuzzer {
         };
     }
 
+    /** {@code m} packed in iso87 with its 2-byte length: ready for the wire. */
+    static byte[] frame(ISOMsg m) throws ISOException {
+        return framed(pack(m));
+    }
+
     /** A well-formed echo request framed for the wire, to dribble a byte at a time. */
     static byte[] echoFrame(String stan) throws ISOException {
         return framed(pack(TerminalMessages.networkManagement("301", stan, "SLOW0001")));
