@@ -1,0 +1,125 @@
+package io.acqswitch.support;
+
+import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.sim.TerminalMessages;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A switch in a process of its own ({@code Main run --config}), on fixed ports and a data directory
+ * that outlive it, so a test can kill it with SIGKILL and start it again on the same state. Its
+ * output goes to {@code <dir>/<name>.log}.
+ */
+public final class ChildSwitch {
+    public final Path dir;
+    public final int port;
+    public final int httpPort;
+    private final Path config;
+    private Process process;
+    private int lives;
+
+    /** Writes the configuration ({@link Rig#yaml} towards {@code stubPort}, edited by {@code edit}) under {@code dir}. */
+    public ChildSwitch(Path dir, int stubPort, long issuerTimeoutMs, java.util.function.UnaryOperator<String> edit)
+            throws IOException {
+        this.dir = dir;
+        this.port = freePort();
+        this.httpPort = freePort();
+        this.config = dir.resolve("switch.yaml");
+        Files.createDirectories(dir);
+        Files.writeString(config, edit.apply(Rig.yaml(List.of("127.0.0.1:" + stubPort), issuerTimeoutMs, dir.resolve("data"))
+                .replace("listeners: [{port: 0, idleTimeout: 60s}]", "listeners: [{port: " + port + "}]")
+                .replace("http: {port: 0}", "http: {port: " + httpPort + "}")));
+    }
+
+    /**
+     * A free port below the kernel's ephemeral range (32768 and up here and by default), so that the
+     * many outgoing connections of other tests on the machine cannot take it between this check and
+     * the child binding it (every life of the child binds the same port).
+     */
+    static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int p = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port in 20000-29999 after 100 attempts");
+    }
+
+    /** Starts the next life of the switch (log {@code <dir>/life-N.log}) and waits until it serves. */
+    public void start() throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--") || arg.startsWith("-Dchronicle")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.acqswitch.cli.Main", "run",
+                "--config", config.toString()));
+        File log = dir.resolve("life-" + ++lives + ".log").toFile();
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+        awaitServing();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, whatever was in flight stays as the store has it. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public int lives() {
+        return lives;
+    }
+
+    public TerminalClient terminal() throws IOException {
+        return new TerminalClient("127.0.0.1", port, TestSwitch.ISO87, Duration.ofSeconds(10));
+    }
+
+    /** Waits (at most 60 s: JVM and Chronicle Map start-up) for /health to say UP, then checks an echo. */
+    private void awaitServing() throws Exception {
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).build();
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            while (true) {
+                try {
+                    if (http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                if (System.nanoTime() > end || !process.isAlive()) {
+                    throw new AssertionError("switch did not become healthy on port " + httpPort + " (see " + dir + ")");
+                }
+                Thread.sleep(200);
+            }
+        }
+        try (TerminalClient t = terminal()) {
+            String code = t.exchange(TerminalMessages.networkManagement("301", "000001", "TERM0009")).getString(39);
+            if (!"00".equals(code)) {
+                throw new AssertionError("echo answered " + code);
+            }
+        }
+    }
+}
