@@ -1,0 +1,217 @@
+package io.acqswitch.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.acqswitch.sim.IssuerStub;
+import io.acqswitch.sim.StubRules;
+import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.ChildSwitch;
+import io.acqswitch.support.MoneyBook;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The switch process killed (SIGKILL) again and again under traffic, and restarted each time on the
+ * same data directory and port. Terminals behave as real ones do: a request whose answer never
+ * came (the connection died under it) is reversed with a 0400 once they can connect again; they
+ * also repeat requests and reverse earlier sales. After the last restart and once the switch has
+ * settled, the issuer stub's ledger must show no double debit, no debit the terminal was not told
+ * was approved, and no approval lost.
+ *
+ * <p>{@code -Dreliability.killChaosSeconds=N} for a long run (default 20 s of traffic),
+ * {@code -Dreliability.seed=S} to replay the terminals' and the killer's choices. The switch's logs
+ * stay under {@code switch-core/target/kill-chaos-*}.
+ */
+@Tag("chaos")
+@Tag("slow")
+class KillChaosTest {
+    private static final int SECONDS = Integer.getInteger("reliability.killChaosSeconds", 20);
+    private static final int TERMINALS = 3;
+    private static final String MID = "MERCHANT0000001";
+
+    private final MoneyBook book = new MoneyBook();
+    private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+    private final AtomicInteger kills = new AtomicInteger();
+    private final AtomicInteger cutOff = new AtomicInteger();
+
+    @Test
+    void shouldLoseNoMoneyWhenTheSwitchIsKilledUnderTraffic() throws Exception {
+        long seed = Long.getLong("reliability.seed", System.nanoTime());
+        System.out.println("KillChaosTest seed=" + seed + " (-Dreliability.seed=" + seed + "), " + SECONDS + " s");
+        StubRules calm = new StubRules(null, null, Map.of("77", "05"), null, null, 20L, null, null, null, null, null);
+        try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, calm).start()) {
+            ChildSwitch sw = new ChildSwitch(Path.of("target", "kill-chaos-" + System.currentTimeMillis()), stub.port(), 2_000,
+                    yaml -> yaml.replace("store: {expectedEntries: 20000}",
+                            "store: {expectedEntries: " + Math.max(20_000, SECONDS * 600) + "}"));
+            sw.start();
+            ExecutorService pool = Executors.newFixedThreadPool(TERMINALS + 1);
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(SECONDS).toNanos();
+                List<Future<?>> running = new ArrayList<>();
+                for (int t = 0; t < TERMINALS; t++) {
+                    int terminal = t;
+                    running.add(pool.submit(() -> terminal(sw, terminal, new Random(seed + terminal), deadline)));
+                }
+                running.add(pool.submit(() -> killer(sw, new Random(seed - 1), deadline)));
+                for (Future<?> f : running) {
+                    f.get(SECONDS + 180L, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            try {
+                // the last life reverses what the kills left in flight and delivers its reversal advices
+                MoneyBook.Verdict v = settle(stub);
+                System.out.printf("KillChaosTest: kills %d (lives %d), requests cut off by a kill %d%n  outcomes %s%n"
+                                + "  ledger %s%n  verdict %s%n", kills.get(), sw.lives(), cutOff.get(),
+                        new TreeMap<>(outcomes), stub.ledger().summary(), v);
+                assertEquals(0, v.doubleDebits(), "double debits");
+                assertEquals(0, v.orphanDebits(), "debits standing that the terminal was not told were approved: "
+                        + v.orphans());
+                assertEquals(0, v.lostApprovals(), "approvals told to a terminal but reversed without its asking");
+                assertTrue(kills.get() >= Math.min(2, SECONDS / 8), "the switch was killed: " + kills.get());
+                assertTrue(book.approvals() > 0, "the run moved money");
+            } finally {
+                sw.kill();
+            }
+        }
+    }
+
+    /** Waits (at most 60 s) until the ledger agrees with what the terminals learned, then returns the verdict. */
+    private MoneyBook.Verdict settle(IssuerStub stub) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        MoneyBook.Verdict v = book.reconcile(stub.ledger());
+        while ((v.orphanDebits() > 0 || v.lostApprovals() > 0) && System.nanoTime() < end) {
+            Thread.sleep(200);
+            v = book.reconcile(stub.ledger());
+        }
+        return v;
+    }
+
+    /** Every 2–5 s: SIGKILL, then a restart after up to 0.5 s; the switch is up when it returns. */
+    private Void killer(ChildSwitch sw, Random r, long deadline) throws Exception {
+        while (System.nanoTime() < deadline - 3_000_000_000L) {
+            Thread.sleep(2_000 + r.nextInt(3_000));
+            sw.kill();
+            kills.incrementAndGet();
+            Thread.sleep(r.nextInt(500));
+            sw.start();
+        }
+        return null;
+    }
+
+    /** One terminal until {@code deadline}: sales, repeats, reversals; a request cut off by a kill is reversed. */
+    private Void terminal(ChildSwitch sw, int terminal, Random random, long deadline) throws Exception {
+        String tid = String.format("KILL%04d", terminal);
+        List<ISOMsg> approved = new ArrayList<>();
+        ISOMsg last = null;
+        TerminalClient t = connect(sw);
+        try {
+            for (int step = 1; System.nanoTime() < deadline; step++) {
+                Thread.sleep(random.nextInt(5));
+                int dice = random.nextInt(100);
+                String stan = String.format("%06d", step % 1_000_000);
+                ISOMsg request;
+                String reverses = null;
+                if (dice < 8 && last != null) {
+                    request = last; // a repeat, as it was
+                } else if (dice < 16 && !approved.isEmpty()) {
+                    ISOMsg original = approved.remove(random.nextInt(approved.size()));
+                    reverses = original.getString(37);
+                    request = (ISOMsg) original.clone();
+                    request.unset(37);
+                    request.set(0, "0400");
+                } else {
+                    String pan = "47617390010" + String.format("%05d", random.nextInt(100_000));
+                    request = TerminalMessages.sale(pan, 100 + random.nextInt(10_000), stan, tid, MID);
+                }
+                ISOMsg answer;
+                try {
+                    answer = t.exchange(request);
+                } catch (IOException cut) { // the switch died under it: the terminal does not know the outcome
+                    cutOff.incrementAndGet();
+                    t.close();
+                    t = reverseUntilAnswered(sw, connect(sw), request);
+                    if (reverses != null) {
+                        book.reversed(reverses);
+                    }
+                    last = null;
+                    continue;
+                }
+                tally(request.getMTI().equals("0400") ? "reversal" : request == last ? "repeat" : "sale", answer);
+                if (request.getMTI().equals("0400")) {
+                    assertEquals("00", answer.getString(39), "a reversal is always answered 00");
+                    book.reversed(reverses);
+                    continue;
+                }
+                book.answered(answer);
+                if (request != last && "00".equals(answer.getString(39))) {
+                    ISOMsg sale = (ISOMsg) request.clone();
+                    sale.set(37, answer.getString(37)); // only this test's note of which sale to reverse later
+                    approved.add(sale);
+                    last = request;
+                }
+            }
+        } finally {
+            t.close();
+        }
+        return null;
+    }
+
+    /**
+     * A 0400 for {@code request} (an 0400 itself is simply repeated) until the switch answers it:
+     * what a terminal does for a request it got no answer to. Returns the connection to go on with.
+     */
+    private TerminalClient reverseUntilAnswered(ChildSwitch sw, TerminalClient t, ISOMsg request) throws Exception {
+        ISOMsg reversal = (ISOMsg) request.clone();
+        reversal.set(0, "0400");
+        reversal.unset(37);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                tally("reversal after a cut-off", t.exchange(reversal));
+                return t;
+            } catch (IOException again) { // killed again meanwhile
+                t.close();
+                t = connect(sw);
+            }
+        }
+        throw new AssertionError("a reversal could not be delivered in 50 attempts");
+    }
+
+    /** Connects, retrying while the switch is down (at most 60 s: a restart takes a few seconds). */
+    private static TerminalClient connect(ChildSwitch sw) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return sw.terminal();
+            } catch (IOException down) {
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("the switch did not come back within 60 s", down);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private void tally(String what, ISOMsg answer) {
+        outcomes.computeIfAbsent(what + " " + answer.getString(39), k -> new LongAdder()).increment();
+    }
+}
