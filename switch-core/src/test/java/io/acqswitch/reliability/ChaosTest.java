@@ -10,8 +10,12 @@ import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import io.acqswitch.support.TestSwitch;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.net.BindException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
@@ -49,11 +54,17 @@ class ChaosTest {
     /** The issuer when no fault is on: approves, declines PANs ending 77, answers within 0–20 ms. */
     private static final StubRules CALM = new StubRules(null, null, Map.of("77", "05"), null, null, 20L, null, null, null, null, null);
 
-    enum Fault { RESTART_STUB, WITHHOLD_ANSWERS, LATE_ANSWERS, DROP_CONNECTIONS, REFUSE_CONNECTIONS, IGNORE_REVERSALS }
+    enum Fault { RESTART_STUB, RING_BURST, WITHHOLD_ANSWERS, LATE_ANSWERS, DROP_CONNECTIONS, REFUSE_CONNECTIONS, IGNORE_REVERSALS }
+
+    /** A ring small enough for a burst of pipelined requests to fill it (the default is 65536). */
+    private static final int RING_SIZE = 256;
+    private static final int BURST_CONNECTIONS = 8;
+    private static final int BURST_REQUESTS = 150;
 
     private final MoneyBook book = new MoneyBook();
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
+    private final AtomicInteger bursts = new AtomicInteger();
 
     @Test
     void shouldKeepTheMoneyInvariantThroughIssuerFaults() throws Exception {
@@ -65,7 +76,8 @@ class ChaosTest {
         Path dir = TempFiles.newDir("chaos");
         // every request takes a store record (~300/s here): size the store for the run, 20000 at least
         String yaml = Rig.yaml(hosts, ISSUER_TIMEOUT_MS, dir).replace("store: {expectedEntries: 20000}",
-                "store: {expectedEntries: " + Math.max(20_000, CHAOS_SECONDS * 600) + "}");
+                "store: {expectedEntries: " + Math.max(20_000, CHAOS_SECONDS * 1000) + "}")
+                .replace("pipeline: {tick: 20ms}", "pipeline: {tick: 20ms, ringSize: " + RING_SIZE + "}");
         try (Rig rig = Rig.start(stub, hosts, yaml, dir)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(CHAOS_SECONDS).toNanos();
             ExecutorService pool = Executors.newFixedThreadPool(TERMINALS + 1);
@@ -74,7 +86,7 @@ class ChaosTest {
                 int terminal = t;
                 terminals.add(pool.submit(() -> terminal(rig, terminal, new Random(seed + terminal), deadline)));
             }
-            Future<?> scheduler = pool.submit(() -> faults(stub, new Random(seed - 1), deadline));
+            Future<?> scheduler = pool.submit(() -> faults(rig, stub, new Random(seed - 1), deadline));
             scheduler.get();
             for (Future<?> f : terminals) {
                 f.get();
@@ -102,6 +114,7 @@ class ChaosTest {
                     rig.counted("switch_issuer_link_down_transitions", "issuer", "issuer-a"),
                     rig.counted("switch_issuer_reconnects", "issuer", "issuer-a"),
                     rig.counted("switch_issuer_unavailable", "issuer", "issuer-a", "reason", "no_link_up"), v);
+            System.out.printf("  ring full rejections %.0f%n", rig.counted("switch_ring_full_rejections"));
 
             assertEquals(0, v.doubleDebits(), "double debits");
             assertEquals(0, v.orphanDebits(), "debits standing that the terminal was not told were approved: " + v.orphans());
@@ -117,7 +130,7 @@ class ChaosTest {
     }
 
     /** After 0.5–1.5 s of calm a fault for 1–2.5 s, each kind once first; a restart keeps the stub down for up to 1 s. */
-    private Void faults(IssuerStub stub, Random r, long deadline) throws Exception {
+    private Void faults(Rig rig, IssuerStub stub, Random r, long deadline) throws Exception {
         Fault[] all = Fault.values();
         for (int n = 0; System.nanoTime() < deadline - 2_000_000_000L; n++) {
             Thread.sleep(500 + r.nextInt(1_000));
@@ -129,6 +142,7 @@ class ChaosTest {
                 case DROP_CONNECTIONS -> stub.setRules(with(null, null, 2 + r.nextInt(20), null, null));
                 case REFUSE_CONNECTIONS -> stub.setRules(with(null, null, 1, true, null)); // drop what is open, refuse the rest
                 case IGNORE_REVERSALS -> stub.setRules(with(null, null, null, null, 20 + r.nextInt(50)));
+                case RING_BURST -> burst(rig, r);
                 case RESTART_STUB -> {
                     stub.close();
                     Thread.sleep(r.nextInt(1_000));
@@ -139,6 +153,44 @@ class ChaosTest {
             stub.setRules(CALM);
         }
         return null;
+    }
+
+    /**
+     * Ring saturation: {@value #BURST_CONNECTIONS} connections each pipeline {@value #BURST_REQUESTS}
+     * sales at once, then read every answer into the book (a full ring answers 91: no debit).
+     */
+    private void burst(Rig rig, Random r) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int c = 0; c < BURST_CONNECTIONS; c++) {
+                Socket s = new Socket("127.0.0.1", rig.node.terminalPort(0));
+                s.setSoTimeout(10_000);
+                sockets.add(s);
+                String tid = String.format("BRST%04d", c);
+                ByteArrayOutputStream wire = new ByteArrayOutputStream();
+                for (int i = 0; i < BURST_REQUESTS; i++) {
+                    String stan = String.format("%06d", bursts.incrementAndGet() % 1_000_000);
+                    String pan = "47617390010" + String.format("%05d", r.nextInt(100_000));
+                    wire.write(FrameFuzzer.frame(TerminalMessages.sale(pan, 100 + r.nextInt(10_000), stan, tid,
+                            "MERCHANT0000001")));
+                }
+                s.getOutputStream().write(wire.toByteArray());
+            }
+            for (Socket s : sockets) {
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                for (int i = 0; i < BURST_REQUESTS; i++) {
+                    byte[] body = new byte[in.readUnsignedShort()];
+                    in.readFully(body);
+                    ISOMsg answer = TestSwitch.ISO87.newMessage(null);
+                    TestSwitch.ISO87.unpack(body, answer);
+                    book.answered(tally("burst", answer));
+                }
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
     }
 
     private static StubRules with(Double withhold, Long lateMs, Integer dropAfter, Boolean refuse, Integer ignoreReversals) {
