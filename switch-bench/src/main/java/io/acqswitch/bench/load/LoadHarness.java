@@ -131,9 +131,14 @@ public final class LoadHarness {
         try (LoadRig rig = LoadRig.start(targets, storeEntries(options), options.mix().timeoutPct() > 0,
                 options.switchWaitStrategy())) {
             LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
-            boolean ok = options.saturate()
-                    ? saturate(options, targets, rig, generator, out)
-                    : fixedRate(options, targets, rig, generator, out);
+            boolean ok;
+            if (options.table()) {
+                ok = table(options, targets, rig, generator, out);
+            } else if (options.saturate()) {
+                ok = saturate(options, targets, rig, generator, out).ok();
+            } else {
+                ok = fixedRate(options, targets, rig, generator, out).ok();
+            }
             out.println(ok ? "ledger checks: OK" : "ledger checks: FAILED");
             return ok ? 0 : 1;
         } finally {
@@ -145,7 +150,27 @@ public final class LoadHarness {
         return new LoadGenerator.Traffic(o.connections(), o.mixFor(t), o.connectPerTxn());
     }
 
-    private static boolean fixedRate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
+    /** What a run of every target gave: whether every ledger check passed, and one result per target. */
+    private record Outcome(boolean ok, List<RunResult> results) {}
+
+    /**
+     * BENCHMARKS.md's table in one run: saturation of every target, then every target at half the
+     * switch's sustained rate (the first step's half when no step passed), then the table.
+     */
+    private static boolean table(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
+                                 PrintStream out) throws InterruptedException {
+        Outcome saturation = saturate(o, targets, rig, generator, out);
+        RunResult sw = targets.contains(Target.SWITCH) ? saturation.results().get(targets.indexOf(Target.SWITCH)) : null;
+        int half = Math.max(1, (sw == null ? FIRST_STEP : sw.offeredTps()) / 2);
+        out.println();
+        out.println("== every target at " + half + " TPS (half the switch's sustained rate)");
+        Outcome fixed = fixedRate(o.atRate(half), targets, rig, generator, out);
+        out.println();
+        out.print(LoadReport.table(saturation.results(), fixed.results(), half, o.p99Ms()));
+        return saturation.ok() && fixed.ok();
+    }
+
+    private static Outcome fixedRate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
                                      PrintStream out) throws InterruptedException {
         List<RunResult> results = new ArrayList<>();
         boolean ok = true;
@@ -168,10 +193,11 @@ public final class LoadHarness {
         } else if (results.size() > 2) {
             printRatios(targets, results, out);
         }
-        return ok;
+        return new Outcome(ok, results);
     }
 
-    private static boolean saturate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
+    /** @return the ledger checks' verdict and each target's highest passing step (null when none passed) */
+    private static Outcome saturate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
                                     PrintStream out) throws InterruptedException {
         boolean ok = true;
         List<String> summary = new ArrayList<>();
@@ -218,7 +244,7 @@ public final class LoadHarness {
                         + LoadReport.ratio(best.get(sw).offeredTps(), best.get(i).offeredTps()));
             }
         }
-        return ok;
+        return new Outcome(ok, best);
     }
 
     /** switch against each other target, and jPOS against the relay, over the stub-direct run when there is one. */

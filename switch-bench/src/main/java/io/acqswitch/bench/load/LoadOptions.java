@@ -21,10 +21,12 @@ import java.util.Map;
  * @param connectPerTxn a new TCP connection per transaction (GPRS terminals) instead of persistent ones
  * @param generatorThreads the simulator's event-loop threads
  * @param switchWaitStrategy the switch's ring wait strategy ({@code pipeline.waitStrategy}); null = its default
+ * @param table        saturation of every target, then a fixed-rate run of every target at half the
+ *                     switch's sustained rate, then the comparison table (markdown) of BENCHMARKS.md
  */
 record LoadOptions(int connections, int rate, int duration, int warmup, Target target, boolean saturate,
                    int maxRate, int stepSeconds, double p99Ms, TxnMix mix, boolean connectPerTxn,
-                   int generatorThreads, String switchWaitStrategy) {
+                   int generatorThreads, String switchWaitStrategy, boolean table) {
 
     /** Where the terminal traffic goes. */
     enum Target {
@@ -70,7 +72,15 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --connect-per-txn BOOL  a new TCP connection per transaction, like GPRS terminals (false)
               --generator-threads N   the simulator's event-loop threads (1)
               --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping or
-                                  yielding (the switch's default, blocking)""";
+                                  yielding (the switch's default, blocking)
+              --table BOOL        saturation of every --target, then every target at half the switch's
+                                  sustained rate (--duration s), then BENCHMARKS.md's table (false)""";
+
+    /** The same options with another fixed {@code rate} and no stepping. */
+    LoadOptions atRate(int newRate) {
+        return new LoadOptions(connections, newRate, duration, warmup, target, false, maxRate, stepSeconds, p99Ms, mix,
+                connectPerTxn, generatorThreads, switchWaitStrategy, table);
+    }
 
     /** @throws IllegalArgumentException naming the first bad option as {@code --key=value: why} */
     static LoadOptions parse(String... args) {
@@ -95,7 +105,8 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
                 TxnMix.parse(m.remove("mix"), m.remove("timeouts")),
                 bool(m, "connect-per-txn"),
                 positive(m, "generator-threads", 1),
-                waitStrategy(m.remove("switch-wait-strategy")));
+                waitStrategy(m.remove("switch-wait-strategy")),
+                bool(m, "table"));
         if (!m.isEmpty()) {
             throw new IllegalArgumentException("--" + m.keySet().iterator().next() + ": unknown option");
         }

@@ -3,6 +3,7 @@ package io.acqswitch.bench.load;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -81,6 +82,46 @@ final class LoadReport {
         return String.format(Locale.ROOT, "ratio %s: achieved TPS %s, p50 %s, p99 %s, CPU/tx %s, alloc/tx %s", label,
                 ratio(a.achievedTps(), b.achievedTps()), ratio(a.p50(), b.p50()), ratio(a.p99(), b.p99()),
                 ratio(a.cpuMicrosPerTxn(), b.cpuMicrosPerTxn()), ratio(a.allocBytesPerTxn(), b.allocBytesPerTxn()));
+    }
+
+    /**
+     * The comparison table of BENCHMARKS.md (markdown): per target the sustained rate of a
+     * saturation run, and p99, CPU and allocation per transaction at {@code halfRate}; then the
+     * switch's ratios against each other target. {@code saturation} holds null for a target whose
+     * first step failed.
+     */
+    static String table(List<RunResult> saturation, List<RunResult> atHalf, int halfRate, double p99Ms) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "| target | sustained TPS (p99 < %s ms) | p99 at %d TPS (ms) | CPU per txn (us) "
+                + "| alloc per txn (KB) |%n|---|---|---|---|---|%n", p99Ms, halfRate));
+        RunResult sw = null;
+        RunResult swSat = null;
+        for (int i = 0; i < atHalf.size(); i++) {
+            RunResult sat = saturation.get(i);
+            RunResult r = atHalf.get(i);
+            if (r.target().equals("switch")) {
+                sw = r;
+                swSat = sat;
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.1f |%n", r.target(),
+                    sat == null ? "none passed" : String.valueOf(sat.offeredTps()), ms(r.p99()), r.cpuMicrosPerTxn(),
+                    r.allocBytesPerTxn() / 1024));
+        }
+        if (sw != null) {
+            sb.append(System.lineSeparator());
+            for (int i = 0; i < atHalf.size(); i++) {
+                RunResult r = atHalf.get(i);
+                RunResult sat = saturation.get(i);
+                if (r == sw) {
+                    continue;
+                }
+                sb.append(String.format(Locale.ROOT, "switch/%s: sustained TPS %s, p99 %s, CPU/txn %s, alloc/txn %s%n",
+                        r.target(), swSat == null || sat == null ? "n/a" : ratio(swSat.offeredTps(), sat.offeredTps()),
+                        ratio(sw.p99(), r.p99()), ratio(sw.cpuMicrosPerTxn(), r.cpuMicrosPerTxn()),
+                        ratio(sw.allocBytesPerTxn(), r.allocBytesPerTxn())));
+            }
+        }
+        return sb.toString();
     }
 
     static String ratio(double a, double b) {

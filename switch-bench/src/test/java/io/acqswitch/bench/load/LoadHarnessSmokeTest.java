@@ -98,6 +98,20 @@ class LoadHarnessSmokeTest {
     }
 
     @Test
+    @Tag("slow")
+    @Timeout(90)
+    void shouldPrintTheComparisonTableFromSaturationAndHalfRate() throws Exception {
+        String out = runHarness("--target", "both", "--table", "true", "--max-rate", "40", "--step-seconds", "1",
+                "--warmup", "0", "--duration", "1", "--p99-ms", "1000", "--connections", "2");
+        assertTrue(out.contains("== every target at 20 TPS (half the switch's sustained rate)"), out);
+        assertTrue(out.contains("| target | sustained TPS (p99 < 1000.0 ms) | p99 at 20 TPS (ms) |"), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("| stub | 40 | ")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("| switch | 40 | ")), out);
+        assertTrue(out.contains("switch/stub: sustained TPS 1.00x"), out);
+        assertTrue(out.contains("ledger checks: OK"), out);
+    }
+
+    @Test
     void shouldParseTheMixAndPickKindsInProportion() {
         TxnMix mix = LoadOptions.parse("--mix", "sale=80,duplicate=10,void=5,reversal=5", "--timeouts", "25").mix();
         assertEquals(new TxnMix(80, 10, 5, 5, 25), mix);
