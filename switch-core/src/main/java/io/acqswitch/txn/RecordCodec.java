@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RecordCodec {
     private static final byte VERSION = 5;
-    /** The oldest layout still read: version 4 lacks the duplicate count (read as none). */
+    /** The oldest layout still read: version 4 lacks the duplicate count and the retention mark (read as none). */
     private static final byte OLDEST = 4;
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
@@ -67,7 +67,7 @@ public final class RecordCodec {
         str(r.flag);
         str(r.batch);
         str(r.completedBy);
-        buf.putInt(r.duplicates).putLong(r.lastDuplicateAt);
+        buf.putInt(r.duplicates).putLong(r.lastDuplicateAt).putLong(r.retentionAt);
     }
 
     private void str(String s) {
@@ -129,6 +129,7 @@ public final class RecordCodec {
         if (version >= 5) {
             r.duplicates = b.getInt();
             r.lastDuplicateAt = b.getLong();
+            r.retentionAt = b.getLong();
         }
         return r;
     }

@@ -4,58 +4,73 @@ import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.MessageClass;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.store.TransactionStore;
+import io.micrometer.core.instrument.Gauge;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Removes finished transactions from the store once they are past retention: DECLINED, REVERSED,
  * APPROVED (sales and completions only after the refund window, since a refund must find them),
  * and TIMED_OUT requests that are never reversed. Pending or expired reversals are never removed.
- * Candidates are queued when a record is written in a final state (and at start-up from the
- * recovery scan); each tick removes at most {@value #PER_TICK}, so the ring never stalls on a sweep.
- * Processor thread only.
+ * A record becomes a candidate when it is written in a final state with an expiry it was not
+ * queued with before ({@link TxnRecord#retentionAt} remembers, in the record itself), and at
+ * start-up from the recovery scan; each tick removes at most {@value #PER_TICK}, so the ring never
+ * stalls on a sweep. The queue holds every finished record until its expiry (the refund window for
+ * approvals), so it is kept compact: two longs per record, in arrays. Processor thread only.
  */
 final class Retention {
     static final int PER_TICK = 500;
-
-    private record Candidate(long at, String rrn) {}
 
     private final TransactionStore store;
     private final SwitchMetrics metrics;
     private final long retentionMillis;
     private final long refundableMillis;
-    private final ArrayDeque<Candidate> queue = new ArrayDeque<>();
+    private final Candidates queue = new Candidates();
+    /** {@link #queued()} for other threads (the gauge), refreshed as the queue changes. */
+    private final AtomicInteger published = new AtomicInteger();
 
     Retention(SwitchConfig cfg, TransactionStore store, SwitchMetrics metrics) {
         this.store = store;
         this.metrics = metrics;
+        Gauge.builder("switch_retention_candidates", published, AtomicInteger::get)
+                .description("Finished records queued for removal once past retention (one per record)")
+                .register(metrics.registry());
         this.retentionMillis = cfg.store().retention().toMillis();
         this.refundableMillis = Math.max(retentionMillis, cfg.transactions().refundWindow().toMillis());
     }
 
     /** Start-up: queue every finished record found, oldest expiry first. */
     void seed(List<TxnRecord> all) {
-        all.stream().filter(Retention::finished).map(r -> new Candidate(expiry(r), r.rrn))
-                .sorted(Comparator.comparingLong(Candidate::at)).forEach(queue::addLast);
+        all.stream().filter(Retention::finished).sorted(Comparator.comparingLong(this::expiry))
+                .forEach(r -> queue.add(expiry(r), r.rrn));
+        published.set(queue.size());
     }
 
-    /** A record was written; if it is finished, it becomes a candidate. */
-    void written(TxnRecord r) {
+    /**
+     * A record is about to be written: if it is finished and not yet queued with its expiry, it
+     * becomes a candidate and is marked (the mark is written with it, so a record written again in
+     * the same final state, e.g. when its delivery is confirmed or a repeat is answered, is not
+     * queued twice).
+     */
+    void writing(TxnRecord r) {
         if (finished(r)) {
-            queue.addLast(new Candidate(expiry(r), r.rrn));
+            long at = expiry(r);
+            if (r.retentionAt != at) {
+                queue.add(at, r.rrn);
+                r.retentionAt = at;
+                published.set(queue.size());
+            }
         }
     }
 
     /** Removes up to {@value #PER_TICK} records whose time is up. */
     void tick(long now) {
-        for (int n = 0; n < PER_TICK; n++) {
-            Candidate c = queue.peekFirst();
-            if (c == null || c.at() > now) {
-                return;
-            }
-            queue.pollFirst();
-            byte[] bytes = store.get(c.rrn());
+        for (int n = 0; n < PER_TICK && !queue.isEmpty() && queue.firstAt() <= now; n++) {
+            String rrn = queue.pollRrn();
+            published.set(queue.size());
+            byte[] bytes = store.get(rrn);
             if (bytes == null) {
                 continue;
             }
@@ -70,8 +85,9 @@ final class Retention {
         }
     }
 
+    /** Candidates queued; safe from any thread. */
     int queued() {
-        return queue.size();
+        return published.get();
     }
 
     private void removeIndex(String key, String rrn) {
@@ -93,5 +109,88 @@ final class Retention {
             case TIMED_OUT -> !TransactionProcessor.reversible(r.messageClass);
             case RECEIVED, FORWARDED, REVERSAL_PENDING -> false;
         };
+    }
+
+    /**
+     * A FIFO of (expiry, RRN) in two growable ring arrays: 16 bytes a candidate instead of an object
+     * and a String. The switch's RRNs are 12 digits and are kept as numbers; any other RRN (none is
+     * issued today) is kept aside as text in {@code others}, in the same order.
+     */
+    static final class Candidates {
+        private static final long TEXT = -1;
+        private long[] at = new long[1024];
+        private long[] rrn = new long[1024];
+        private final ArrayDeque<String> others = new ArrayDeque<>();
+        private int head;
+        private int size;
+
+        void add(long expiry, String id) {
+            if (size == at.length) {
+                grow();
+            }
+            int i = (head + size) % at.length;
+            at[i] = expiry;
+            long n = numeric(id);
+            rrn[i] = n;
+            if (n == TEXT) {
+                others.addLast(id);
+            }
+            size++;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        int size() {
+            return size;
+        }
+
+        long firstAt() {
+            return at[head];
+        }
+
+        String pollRrn() {
+            long n = rrn[head];
+            head = (head + 1) % at.length;
+            size--;
+            return n == TEXT ? others.pollFirst() : twelveDigits(n);
+        }
+
+        private void grow() {
+            long[] a = new long[at.length * 2];
+            long[] r = new long[at.length * 2];
+            for (int k = 0; k < size; k++) {
+                a[k] = at[(head + k) % at.length];
+                r[k] = rrn[(head + k) % at.length];
+            }
+            at = a;
+            rrn = r;
+            head = 0;
+        }
+
+        private static long numeric(String id) {
+            if (id.length() != 12) {
+                return TEXT;
+            }
+            long n = 0;
+            for (int k = 0; k < 12; k++) {
+                char c = id.charAt(k);
+                if (c < '0' || c > '9') {
+                    return TEXT;
+                }
+                n = n * 10 + (c - '0');
+            }
+            return n;
+        }
+
+        private static String twelveDigits(long n) {
+            char[] out = new char[12];
+            for (int k = 11; k >= 0; k--) {
+                out[k] = (char) ('0' + n % 10);
+                n /= 10;
+            }
+            return new String(out);
+        }
     }
 }

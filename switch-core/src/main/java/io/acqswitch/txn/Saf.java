@@ -42,7 +42,10 @@ final class Saf {
     /** Written by the processor on each tick, read by the scrape thread: the list itself is never shared. */
     private final AtomicLong oldestAgeMillis = new AtomicLong();
 
-    /** @param finished told of each reversal the issuer acknowledged (the record is final then) */
+    /**
+     * @param finished told of each reversal the issuer acknowledged or operations resolved (the
+     *                 record is final then), just before the record is written
+     */
     Saf(SwitchConfig cfg, TransactionStore store, Issuers issuers, SwitchMetrics metrics, Sequences sequences,
         RecordCodec codec, Transitions transitions, java.util.function.Consumer<TxnRecord> finished) {
         this.cfg = cfg;
@@ -169,8 +172,8 @@ final class Saf {
         transitions.apply(rec, TxnState.REVERSED);
         rec.reversedAt = now;
         rec.flag = appendNote(rec.flag, "resolved by hand by " + note);
+        finished.accept(rec); // before the write: retention marks the record
         store.put(rec.rrn, codec.encode(rec));
-        finished.accept(rec);
         return true;
     }
 
@@ -189,9 +192,9 @@ final class Saf {
         publishedDepth.set(active.size());
         transitions.apply(r, TxnState.REVERSED);
         r.reversedAt = now;
+        finished.accept(r); // before the write: retention marks the record
         store.put(r.rrn, codec.encode(r));
         metrics.count("switch_reversals_delivered", "issuer", r.issuerId);
-        finished.accept(r);
     }
 
     private static String reasonTag(String reason) {

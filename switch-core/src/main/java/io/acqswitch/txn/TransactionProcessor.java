@@ -96,7 +96,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.cardKey = new CardKey(cfg.dataDir());
         this.retention = new Retention(cfg, store, metrics);
         this.transitions = new Transitions(metrics);
-        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec, transitions, r -> retention.written(r));
+        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec, transitions, r -> retention.writing(r));
         for (int i = 0; i < issuers.issuerCount(); i++) {
             deadlines.add(new ArrayDeque<>());
         }
@@ -761,8 +761,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     }
 
     private void persist(TxnRecord r) {
+        retention.writing(r); // first: it marks the record it queues
         store.put(r.rrn, codec.encode(r));
-        retention.written(r);
     }
 
     private TxnRecord load(String rrn) {

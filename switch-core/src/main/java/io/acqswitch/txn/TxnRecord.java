@@ -68,6 +68,8 @@ public final class TxnRecord {
     /** How many times the terminal re-sent this request (answered from this record), and the last time. */
     public int duplicates;
     public long lastDuplicateAt;
+    /** When retention will look at this record: the expiry it was last queued with (0 = not queued). */
+    public long retentionAt;
 
     /** Terminal-facing identity for logs: no card data. */
     @Override

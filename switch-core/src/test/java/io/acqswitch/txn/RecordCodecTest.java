@@ -21,6 +21,7 @@ class RecordCodecTest {
         r.delivered = true;
         r.duplicates = 3;
         r.lastDuplicateAt = 1_790_000_000_000L;
+        r.retentionAt = 1_792_000_000_000L;
         return r;
     }
 
@@ -29,6 +30,7 @@ class RecordCodecTest {
         TxnRecord back = RecordCodec.decode(new RecordCodec().encode(sample()));
         assertEquals(3, back.duplicates);
         assertEquals(1_790_000_000_000L, back.lastDuplicateAt);
+        assertEquals(1_792_000_000_000L, back.retentionAt);
         assertEquals("476173******0010", back.maskedPan);
         assertEquals(TxnState.APPROVED, back.state);
     }
@@ -36,11 +38,12 @@ class RecordCodecTest {
     @Test
     void shouldReadVersion4RecordsAsNeverDuplicated() {
         byte[] v5 = new RecordCodec().encode(sample());
-        byte[] v4 = Arrays.copyOf(v5, v5.length - Integer.BYTES - Long.BYTES); // version 4 ended before the count
+        byte[] v4 = Arrays.copyOf(v5, v5.length - Integer.BYTES - 2 * Long.BYTES); // version 4 ended before the count
         v4[0] = 4;
         TxnRecord back = RecordCodec.decode(v4);
         assertEquals(0, back.duplicates);
         assertEquals(0, back.lastDuplicateAt);
+        assertEquals(0, back.retentionAt);
         assertEquals(1234, back.amount);
         assertEquals("00", back.responseCode);
     }

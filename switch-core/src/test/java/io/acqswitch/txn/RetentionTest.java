@@ -35,7 +35,55 @@ class RetentionTest {
                 Thread.sleep(500);
                 assertEquals(2.0, rig.counted("switch_store_records_purged"), "the pending reversal is kept");
                 assertEquals(1, rig.node.processor().safDepth());
+                assertEquals(0.0, gauge(rig, "switch_retention_candidates"));
             }
         }
+    }
+
+    @Test
+    void shouldQueueEachFinishedRecordOnceHoweverOftenItIsWritten() throws Exception {
+        try (Rig rig = Rig.start(400); TerminalClient t = rig.terminal()) {
+            for (int i = 1; i <= 5; i++) {
+                var sale = TerminalMessages.sale("4761739001010010", 10 * i, String.format("%06d", i), "TERM0001", "M1");
+                assertEquals("00", t.exchange(sale).getString(39));
+                assertEquals("00", t.exchange(sale).getString(39)); // a repeat: the record is written again
+            }
+            rig.await("five candidates", () -> gauge(rig, "switch_retention_candidates") == 5.0, Duration.ofSeconds(5));
+            Thread.sleep(300); // the delivery confirmations and repeats are written by now
+            assertEquals(5.0, gauge(rig, "switch_retention_candidates"),
+                    "one candidate per approval, not one per write (approval, delivery, repeat)");
+        }
+    }
+
+    private static double gauge(Rig rig, String name) {
+        return rig.node.metrics().registry().get(name).gauge().value();
+    }
+
+    @Test
+    void shouldKeepCandidatesInOrderCompactlyAndGrow() {
+        Retention.Candidates q = new Retention.Candidates();
+        for (int i = 0; i < 3000; i++) { // past the initial 1024 slots, with polls in between (a wrapped ring)
+            q.add(i, String.format("6327%08d", i));
+            if (i % 3 == 0) {
+                q.add(i, "TEXT-" + i); // not a 12-digit RRN: kept as text, in order
+            }
+            if (i % 2 == 0) {
+                q.pollRrn();
+            }
+        }
+        List<String> out = new java.util.ArrayList<>();
+        while (!q.isEmpty()) {
+            out.add(q.pollRrn());
+        }
+        assertEquals(3000 + 1000 - 1500, out.size());
+        assertEquals("TEXT-2997", out.get(out.size() - 3));
+        assertEquals("632700002999", out.getLast());
+        assertEquals("000000000042", twelve("000000000042"));
+    }
+
+    private static String twelve(String rrn) {
+        Retention.Candidates q = new Retention.Candidates();
+        q.add(1, rrn);
+        return q.pollRrn();
     }
 }
