@@ -50,11 +50,18 @@ final class LoadGenerator {
 
     private final EventLoopGroup group;
     private final IsoCodec codec;
+    private final LoadObserver observer;
     private int runs;
 
     LoadGenerator(EventLoopGroup group, IsoCodec codec) {
+        this(group, codec, LoadObserver.NONE);
+    }
+
+    /** @param observer told of every answer and error of every run as they happen (the soak's sampler) */
+    LoadGenerator(EventLoopGroup group, IsoCodec codec, LoadObserver observer) {
         this.group = group;
         this.codec = codec;
+        this.observer = observer;
     }
 
     /**
@@ -66,7 +73,7 @@ final class LoadGenerator {
      */
     RunResult run(String target, int port, int connections, int rate, int warmupSeconds, int seconds)
             throws InterruptedException {
-        Run run = new Run(++runs);
+        Run run = new Run(++runs, observer);
         List<Conn> conns = new ArrayList<>();
         try {
             for (int c = 0; c < connections; c++) {
@@ -150,7 +157,7 @@ final class LoadGenerator {
             throw new IllegalStateException("a sale did not pack", e); // a bug in the harness
         }
         if (!conn.ch.isActive()) {
-            run.errors.increment();
+            run.failed(1);
             return;
         }
         conn.outstanding.put(stan, due);
@@ -164,7 +171,7 @@ final class LoadGenerator {
             Thread.sleep(10);
         }
         for (Conn c : conns) {
-            run.errors.add(c.outstanding.size()); // only if the sweeper itself stalled
+            run.failed(c.outstanding.size()); // only if the sweeper itself stalled
             c.outstanding.clear();
         }
     }
@@ -175,7 +182,7 @@ final class LoadGenerator {
         for (Conn c : conns) {
             for (Map.Entry<Integer, Long> e : c.outstanding.entrySet()) {
                 if (now - e.getValue() > TIMEOUT_NANOS && c.outstanding.remove(e.getKey(), e.getValue())) {
-                    run.errors.increment();
+                    run.failed(1);
                 }
             }
         }
@@ -210,15 +217,23 @@ final class LoadGenerator {
         final LongAdder unmatched = new LongAdder();
         final LongAdder approvalsTotal = new LongAdder();
         final ProcessResources resources = new ProcessResources();
+        final LoadObserver observer;
         volatile long measureStart = Long.MAX_VALUE;
         volatile long measureEnd = Long.MAX_VALUE;
 
-        Run(int id) {
+        Run(int id, LoadObserver observer) {
             this.id = id;
+            this.observer = observer;
+        }
+
+        void failed(long requests) {
+            errors.add(requests);
+            observer.failed(requests);
         }
 
         /** Event loop: one answer to a request that was due at {@code due}. */
         void answered(long due, long now, String code) {
+            observer.answered(due, now, code);
             if ("00".equals(code)) {
                 approvalsTotal.increment();
             }
