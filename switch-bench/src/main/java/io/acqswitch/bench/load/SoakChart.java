@@ -50,6 +50,8 @@ final class SoakChart {
         plot.add(panel(samples, new NumberAxis("GC per interval"), new Line("GC ms", SoakSample::gcMillis),
                 new Line("collections", SoakSample::gcCount)));
         plot.add(panel(samples, new NumberAxis("open fds"), new Line("open file descriptors", SoakSample::fds)));
+        plot.add(panel(samples, new NumberAxis("load average"), new Line("machine's 1-min load (2 cores, shared)",
+                SoakSample::load1)));
         plot.add(panel(samples, new NumberAxis("journal backlog"), new Line("journal backlog (changes)",
                 SoakSample::journalBacklog)));
         plot.add(panel(samples, new NumberAxis("store records"), new Line("store records", SoakSample::storeRecords)));

@@ -113,7 +113,8 @@ final class SoakSampler implements LoadObserver {
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / MB, heapAfterLastGc() / MB,
                 gcs, gcTime, fds, (long) gauge(registry, "switch_store_records"),
                 diskBytes(rig.dataDir().resolve("store")) / MB, diskBytes(rig.dataDir().resolve("journal")) / MB,
-                journal == null ? 0 : journal.backlog(), gauge(registry, "switch_journal_oldest_pending_seconds"));
+                journal == null ? 0 : journal.backlog(), gauge(registry, "switch_journal_oldest_pending_seconds"),
+                load1());
     }
 
     /** What the stub's ledger held across every roll-up, checked against the approvals the terminals received. */
@@ -166,6 +167,14 @@ final class SoakSampler implements LoadObserver {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count() - 1; // the listing's own descriptor
         } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    private static double load1() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
     }

@@ -65,6 +65,6 @@ class SoakHarnessSmokeTest {
     }
 
     private static SoakSample heap(double usedMb, double afterGcMb) {
-        return new SoakSample(0, 1, "load", 100, 100, 1, 2, 3, 0, 0, usedMb, afterGcMb, 1, 1, 50, 0, 0, 0, 0, 0);
+        return new SoakSample(0, 1, "load", 100, 100, 1, 2, 3, 0, 0, usedMb, afterGcMb, 1, 1, 50, 0, 0, 0, 0, 0, 0.5);
     }
 }
