@@ -9,7 +9,7 @@ import java.util.Locale;
  *
  * @param elapsedSeconds  end of the interval, seconds since the first request was due
  * @param seconds         length of the interval
- * @param phase           {@code warmup} (ended inside the warm-up), {@code load}, or {@code drain} (the last
+ * @param phase           {@code warmup} (began inside the warm-up), {@code load}, or {@code drain} (the last
  *                        sample: after the last request was due, connections closing); only {@code load}
  *                        samples enter the verdict
  * @param answers         answers read in the interval

@@ -56,7 +56,7 @@ final class SoakSampler implements LoadObserver {
     private long debitsApproved;
     private long debitsReversed;
 
-    /** @param warmupSeconds samples ending before this are marked as warm-up */
+    /** @param warmupSeconds samples starting before this are marked as warm-up */
     SoakSampler(LoadRig rig, int warmupSeconds) {
         this.rig = rig;
         this.warmupNanos = TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -93,6 +93,7 @@ final class SoakSampler implements LoadObserver {
     SoakSample sample(boolean drain) {
         long now = System.nanoTime();
         double seconds = (now - last) / 1e9;
+        boolean inWarmup = last - start < warmupNanos; // by the interval's start: no warm-up time enters the verdict
         last = now;
         interval = latencyMicros.getIntervalHistogram(interval);
         long count = collectorTotal(GarbageCollectorMXBean::getCollectionCount);
@@ -106,7 +107,7 @@ final class SoakSampler implements LoadObserver {
         JournalWriter journal = rig.node().journal();
         long answered = answers.sumThenReset();
         rollLedger();
-        String phase = drain ? "drain" : now - start < warmupNanos ? "warmup" : "load";
+        String phase = drain ? "drain" : inWarmup ? "warmup" : "load";
         return new SoakSample((now - start) / 1e9, seconds, phase, answered, answered / seconds,
                 ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)), ms(interval.getMaxValue()),
                 errors.sumThenReset(), notApproved.sumThenReset(),
