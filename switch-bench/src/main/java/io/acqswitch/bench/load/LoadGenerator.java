@@ -85,11 +85,18 @@ final class LoadGenerator {
 
     private final EventLoopGroup group;
     private final IsoCodec codec;
+    private final LoadObserver observer;
     private int runs;
 
     LoadGenerator(EventLoopGroup group, IsoCodec codec) {
+        this(group, codec, LoadObserver.NONE);
+    }
+
+    /** @param observer told of every answer and error of every run as they happen (the soak's sampler) */
+    LoadGenerator(EventLoopGroup group, IsoCodec codec, LoadObserver observer) {
         this.group = group;
         this.codec = codec;
+        this.observer = observer;
     }
 
     /**
@@ -102,7 +109,7 @@ final class LoadGenerator {
      */
     RunResult run(String target, int port, Traffic traffic, int rate, int warmupSeconds, int seconds)
             throws InterruptedException {
-        Run run = new Run(++runs, traffic.mix());
+        Run run = new Run(++runs, traffic.mix(), observer);
         List<Conn> conns = new ArrayList<>();
         try {
             for (int c = 0; c < traffic.connections(); c++) {
@@ -211,7 +218,7 @@ final class LoadGenerator {
             conn.outstanding.put(key, pending);
             conn.ch.writeAndFlush(Unpooled.wrappedBuffer(body), conn.ch.voidPromise());
         } else {
-            run.errors.increment();
+            run.failed(1);
         }
     }
 
@@ -222,7 +229,7 @@ final class LoadGenerator {
                 run.channels.add(f.channel());
                 f.channel().writeAndFlush(Unpooled.wrappedBuffer(body), f.channel().voidPromise());
             } else if (conn.outstanding.remove(key, pending)) {
-                run.errors.increment();
+                run.failed(1);
             }
         });
     }
@@ -260,7 +267,7 @@ final class LoadGenerator {
             Thread.sleep(10);
         }
         for (Conn c : conns) {
-            run.errors.add(c.outstanding.size()); // only if the sweeper itself stalled
+            run.failed(c.outstanding.size()); // only if the sweeper itself stalled
             c.outstanding.clear();
         }
     }
@@ -271,7 +278,7 @@ final class LoadGenerator {
         for (Conn c : conns) {
             for (Map.Entry<Integer, Pending> e : c.outstanding.entrySet()) {
                 if (now - e.getValue().due() > TIMEOUT_NANOS && c.outstanding.remove(e.getKey(), e.getValue())) {
-                    run.errors.increment();
+                    run.failed(1);
                 }
             }
         }
@@ -380,12 +387,14 @@ final class LoadGenerator {
         final LongAdder reversed = new LongAdder();
         final LongAdder timeouts = new LongAdder();
         final ProcessResources resources = new ProcessResources();
+        final LoadObserver observer;
         volatile long measureStart = Long.MAX_VALUE;
         volatile long measureEnd = Long.MAX_VALUE;
 
-        Run(int id, TxnMix mix) {
+        Run(int id, TxnMix mix, LoadObserver observer) {
             this.id = id;
             this.mix = mix;
+            this.observer = observer;
             this.random = new SplittableRandom(id); // the same mix of kinds for the same options
             for (Kind k : Kind.values()) {
                 byKind.put(k, new ConcurrentHashMap<>());
@@ -393,8 +402,14 @@ final class LoadGenerator {
             }
         }
 
+        void failed(long requests) {
+            errors.add(requests);
+            observer.failed(requests);
+        }
+
         /** Event loop: the answer {@code answer} (field 39 {@code code}) to {@code p}. */
         void answered(Pending p, long now, String code, ISOMsg answer) {
+            observer.answered(p.due(), now, code);
             boolean approved = "00".equals(code);
             switch (p.kind()) {
                 case SALE -> {

@@ -147,6 +147,16 @@ final class LoadRig implements AutoCloseable {
         };
     }
 
+    /** The switch node, for samplers. @throws IllegalStateException when no switch was started */
+    SwitchNode node() {
+        return started(node, Target.SWITCH);
+    }
+
+    /** The switch's data directory (store and journal), deleted on {@link #close()}. @throws IllegalStateException when no switch was started */
+    Path dataDir() {
+        return started(dataDir, Target.SWITCH);
+    }
+
     private static <T> T started(T component, Target target) {
         if (component == null) {
             throw new IllegalStateException(target + " was not started by this rig");
