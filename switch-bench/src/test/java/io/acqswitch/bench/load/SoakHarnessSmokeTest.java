@@ -46,7 +46,7 @@ class SoakHarnessSmokeTest {
         assertEquals(300, o.load().rate());
         assertEquals(1800, o.load().duration());
         assertEquals(5, o.sampleSeconds());
-        assertEquals("--target: not a soak option (the soak drives the switch at one rate)",
+        assertEquals("--target: not a soak option (the soak drives sales through the switch at one rate)",
                 assertThrows(IllegalArgumentException.class, () -> SoakHarness.parse("--target", "all")).getMessage());
         assertEquals("--sample-seconds=0: an integer > 0",
                 assertThrows(IllegalArgumentException.class, () -> SoakHarness.parse("--sample-seconds", "0")).getMessage());
