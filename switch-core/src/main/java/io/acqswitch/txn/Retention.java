@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Removes finished transactions from the store once they are past retention: DECLINED, REVERSED,
@@ -30,10 +31,13 @@ final class Retention {
     private final Candidates queue = new Candidates();
     /** {@link #queued()} for other threads (the gauge), refreshed as the queue changes. */
     private final AtomicInteger published = new AtomicInteger();
+    private final Consumer<TxnRecord> purged;
 
-    Retention(SwitchConfig cfg, TransactionStore store, SwitchMetrics metrics) {
+    /** @param purged told of each record removed (the processor forgets it in its batch lists) */
+    Retention(SwitchConfig cfg, TransactionStore store, SwitchMetrics metrics, Consumer<TxnRecord> purged) {
         this.store = store;
         this.metrics = metrics;
+        this.purged = purged;
         Gauge.builder("switch_retention_candidates", published, AtomicInteger::get)
                 .description("Finished records queued for removal once past retention (one per record)")
                 .register(metrics.registry());
@@ -81,6 +85,7 @@ final class Retention {
             removeIndex(r.dedupeKey, r.rrn);
             removeIndex(r.originalKey, r.rrn);
             store.remove(r.rrn);
+            purged.accept(r);
             metrics.count("switch_store_records_purged");
         }
     }

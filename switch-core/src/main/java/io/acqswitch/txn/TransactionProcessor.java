@@ -94,7 +94,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.clock = clock;
         this.sequences = new Sequences(store);
         this.cardKey = new CardKey(cfg.dataDir());
-        this.retention = new Retention(cfg, store, metrics);
+        this.retention = new Retention(cfg, store, metrics, this::leftBatch);
         this.transitions = new Transitions(metrics);
         this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec, transitions, r -> retention.writing(r));
         for (int i = 0; i < issuers.issuerCount(); i++) {
@@ -286,6 +286,24 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private void inBatch(TxnRecord r) {
         if (!r.batch.isEmpty() && r.messageClass.isFinancial()) {
             batches.computeIfAbsent(batchKey(r), k -> new ArrayList<>()).add(r.rrn);
+        }
+    }
+
+    /**
+     * A record left the store (retention): it leaves its batch's list too, and once a batch has no
+     * record left, its list and its "settled" mark go (nothing of it remains to void or settle).
+     */
+    private void leftBatch(TxnRecord r) {
+        if (r.batch.isEmpty()) {
+            return;
+        }
+        String key = batchKey(r);
+        List<String> rrns = batches.get(key);
+        if (rrns != null && rrns.remove(r.rrn) && rrns.isEmpty()) {
+            batches.remove(key);
+            if (store.index(BATCH_CLOSED + key) != null) {
+                store.removeIndex(BATCH_CLOSED + key);
+            }
         }
     }
 

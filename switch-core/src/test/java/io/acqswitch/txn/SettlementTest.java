@@ -7,6 +7,7 @@ import io.acqswitch.iso.TransmissionTime;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Journals;
+import io.acqswitch.support.Rig;
 import io.acqswitch.support.RigTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,6 +155,31 @@ class SettlementTest extends RigTest {
         String[] lastOnly = recon("settlements", "--from", third.toString());
         assertEquals("0", lastOnly[0], lastOnly[1] + lastOnly[2]);
         assertEquals(1, lastOnly[1].lines().count(), "the header only: " + lastOnly[1]);
+    }
+
+    /**
+     * Terminals reuse batch numbers (60.2 wraps at 999999, or restarts at 1 after a reset): once
+     * retention has removed every record of a settled batch, the number is open again, and its
+     * new transactions can be voided.
+     */
+    @Test
+    void shouldReopenABatchNumberOnceRetentionRemovedItsRecords() throws Exception {
+        t.close();
+        rig.close(); // this test needs short retention: a rig of its own (closed by RigTest)
+        rig = Rig.start(400, yaml -> yaml.replace("store: {expectedEntries: 20000}",
+                "store: {expectedEntries: 20000, retention: 300ms}\ntransactions: {refundWindow: 300ms}"));
+        t = rig.terminal();
+        ISOMsg old = sale(100, "000009");
+        assertEquals("1", settle("000009", totals(100, 1, 0, 0)).getString(48).substring(30, 31));
+        assertEquals("25", send(TerminalMessages.voidOf(PAN, 100, old.getString(37), old.getString(38), stan(), TID, MID),
+                "23", "000009").getString(39), "the batch is settled");
+        rig.await("the settled batch's records purged", () -> rig.counted("switch_store_records_purged") >= 3,
+                Duration.ofSeconds(10));
+
+        ISOMsg again = sale(700, "000009");
+        ISOMsg v = send(TerminalMessages.voidOf(PAN, 700, again.getString(37), again.getString(38), stan(), TID, MID),
+                "23", "000009");
+        assertEquals("00", v.getString(39), "batch 000009 is a new batch now, not the settled one");
     }
 
     @Test
