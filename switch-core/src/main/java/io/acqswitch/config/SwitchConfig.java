@@ -174,7 +174,7 @@ public record SwitchConfig(
          */
         public static String embeddedUrl(Path dataDir) {
             return "jdbc:h2:file:" + dataDir.resolve("journal").resolve("journal").toAbsolutePath()
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;WRITE_DELAY=0";
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE";
         }
 
         /** A copy writing to {@code newUrl} as {@code newUser}. */

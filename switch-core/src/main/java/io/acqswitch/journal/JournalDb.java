@@ -142,6 +142,14 @@ public final class JournalDb {
                 c.commit();
                 LOG.info("journal schema migrated to version {} ({}) on {}", v, script, redacted(url));
             }
+            if (current < MIGRATIONS.size() && url.startsWith("jdbc:h2:")) {
+                // H2 stores commits in the background: make the schema and its version durable together
+                // now, or a crash or full disk could keep the tables but lose the version, and the
+                // next start would run the scripts again on tables that exist
+                try (Statement st = c.createStatement()) {
+                    st.execute("CHECKPOINT SYNC");
+                }
+            }
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
