@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
  *   --connect-per-txn BOOL  a new TCP connection per transaction, like GPRS terminals (false)
  *   --generator-threads N   the simulator's event-loop threads (1)
  *   --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping, yielding (its default)
+ *   --switch-journal BOOL   the switch's journal (embedded H2, in this JVM) on (its default) or off
  * </pre>
  *
  * <p><b>Mix.</b> A duplicate re-sends the exact bytes of an earlier sale of the same terminal (in
@@ -129,7 +130,7 @@ public final class LoadHarness {
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.generatorThreads(), NioIoHandler.newFactory());
         try (LoadRig rig = LoadRig.start(targets, storeEntries(options), options.mix().timeoutPct() > 0,
-                options.switchWaitStrategy())) {
+                options.switchYaml())) {
             LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
             boolean ok;
             if (options.table()) {

@@ -21,12 +21,13 @@ import java.util.Map;
  * @param connectPerTxn a new TCP connection per transaction (GPRS terminals) instead of persistent ones
  * @param generatorThreads the simulator's event-loop threads
  * @param switchWaitStrategy the switch's ring wait strategy ({@code pipeline.waitStrategy}); null = its default
+ * @param switchJournal the switch's journal on (its default) or off, to see what the journal costs
  * @param table        saturation of every target, then a fixed-rate run of every target at half the
  *                     switch's sustained rate, then the comparison table (markdown) of BENCHMARKS.md
  */
 record LoadOptions(int connections, int rate, int duration, int warmup, Target target, boolean saturate,
                    int maxRate, int stepSeconds, double p99Ms, TxnMix mix, boolean connectPerTxn,
-                   int generatorThreads, String switchWaitStrategy, boolean table) {
+                   int generatorThreads, String switchWaitStrategy, boolean switchJournal, boolean table) {
 
     /** Where the terminal traffic goes. */
     enum Target {
@@ -73,13 +74,20 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --generator-threads N   the simulator's event-loop threads (1)
               --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping or
                                   yielding (the switch's default, blocking)
+              --switch-journal BOOL  the switch's journal (embedded H2) on or off (true)
               --table BOOL        saturation of every --target, then every target at half the switch's
                                   sustained rate (--duration s), then BENCHMARKS.md's table (false)""";
+
+    /** The switch's configuration lines these options add to the harness's (wait strategy, journal). */
+    String switchYaml() {
+        return (switchWaitStrategy == null ? "" : "pipeline: {waitStrategy: " + switchWaitStrategy + "}\n")
+                + (switchJournal ? "" : "journal: {enabled: false}\n");
+    }
 
     /** The same options with another fixed {@code rate} and no stepping. */
     LoadOptions atRate(int newRate) {
         return new LoadOptions(connections, newRate, duration, warmup, target, false, maxRate, stepSeconds, p99Ms, mix,
-                connectPerTxn, generatorThreads, switchWaitStrategy, table);
+                connectPerTxn, generatorThreads, switchWaitStrategy, switchJournal, table);
     }
 
     /** @throws IllegalArgumentException naming the first bad option as {@code --key=value: why} */
@@ -106,6 +114,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
                 bool(m, "connect-per-txn"),
                 positive(m, "generator-threads", 1),
                 waitStrategy(m.remove("switch-wait-strategy")),
+                bool(m, "switch-journal", true),
                 bool(m, "table"));
         if (!m.isEmpty()) {
             throw new IllegalArgumentException("--" + m.keySet().iterator().next() + ": unknown option");
@@ -153,8 +162,15 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
     }
 
     private static boolean bool(Map<String, String> m, String key) {
+        return bool(m, key, false);
+    }
+
+    private static boolean bool(Map<String, String> m, String key, boolean dflt) {
         String s = m.remove(key);
-        if (s == null || s.equals("false")) {
+        if (s == null) {
+            return dflt;
+        }
+        if (s.equals("false")) {
             return false;
         }
         if (s.equals("true")) {

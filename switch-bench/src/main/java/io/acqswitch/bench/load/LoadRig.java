@@ -47,20 +47,20 @@ final class LoadRig implements AutoCloseable {
 
     /** The stub and a switch: what {@code --target both} needs. */
     static LoadRig start() throws IOException, InterruptedException {
-        return start(Target.BOTH.runs(), 100_000, false, null);
+        return start(Target.BOTH.runs(), 100_000, false, "");
     }
 
     /**
      * Starts the stub and what {@code targets} need (the switch's store sized for {@code storeEntries}
-     * records; with {@code silentIssuer} a second, silent issuer for the switch; its ring's wait
-     * strategy {@code waitStrategy}, null = its default), each waiting (at most 10-20 s) until its
+     * records; with {@code silentIssuer} a second, silent issuer for the switch; {@code switchYaml}
+     * appended to the switch's configuration, e.g. a wait strategy or the journal off), each waiting (at most 10-20 s) until its
      * links are up.
      *
      * @throws IOException when a socket, the store or jPOS's deploy directory cannot be opened
      * @throws InterruptedException when interrupted while starting
      * @throws IllegalStateException when an issuer link does not come up
      */
-    static LoadRig start(Collection<Target> targets, long storeEntries, boolean silentIssuer, String waitStrategy)
+    static LoadRig start(Collection<Target> targets, long storeEntries, boolean silentIssuer, String switchYaml)
             throws IOException, InterruptedException {
         LoadRig rig = new LoadRig(new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start());
         try {
@@ -68,7 +68,7 @@ final class LoadRig implements AutoCloseable {
                 if (silentIssuer) {
                     rig.silent = new IssuerStub("silent", "127.0.0.1", 0, DEAF).start();
                 }
-                rig.startSwitch(storeEntries, waitStrategy);
+                rig.startSwitch(storeEntries, switchYaml);
             }
             if (targets.contains(Target.RELAY)) {
                 rig.relay = new RelayBaseline("127.0.0.1", rig.stub.port()).start();
@@ -84,12 +84,12 @@ final class LoadRig implements AutoCloseable {
     }
 
     /** @param storeEntries the store's size: every request of the run is a record (a full store answers 96) */
-    private void startSwitch(long storeEntries, String waitStrategy) throws IOException, InterruptedException {
+    private void startSwitch(long storeEntries, String switchYaml) throws IOException, InterruptedException {
         dataDir = Files.createTempDirectory("loadharness");
         try {
             String yaml = (silent == null ? yaml(stub.port(), dataDir) : yaml(stub.port(), silent.port(), dataDir))
                     + "store: {expectedEntries: " + storeEntries + "}\n"
-                    + (waitStrategy == null ? "" : "pipeline: {waitStrategy: " + waitStrategy + "}\n");
+                    + switchYaml;
             SwitchConfig cfg = ConfigLoader.parse(yaml);
             node = new SwitchNode(cfg).start();
         } catch (ConfigException e) {

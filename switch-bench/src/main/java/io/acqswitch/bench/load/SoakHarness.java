@@ -129,7 +129,7 @@ public final class SoakHarness {
         });
         Path csvFile = options.out().resolve("soak.csv");
         try (LoadRig rig = LoadRig.start(List.of(Target.SWITCH), LoadHarness.storeEntries(o), false,
-                o.switchWaitStrategy());
+                o.switchYaml());
              PrintWriter csv = new PrintWriter(Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8))) {
             csv.println(SoakSample.CSV_HEADER);
             double liveBefore = SoakSampler.liveHeapMb();

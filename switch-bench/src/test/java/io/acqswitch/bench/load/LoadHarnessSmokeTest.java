@@ -112,6 +112,14 @@ class LoadHarnessSmokeTest {
     }
 
     @Test
+    void shouldTurnTheSwitchJournalOffOnlyWhenAsked() {
+        assertEquals("", LoadOptions.parse().switchYaml());
+        assertEquals("journal: {enabled: false}\n", LoadOptions.parse("--switch-journal", "false").switchYaml());
+        assertEquals("pipeline: {waitStrategy: sleeping}\n",
+                LoadOptions.parse("--switch-journal", "true", "--switch-wait-strategy", "sleeping").switchYaml());
+    }
+
+    @Test
     void shouldParseTheMixAndPickKindsInProportion() {
         TxnMix mix = LoadOptions.parse("--mix", "sale=80,duplicate=10,void=5,reversal=5", "--timeouts", "25").mix();
         assertEquals(new TxnMix(80, 10, 5, 5, 25), mix);
