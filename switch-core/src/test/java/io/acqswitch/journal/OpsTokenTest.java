@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
+import io.acqswitch.support.Journals;
 import io.acqswitch.support.Rig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ class OpsTokenTest {
                 .replace("http: {port: 0}", "http: {port: 0, bind: 0.0.0.0, token: " + TOKEN + "}");
         try (Rig rig = Rig.start(null, List.of("127.0.0.1:1"), yaml, dir)) {
             int port = rig.node.httpPort();
+            Journals.awaitCaughtUp(rig); // the writer creates the schema on its own thread: 503 until then
             assertEquals(401, OpsApiTest.get(port, "/ops/transactions", null).statusCode());
             assertEquals(401, OpsApiTest.get(port, "/ops/transactions", "wrong-token-wrong-token").statusCode());
             assertEquals(200, OpsApiTest.get(port, "/ops/transactions", TOKEN).statusCode());

@@ -123,6 +123,7 @@ class KillChaosTest {
         String tid = String.format("KILL%04d", terminal);
         List<ISOMsg> approved = new ArrayList<>();
         ISOMsg last = null;
+        String lastRrn = null; // the switch's RRN of the approved sale that last is
         TerminalClient t = connect(sw);
         try {
             for (int step = 1; System.nanoTime() < deadline; step++) {
@@ -148,10 +149,14 @@ class KillChaosTest {
                     answer = t.exchange(request);
                 } catch (IOException cut) { // the switch died under it: the terminal does not know the outcome
                     cutOff.incrementAndGet();
+                    outcomes.computeIfAbsent("cut off: " + (reverses != null ? "reversal" : request == last ? "repeat"
+                            : "sale"), k -> new LongAdder()).increment();
                     t.close();
                     t = reverseUntilAnswered(sw, connect(sw), request);
                     if (reverses != null) {
                         book.reversed(reverses);
+                    } else if (request == last) {
+                        book.reversed(lastRrn); // reversing a repeat reverses the sale it repeats
                     }
                     last = null;
                     continue;
@@ -168,6 +173,7 @@ class KillChaosTest {
                     sale.set(37, answer.getString(37)); // only this test's note of which sale to reverse later
                     approved.add(sale);
                     last = request;
+                    lastRrn = answer.getString(37);
                 }
             }
         } finally {
