@@ -20,8 +20,12 @@ public final class MoneyBook {
     private final Set<String> reversedByTerminal = ConcurrentHashMap.newKeySet();
     private final Map<String, String> failedToTerminal = new ConcurrentHashMap<>();
 
-    /** The result of one reconciliation; {@code orphans} describes each orphan debit. */
-    public record Verdict(int debits, int doubleDebits, int orphanDebits, int lostApprovals, List<String> orphans) {}
+    /**
+     * The result of one reconciliation; {@code orphans} describes each orphan debit, {@code lost}
+     * names (by RRN) each approval the terminal was told of that does not stand.
+     */
+    public record Verdict(int debits, int doubleDebits, int orphanDebits, int lostApprovals, List<String> orphans,
+            List<String> lost) {}
 
     /** Records a financial answer a terminal received (approved, or failed with its code). */
     public void answered(ISOMsg answer) {
@@ -53,7 +57,7 @@ public final class MoneyBook {
         int debits = 0;
         int doubleDebits = 0;
         int orphanDebits = 0;
-        int lostApprovals = 0;
+        Set<String> lost = new java.util.TreeSet<>();
         List<String> orphans = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         Map<String, LedgerEntry> byRrn = new HashMap<>();
@@ -72,15 +76,15 @@ public final class MoneyBook {
                 orphans.add(e + " terminal saw " + failedToTerminal.get(e.rrn()));
             }
             if (e.reversed() && shouldStand) {
-                lostApprovals++;
+                lost.add(e.rrn());
             }
         }
         for (String rrn : approvedToTerminal) {
             LedgerEntry e = byRrn.get(rrn);
             if (!reversedByTerminal.contains(rrn) && (e == null || e.reversed())) {
-                lostApprovals++;
+                lost.add(rrn);
             }
         }
-        return new Verdict(debits, doubleDebits, orphanDebits, lostApprovals, orphans);
+        return new Verdict(debits, doubleDebits, orphanDebits, lost.size(), orphans, List.copyOf(lost));
     }
 }
