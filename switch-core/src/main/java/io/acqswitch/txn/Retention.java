@@ -159,7 +159,7 @@ final class Retention {
             long n = rrn[head];
             head = (head + 1) % at.length;
             size--;
-            return n == TEXT ? others.pollFirst() : twelveDigits(n);
+            return n == TEXT ? others.pollFirst() : Sequences.zeroPadded(n, 12);
         }
 
         private void grow() {
@@ -187,15 +187,6 @@ final class Retention {
                 n = n * 10 + (c - '0');
             }
             return n;
-        }
-
-        private static String twelveDigits(long n) {
-            char[] out = new char[12];
-            for (int k = 11; k >= 0; k--) {
-                out[k] = (char) ('0' + n % 10);
-                n /= 10;
-            }
-            return new String(out);
         }
     }
 }

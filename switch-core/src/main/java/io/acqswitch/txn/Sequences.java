@@ -45,7 +45,8 @@ final class Sequences {
         return zeroPadded(nextNumber() % 999_999 + 1, 6);
     }
 
-    private static String zeroPadded(long n, int width) {
+    /** {@code n} in decimal, left-padded with zeros to {@code width} digits. */
+    static String zeroPadded(long n, int width) {
         String digits = Long.toString(n);
         return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.RigTest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +57,11 @@ class JournalPostgresTest extends RigTest {
         var page = Journals.queries(rig).find(new JournalQueries.Filter(null, "TERM0001", null, null, "4761730010", null,
                 null, "00", "APPROVED", null, 10, 0));
         assertEquals(3, page.items().size());
-        var rsp = OpsApiTest.get(rig.node.httpPort(), "/ops/transactions/" + approved.getFirst(), null);
+        var rsp = Http.get(rig.node.httpPort(), "/ops/transactions/" + approved.getFirst(), null);
         assertEquals(200, rsp.statusCode(), rsp.body());
         assertTrue(rsp.body().contains("\"state\":\"FORWARDED\""), rsp.body());
 
-        Path ledger = Files.createTempFile(rig.dataDir, "ledger", ".csv");
-        Files.writeString(ledger, rig.stub.ledger().toCsv());
-        String[] r = recon("--ledger", ledger.toString());
+        String[] r = reconLedger();
         assertEquals("0", r[0], r[1] + r[2]);
     }
 

@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.support.Cli;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.Rig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,18 +54,8 @@ class OpsApiTest {
         rig.close();
     }
 
-    static HttpResponse<String> get(int port, String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        }
-    }
-
     private static JsonNode ok(String path) throws Exception {
-        HttpResponse<String> rsp = get(rig.node.httpPort(), path, null);
+        HttpResponse<String> rsp = Http.get(rig.node.httpPort(), path, null);
         assertEquals(200, rsp.statusCode(), rsp.body());
         return JSON.readTree(rsp.body());
     }
@@ -109,11 +97,11 @@ class OpsApiTest {
 
     @Test
     void shouldRejectBadQueries() throws Exception {
-        assertEquals(400, get(rig.node.httpPort(), "/ops/transactions?limit=1001", null).statusCode());
-        assertEquals(400, get(rig.node.httpPort(), "/ops/transactions?state=NOPE", null).statusCode());
-        assertEquals(400, get(rig.node.httpPort(), "/ops/transactions?from=yesterday", null).statusCode());
-        assertEquals(400, get(rig.node.httpPort(), "/ops/transactions?colour=red", null).statusCode());
-        assertEquals(404, get(rig.node.httpPort(), "/ops/transactions/999999999999", null).statusCode());
+        assertEquals(400, Http.get(rig.node.httpPort(), "/ops/transactions?limit=1001", null).statusCode());
+        assertEquals(400, Http.get(rig.node.httpPort(), "/ops/transactions?state=NOPE", null).statusCode());
+        assertEquals(400, Http.get(rig.node.httpPort(), "/ops/transactions?from=yesterday", null).statusCode());
+        assertEquals(400, Http.get(rig.node.httpPort(), "/ops/transactions?colour=red", null).statusCode());
+        assertEquals(404, Http.get(rig.node.httpPort(), "/ops/transactions/999999999999", null).statusCode());
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.Rig;
@@ -75,7 +76,7 @@ class OpsPeriodListsTest {
     }
 
     private static JsonNode ok(String path) throws Exception {
-        HttpResponse<String> rsp = OpsApiTest.get(rig.node.httpPort(), path, null);
+        HttpResponse<String> rsp = Http.get(rig.node.httpPort(), path, null);
         assertEquals(200, rsp.statusCode(), rsp.body());
         return JSON.readTree(rsp.body());
     }
@@ -117,8 +118,8 @@ class OpsPeriodListsTest {
 
     @Test
     void shouldRejectUnknownParametersOfThePeriodLists() throws Exception {
-        assertEquals(400, OpsApiTest.get(rig.node.httpPort(), "/ops/duplicates?rc=00", null).statusCode());
-        assertEquals(400, OpsApiTest.get(rig.node.httpPort(), "/ops/undelivered?from=today", null).statusCode());
+        assertEquals(400, Http.get(rig.node.httpPort(), "/ops/duplicates?rc=00", null).statusCode());
+        assertEquals(400, Http.get(rig.node.httpPort(), "/ops/undelivered?from=today", null).statusCode());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.Rig;
 import java.nio.file.Files;
@@ -38,9 +39,9 @@ class OpsTokenTest {
         try (Rig rig = Rig.start(null, List.of("127.0.0.1:1"), yaml, dir)) {
             int port = rig.node.httpPort();
             Journals.awaitCaughtUp(rig); // the writer creates the schema on its own thread: 503 until then
-            assertEquals(401, OpsApiTest.get(port, "/ops/transactions", null).statusCode());
-            assertEquals(401, OpsApiTest.get(port, "/ops/transactions", "wrong-token-wrong-token").statusCode());
-            assertEquals(200, OpsApiTest.get(port, "/ops/transactions", TOKEN).statusCode());
+            assertEquals(401, Http.get(port, "/ops/transactions", null).statusCode());
+            assertEquals(401, Http.get(port, "/ops/transactions", "wrong-token-wrong-token").statusCode());
+            assertEquals(200, Http.get(port, "/ops/transactions", TOKEN).statusCode());
         }
     }
 }

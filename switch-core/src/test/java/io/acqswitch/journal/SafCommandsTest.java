@@ -8,6 +8,7 @@ import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
 import java.net.URI;
@@ -60,7 +61,7 @@ class SafCommandsTest {
                 assertTrue(!rig.ledger(second).orElseThrow().reversed(), "resolving sends nothing to the issuer");
                 rig.await("the journal shows who resolved it", () -> {
                     try {
-                        HttpResponse<String> r = OpsApiTest.get(rig.node.httpPort(), "/ops/transactions/" + second, null);
+                        HttpResponse<String> r = Http.get(rig.node.httpPort(), "/ops/transactions/" + second, null);
                         return r.body().contains("resolved by hand by bob: reversed by phone") && r.body().contains("REVERSED");
                     } catch (Exception e) {
                         return false;

@@ -9,6 +9,7 @@ import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.Rig;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -24,7 +25,7 @@ class HealthAndSafAgeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JsonNode health(Rig rig, int expectedStatus) throws Exception {
-        HttpResponse<String> r = Scrape.get(rig.node.httpPort(), "/health");
+        HttpResponse<String> r = Http.get(rig.node.httpPort(), "/health");
         assertEquals(expectedStatus, r.statusCode(), r.body());
         return JSON.readTree(r.body());
     }

@@ -1,11 +1,7 @@
 package io.acqswitch.metrics;
 
+import io.acqswitch.support.Http;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,15 +16,8 @@ record Scrape(Map<String, String> types, Set<String> samples, Map<String, Set<St
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)})? .*$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"");
 
-    static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        }
-    }
-
     static Scrape of(int port) throws IOException, InterruptedException {
-        return parse(get(port, "/metrics").body());
+        return parse(Http.get(port, "/metrics").body());
     }
 
     static Scrape parse(String text) {

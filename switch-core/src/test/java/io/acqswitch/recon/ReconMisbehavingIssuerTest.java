@@ -8,8 +8,6 @@ import io.acqswitch.sim.StubRules;
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.RigTest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.jpos.iso.ISOMsg;
@@ -30,12 +28,6 @@ class ReconMisbehavingIssuerTest extends RigTest {
 
     private static StubRules withhold(int ignoreReversals) {
         return new StubRules(null, null, null, null, null, null, 1.0, null, null, null, ignoreReversals);
-    }
-
-    private String[] reconLedger() throws Exception {
-        Path ledger = Files.createTempFile(rig.dataDir, "ledger", ".csv");
-        Files.writeString(ledger, rig.stub.ledger().toCsv());
-        return recon("--ledger", ledger.toString());
     }
 
     @Test

@@ -7,15 +7,11 @@ import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.ChildSwitch;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
-import io.acqswitch.support.TestSwitch;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.net.BindException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +66,7 @@ class ChaosTest {
     void shouldKeepTheMoneyInvariantThroughIssuerFaults() throws Exception {
         long seed = Long.getLong("reliability.seed", System.nanoTime());
         System.out.println("ChaosTest seed=" + seed + " (-Dreliability.seed=" + seed + "), " + CHAOS_SECONDS + " s");
-        int port = freePort();
+        int port = ChildSwitch.freePort(); // the stub restarts on it: outside the ephemeral range
         IssuerStub stub = new IssuerStub("stub", "127.0.0.1", port, CALM).start();
         List<String> hosts = List.of("127.0.0.1:" + port);
         Path dir = TempFiles.newDir("chaos");
@@ -160,35 +156,26 @@ class ChaosTest {
      * sales at once, then read every answer into the book (a full ring answers 91: no debit).
      */
     private void burst(Rig rig, Random r) throws Exception {
-        List<Socket> sockets = new ArrayList<>();
+        List<TerminalClient> terminals = new ArrayList<>();
         try {
             for (int c = 0; c < BURST_CONNECTIONS; c++) {
-                Socket s = new Socket("127.0.0.1", rig.node.terminalPort(0));
-                s.setSoTimeout(10_000);
-                sockets.add(s);
+                TerminalClient t = rig.terminal();
+                terminals.add(t);
                 String tid = String.format("BRST%04d", c);
-                ByteArrayOutputStream wire = new ByteArrayOutputStream();
-                for (int i = 0; i < BURST_REQUESTS; i++) {
+                for (int i = 0; i < BURST_REQUESTS; i++) { // sent without reading: pipelined
                     String stan = String.format("%06d", bursts.incrementAndGet() % 1_000_000);
                     String pan = "47617390010" + String.format("%05d", r.nextInt(100_000));
-                    wire.write(FrameFuzzer.frame(TerminalMessages.sale(pan, 100 + r.nextInt(10_000), stan, tid,
-                            "MERCHANT0000001")));
+                    t.send(TerminalMessages.sale(pan, 100 + r.nextInt(10_000), stan, tid, "MERCHANT0000001"));
                 }
-                s.getOutputStream().write(wire.toByteArray());
             }
-            for (Socket s : sockets) {
-                DataInputStream in = new DataInputStream(s.getInputStream());
+            for (TerminalClient t : terminals) {
                 for (int i = 0; i < BURST_REQUESTS; i++) {
-                    byte[] body = new byte[in.readUnsignedShort()];
-                    in.readFully(body);
-                    ISOMsg answer = TestSwitch.ISO87.newMessage(null);
-                    TestSwitch.ISO87.unpack(body, answer);
-                    book.answered(tally("burst", answer));
+                    book.answered(tally("burst", t.receive()));
                 }
             }
         } finally {
-            for (Socket s : sockets) {
-                s.close();
+            for (TerminalClient t : terminals) {
+                t.close();
             }
         }
     }
@@ -275,11 +262,5 @@ class ChaosTest {
     private static double reversalsQueued(Rig rig) {
         return rig.node.metrics().registry().find("switch_reversals_queued").counters().stream()
                 .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -10,12 +10,10 @@ import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.ChildSwitch;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.txn.ReversalReasons;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,22 +112,18 @@ class KillChaosTest {
 
     /** The reversal reason the switch journaled for {@code rrn} (waiting at most 10 s for the journal). */
     private static String reversalReason(ChildSwitch sw, String rrn) throws Exception {
-        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sw.httpPort + "/ops/transactions/" + rrn))
-                .build();
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            while (true) {
-                HttpResponse<String> rsp = http.send(get, HttpResponse.BodyHandlers.ofString());
-                if (rsp.statusCode() == 200) {
-                    JsonNode t = new ObjectMapper().readTree(rsp.body()).path("transaction");
-                    if (t.path("state").asText().equals("REVERSED") || System.nanoTime() > end) {
-                        return t.path("reversalReason").asText();
-                    }
-                } else if (System.nanoTime() > end) {
-                    return "not journaled (HTTP " + rsp.statusCode() + ")";
+        while (true) {
+            HttpResponse<String> rsp = Http.get(sw.httpPort, "/ops/transactions/" + rrn);
+            if (rsp.statusCode() == 200) {
+                JsonNode t = new ObjectMapper().readTree(rsp.body()).path("transaction");
+                if (t.path("state").asText().equals("REVERSED") || System.nanoTime() > end) {
+                    return t.path("reversalReason").asText();
                 }
-                Thread.sleep(100);
+            } else if (System.nanoTime() > end) {
+                return "not journaled (HTTP " + rsp.statusCode() + ")";
             }
+            Thread.sleep(100);
         }
     }
 

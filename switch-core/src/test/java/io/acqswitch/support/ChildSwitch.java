@@ -47,9 +47,10 @@ public final class ChildSwitch {
     /**
      * A free port below the kernel's ephemeral range (32768 and up here and by default), so that the
      * many outgoing connections of other tests on the machine cannot take it between this check and
-     * the child binding it (every life of the child binds the same port).
+     * a server binding it, again and again (every life of the child binds the same port; so does a
+     * restarted issuer stub).
      */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         for (int attempt = 0; attempt < 100; attempt++) {
             int p = ThreadLocalRandom.current().nextInt(20_000, 30_000);
             try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {

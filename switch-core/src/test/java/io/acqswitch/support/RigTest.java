@@ -1,6 +1,9 @@
 package io.acqswitch.support;
 
 import io.acqswitch.sim.TerminalClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -79,6 +82,13 @@ public abstract class RigTest {
         all.addAll(reconArgs());
         all.addAll(List.of(args));
         return Cli.run(all.toArray(String[]::new));
+    }
+
+    /** {@code recon --ledger} with this rig's stub's ledger export, against this rig's journal. */
+    protected String[] reconLedger() throws IOException {
+        Path ledger = Files.createTempFile(rig.dataDir, "ledger", ".csv");
+        Files.writeString(ledger, rig.stub.ledger().toCsv());
+        return recon("--ledger", ledger.toString());
     }
 
     /** The next terminal STAN, six digits. */
