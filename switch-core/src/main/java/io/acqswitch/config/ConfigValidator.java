@@ -71,6 +71,16 @@ final class ConfigValidator {
         if (tolerance < 0 || tolerance > 1) {
             problems.add("transactions.completionTolerance=" + tolerance + ": must be between 0 and 1");
         }
+        SwitchConfig.UnknownReversals unknown = cfg.transactions().unknownReversals();
+        if (unknown.expiry().toMillis() < 1) {
+            problems.add("transactions.unknownReversals.expiry=" + Durations.format(unknown.expiry()) + ": must be positive");
+        }
+        positive("transactions.unknownReversals.perTerminal", unknown.perTerminal());
+        long markers = unknown.maxFor(cfg.store().expectedEntries());
+        if (markers < 1 || markers > cfg.store().expectedEntries() / 4) {
+            problems.add("transactions.unknownReversals.max=" + markers + ": must be 1 to store.expectedEntries / 4 ("
+                    + cfg.store().expectedEntries() / 4 + "): markers share the store's index with live transactions");
+        }
         if (!cfg.acquirerId().matches("\\d{1,11}")) {
             problems.add("acquirerId=" + cfg.acquirerId() + ": must be 1 to 11 digits (field 32)");
         }

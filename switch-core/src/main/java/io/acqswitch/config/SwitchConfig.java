@@ -33,7 +33,7 @@ public record SwitchConfig(
         store = store != null ? store : new Store(null, null);
         saf = saf != null ? saf : new Saf(null, null, null);
         pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
-        transactions = transactions != null ? transactions : new Transactions(null, null, null);
+        transactions = transactions != null ? transactions : new Transactions(null, null, null, null);
         http = http != null ? http : new Http(null, null, null);
         listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
@@ -115,17 +115,42 @@ public record SwitchConfig(
     }
 
     /**
-     * Rules for transactions that act on an earlier one.
+     * Rules for transactions that act on an earlier one (docs/lifecycle.md).
      *
      * @param refundWindow         how long after the original sale a refund is accepted (else 22)
      * @param completionTolerance  a completion may exceed its pre-authorization by this fraction (else 13)
      * @param preAuthValidity      how long a pre-authorization can be completed (else 25)
+     * @param unknownReversals     reversals (0400) whose original is not (yet) known
      */
-    public record Transactions(Duration refundWindow, Double completionTolerance, Duration preAuthValidity) {
+    public record Transactions(Duration refundWindow, Double completionTolerance, Duration preAuthValidity,
+                               UnknownReversals unknownReversals) {
         public Transactions {
             refundWindow = refundWindow != null ? refundWindow : Duration.ofDays(30);
             completionTolerance = completionTolerance != null ? completionTolerance : 0.15;
             preAuthValidity = preAuthValidity != null ? preAuthValidity : Duration.ofDays(30);
+            unknownReversals = unknownReversals != null ? unknownReversals : new UnknownReversals(null, null, null);
+        }
+    }
+
+    /**
+     * A reversal whose original the switch does not know is answered 00 and remembered as a marker,
+     * so that the original, should it arrive later with the same card, amount and currency, is
+     * reversed at once. Markers are bounded so that forged reversals cannot fill the store.
+     *
+     * @param expiry      how long a marker waits for its original
+     * @param perTerminal live markers per terminal (acquirer, merchant, terminal); beyond it a reversal
+     *                    of an unknown original is answered 96 and not remembered
+     * @param max         live markers in all, likewise; default: store.expectedEntries / 20
+     */
+    public record UnknownReversals(Duration expiry, Integer perTerminal, Long max) {
+        public UnknownReversals {
+            expiry = expiry != null ? expiry : Duration.ofMinutes(10);
+            perTerminal = perTerminal != null ? perTerminal : 8;
+        }
+
+        /** {@link #max}, or its default for a store sized for {@code expectedEntries} records. */
+        public long maxFor(long expectedEntries) {
+            return max != null ? max : Math.max(100, expectedEntries / 20);
         }
     }
 

@@ -56,6 +56,11 @@ public final class JournalingStore implements TransactionStore {
     }
 
     @Override
+    public void forEachIndex(String prefix, BiConsumer<String, String> visitor) {
+        store.forEachIndex(prefix, visitor);
+    }
+
+    @Override
     public long next(String counter) {
         return store.next(counter);
     }
@@ -68,6 +73,11 @@ public final class JournalingStore implements TransactionStore {
     @Override
     public long capacity() {
         return store.capacity();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return store.isOpen();
     }
 
     @Override

@@ -106,6 +106,15 @@ public final class ChronicleTransactionStore implements TransactionStore {
     }
 
     @Override
+    public void forEachIndex(String prefix, BiConsumer<String, String> visitor) {
+        index.forEach((key, rrn) -> {
+            if (key.startsWith(prefix)) {
+                visitor.accept(key, rrn);
+            }
+        });
+    }
+
+    @Override
     public long next(String counter) {
         Long v = counters.merge(counter, 1L, Long::sum);
         return v;

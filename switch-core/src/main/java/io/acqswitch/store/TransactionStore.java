@@ -27,6 +27,9 @@ public interface TransactionStore extends AutoCloseable {
     /** Visits every record (start-up recovery, retention sweeps); the visitor must not write to the store. */
     void forEach(BiConsumer<String, byte[]> visitor);
 
+    /** Visits every index entry whose key starts with {@code prefix} (start-up only: it scans the whole index). */
+    void forEachIndex(String prefix, BiConsumer<String, String> visitor);
+
     /** Next value of a persistent counter (RRN and STAN sequences); survives restarts. */
     long next(String counter);
 

@@ -61,6 +61,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     /** In-flight count, published for readers on other threads. */
     private final java.util.concurrent.atomic.AtomicInteger publishedInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Retention retention;
+    private final EarlyReversals earlyReversals;
     /** merchant|terminal|batch → RRNs of the batch's transactions (rebuilt from the store at start). */
     private final Map<String, List<String>> batches = new HashMap<>();
     private Ring ring;
@@ -96,7 +97,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.cardKey = new CardKey(cfg.dataDir());
         this.retention = new Retention(cfg, store, metrics, this::leftBatch);
         this.transitions = new Transitions(metrics);
-        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec, transitions, r -> retention.writing(r));
+        this.earlyReversals = new EarlyReversals(cfg, store, metrics);
+        this.saf = new Saf(cfg, store, issuers, metrics, sequences, codec, transitions, this::reversalFinished);
         for (int i = 0; i < issuers.issuerCount(); i++) {
             deadlines.add(new ArrayDeque<>());
         }
@@ -119,6 +121,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     public int recover() {
         long now = clock.getAsLong();
         int[] reversed = {0};
+        earlyReversals.load();
         List<TxnRecord> all = new ArrayList<>();
         store.forEach((rrn, bytes) -> all.add(RecordCodec.decode(bytes))); // no writes while iterating
         for (TxnRecord r : all) {
@@ -197,12 +200,18 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
         long now = clock.getAsLong();
         TxnRecord r = newRecord(req, key, fingerprint, now);
+        String invalidAmount = Lifecycle.checkAmount(r.messageClass, r.amount);
+        if (invalidAmount != null) {
+            metrics.count("switch_originals_refused", "class", req.messageClass().tag(), "code", invalidAmount);
+            decline(r, req, ch, invalidAmount);
+            return;
+        }
         TxnRecord original = null;
         if (req.messageClass() == MessageClass.REFUND || isCompletion(req.messageClass())) {
             original = original(req, r);
             String rc = req.messageClass() == MessageClass.REFUND
-                    ? Originals.checkRefund(req, r, original, now, cfg.transactions().refundWindow())
-                    : Originals.checkCompletion(r, original, now, cfg.transactions().completionTolerance(),
+                    ? Lifecycle.checkRefund(r, original, now, cfg.transactions().refundWindow())
+                    : Lifecycle.checkCompletion(r, original, now, cfg.transactions().completionTolerance(),
                             cfg.transactions().preAuthValidity());
             if (rc != null) {
                 metrics.count("switch_originals_refused", "class", req.messageClass().tag(), "code", rc);
@@ -221,24 +230,17 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         r.issuerId = issuerId;
         r.switchStan = sequences.nextStan();
         r.issuerTransmissionTime = io.acqswitch.iso.TransmissionTime.now();
-        r.reverseWhenAnswered = store.index(DedupeKeys.REVERSED_FIRST + r.originalKey.substring(2)) != null;
+        r.reverseWhenAnswered = earlyReversals.reverses(r);
         transition(r, TxnState.FORWARDED);
         r.forwardedAt = now;
         r.deadline = now + issuers.issuer(issuer).timeout().toMillis();
-        if (original != null) { // claimed on the original before the issuer can act on it
-            if (r.messageClass == MessageClass.REFUND) {
-                original.refundedAmount += r.amount;
-            } else {
-                original.completedBy = r.rrn;
-            }
-            persist(original);
+        recordForwarded(r, original);
+        if (r.reverseWhenAnswered) {
+            earlyReversals.consume(r.originalKey);
         }
-        persist(r); // durable before the bytes leave
-        store.putIndex(key, r.rrn);
-        store.putIndex(r.originalKey, r.rrn);
         ISOMsg forward = IssuerMessages.forward(req, r, cfg.acquirerId());
-        if (original != null && isCompletion(r.messageClass)) {
-            forward.set(90, IssuerMessages.originalData(original, cfg.acquirerId())); // the hold it captures
+        if (original != null) { // the hold a completion captures, the debit a refund credits back
+            forward.set(90, IssuerMessages.originalData(original, cfg.acquirerId()));
         }
         int link = issuers.send(issuer, forward);
         if (link < 0) { // nothing left the switch: the issuer holds nothing
@@ -251,6 +253,44 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         inFlightByRrn.put(r.rrn, p);
         publishedInFlight.set(inFlightByStan.size());
         deadlines.get(issuer).addLast(p);
+    }
+
+    /**
+     * Makes a request durable before its bytes leave: its claim on the original (a refund's amount,
+     * a completion's capture), the record as FORWARDED, and its index keys. If the store refuses any
+     * of it, whatever was written is taken back, so that nothing is left that recovery would
+     * reverse at an issuer that never saw the request, and the refusal propagates (answered 96).
+     */
+    private void recordForwarded(TxnRecord r, TxnRecord original) {
+        boolean claimed = false;
+        try {
+            if (original != null) {
+                if (r.messageClass == MessageClass.REFUND) {
+                    original.refundedAmount += r.amount;
+                } else {
+                    original.completedBy = r.rrn;
+                }
+                claimed = true;
+                persist(original);
+            }
+            persist(r);
+            store.putIndex(r.dedupeKey, r.rrn);
+            store.putIndex(r.originalKey, r.rrn);
+        } catch (StoreFullException full) {
+            store.remove(r.rrn);
+            removeIndex(r.dedupeKey, r.rrn);
+            removeIndex(r.originalKey, r.rrn);
+            if (claimed) {
+                unclaim(r, original); // the record as loaded: the store may not have taken the claim
+            }
+            throw full;
+        }
+    }
+
+    private void removeIndex(String key, String rrn) {
+        if (rrn.equals(store.index(key))) {
+            store.removeIndex(key);
+        }
     }
 
     private TxnRecord newRecord(TerminalRequest req, String key, long fingerprint, long now) {
@@ -359,9 +399,9 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             return;
         }
         TxnRecord original = original(req, v);
-        String rc = Originals.checkVoid(req, v, original, now);
-        if (rc == null && batchClosed(original)) {
-            rc = ResponseCode.UNABLE_TO_LOCATE_ORIGINAL; // its batch is settled: too late to void
+        String rc = Lifecycle.checkAmount(v.messageClass, v.amount);
+        if (rc == null) {
+            rc = Lifecycle.checkVoid(req.message().getString(38), v, original, now, original != null && batchClosed(original));
         }
         if (rc != null) {
             metrics.count("switch_voids_refused", "code", rc);
@@ -489,10 +529,13 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             return;
         }
         TxnRecord original = load(r.originalRrn);
-        if (original == null) {
-            return;
+        if (original != null) {
+            unclaim(r, original);
         }
-        if (refund) {
+    }
+
+    private void unclaim(TxnRecord r, TxnRecord original) {
+        if (r.messageClass == MessageClass.REFUND) {
             original.refundedAmount = Math.max(0, original.refundedAmount - r.amount);
         } else if (r.rrn.equals(original.completedBy)) {
             original.completedBy = "";
@@ -517,28 +560,45 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         LOG.error("operations: {}: {}", v, v.flag);
     }
 
+    /**
+     * A terminal's reversal (0400): matched to its original by terminal and STAN (its own 11, or
+     * field 90's); {@link Lifecycle#checkReversal} decides. One whose original is unknown is
+     * answered 00 and remembered ({@link EarlyReversals}) while the bounds allow, else 96 (the
+     * terminal sends it again; nothing was remembered or reversed).
+     */
     private void onTerminalReversal(TerminalRequest req, Channel ch) {
         String originalKey = DedupeKeys.original(req, DedupeKeys.reversedStan(req));
         String rrn = store.index(originalKey);
-        metrics.count("switch_terminal_reversals", "original", rrn == null ? "unknown" : "known");
-        if (rrn == null) {
-            // the original may still arrive: remember, and reverse it then
-            store.putIndex(DedupeKeys.REVERSED_FIRST + originalKey.substring(2), req.stan());
-        } else {
-            Pending p = inFlightByRrn.get(rrn);
-            if (p != null) {
-                p.rec.reverseWhenAnswered = true;
-                persist(p.rec);
-            } else {
-                TxnRecord r = load(rrn);
-                if (r != null && r.state == TxnState.APPROVED && reversible(r.messageClass)) {
-                    saf.queue(r, ReversalReasons.TERMINAL_REVERSAL, clock.getAsLong());
-                } else if (r != null && r.state == TxnState.APPROVED && isVoid(r.messageClass)) {
-                    voidReversed(r);
-                }
-            }
+        TxnRecord original = rrn == null ? null : load(rrn);
+        metrics.count("switch_terminal_reversals", "original", original == null ? "unknown" : "known");
+        Lifecycle.ReversalClaim claim = reversalClaim(req);
+        if (original == null) {
+            EarlyReversals.Outcome outcome = earlyReversals.remember(originalKey, claim, clock.getAsLong());
+            reply(ch, req, outcome.remembered() ? ResponseCode.APPROVED : ResponseCode.SYSTEM_MALFUNCTION);
+            return;
         }
-        reply(ch, req, ResponseCode.APPROVED);
+        Lifecycle.ReversalDecision d = Lifecycle.checkReversal(claim, original);
+        switch (d.act()) {
+            case REVERSE -> saf.queue(original, ReversalReasons.TERMINAL_REVERSAL, clock.getAsLong());
+            case REVERSE_WHEN_ANSWERED -> {
+                original.reverseWhenAnswered = true;
+                persist(original);
+            }
+            case FLAG_VOID -> voidReversed(original);
+            case REFUSE -> {
+                metrics.count("switch_terminal_reversals_refused", "code", d.responseCode());
+                STORMS_WARN.log("reversal-refused", "terminal reversal refused ({}): {} names {}", d.responseCode(), req, original);
+            }
+            case NOTHING -> { }
+        }
+        reply(ch, req, d.responseCode());
+    }
+
+    private Lifecycle.ReversalClaim reversalClaim(TerminalRequest req) {
+        String currency = req.message().getString(49);
+        String f90 = req.message().getString(90);
+        return new Lifecycle.ReversalClaim(cardKey.hash(req.pan()), req.amount(), currency == null ? "" : currency,
+                req.processingCode(), f90 != null && f90.length() >= 4 ? f90.substring(0, 4) : "");
     }
 
     // ---- issuer answers -----------------------------------------------------------------------
@@ -613,6 +673,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
         saf.tick(now);
         retention.tick(now);
+        earlyReversals.tick(now);
     }
 
     private void timedOut(Pending p, long now) {
@@ -626,9 +687,6 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         r.response = pack(IssuerMessages.terminalAnswer(p.request, r.rrn, r.responseCode, null));
         if (reversible(r.messageClass)) {
             saf.queue(r, ReversalReasons.ISSUER_TIMEOUT, now); // persisted before the terminal learns of the failure
-            if (isCompletion(r.messageClass)) {
-                release(r);
-            }
         } else {
             persist(r);
         }
@@ -702,9 +760,25 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         return cls == MessageClass.VOID || cls == MessageClass.PRE_AUTH_VOID || cls == MessageClass.COMPLETION_VOID;
     }
 
-    /** Approvals of these classes may leave a debit standing, so the switch reverses them when in doubt. */
+    /**
+     * Approvals of these classes leave money standing at the issuer (a debit, a hold or a credit),
+     * so the switch reverses them when the terminal did not (or may not) learn of the approval.
+     */
     static boolean reversible(MessageClass cls) {
-        return cls == MessageClass.SALE || cls == MessageClass.PRE_AUTH || isCompletion(cls);
+        return cls == MessageClass.SALE || cls == MessageClass.PRE_AUTH || isCompletion(cls) || cls == MessageClass.REFUND;
+    }
+
+    /**
+     * A reversal reached its issuer (or operations resolved it): a refund or completion it undid
+     * gives back its claim on the original, so the sale can be refunded, or the pre-authorization
+     * completed, again. Not while the reversal is only queued: until the issuer applies it, the
+     * credit or capture stands. A voided completion keeps its claim (the hold it captured is gone).
+     */
+    private void reversalFinished(TxnRecord r) {
+        if (!ReversalReasons.VOID.equals(r.reversalReason)) {
+            release(r);
+        }
+        retention.writing(r);
     }
 
     private void decline(TxnRecord r, TerminalRequest req, Channel ch, String rc) {
@@ -737,10 +811,15 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
     }
 
-    /** Writes an answer; an approval's write outcome comes back through the ring (delivered or not). */
+    /**
+     * Writes an answer. The write outcome of every approval a terminal acts on (sales, refunds,
+     * voids, completions, ...) comes back through the ring, so {@code delivered} says, for each of
+     * them, whether the terminal's socket took the approval: reconciliation and the undelivered
+     * list rely on it, and an undeliverable one that moved money is reversed.
+     */
     private void write(Channel ch, TxnRecord r, byte[] bytes) {
         metrics.response(r.messageClass, r.responseCode);
-        boolean approval = r.state == TxnState.APPROVED && reversible(r.messageClass) && !r.delivered;
+        boolean approval = r.state == TxnState.APPROVED && r.messageClass.isFinancial() && !r.delivered;
         if (!approval) {
             ch.writeAndFlush(bytes, ch.voidPromise());
             return;

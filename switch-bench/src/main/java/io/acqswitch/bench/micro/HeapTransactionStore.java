@@ -47,6 +47,15 @@ final class HeapTransactionStore implements TransactionStore {
     }
 
     @Override
+    public void forEachIndex(String prefix, BiConsumer<String, String> visitor) {
+        index.forEach((key, rrn) -> {
+            if (key.startsWith(prefix)) {
+                visitor.accept(key, rrn);
+            }
+        });
+    }
+
+    @Override
     public long next(String counter) {
         return counters.merge(counter, 1L, Long::sum);
     }
