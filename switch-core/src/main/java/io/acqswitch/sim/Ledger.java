@@ -20,9 +20,12 @@ import java.util.Optional;
  * snapshot, export and {@code toString} shows them masked.
  */
 public final class Ledger {
-    /** A financial request to decide and record; {@code toString} masks the PAN. */
+    /**
+     * A financial request to decide and record; {@code toString} masks the PAN. {@code originalStan}
+     * is field 90's original STAN ("" when absent): for a credit, the debit it refunds.
+     */
     public record Request(LedgerEntry.Kind kind, String rrn, String stan, String terminalId, String mti,
-                          String processingCode, String pan, long amount, String currency) {
+                          String processingCode, String pan, long amount, String currency, String originalStan) {
         @Override
         public String toString() {
             return kind + " rrn=" + rrn + " stan=" + stan + " pan=" + CardData.maskPan(pan) + " amount=" + amount;
@@ -61,8 +64,13 @@ public final class Ledger {
         /** The original was already reversed: nothing changed but the count of reversals received. */
         ALREADY_APPLIED,
         /** No original is known: recorded as an orphan reversal. */
-        ORPHAN
+        ORPHAN,
+        /** Not applied: it would reverse a debit while a credit against it stands (see {@link #guardRefusals}). */
+        REFUSED
     }
+
+    /** The answer to a credit the guard refuses: it would credit more than stands of its debit. */
+    public static final String GUARD_REFUSAL = "61";
 
     private final Clock clock;
     private final Map<String, Row> rows = new LinkedHashMap<>();
@@ -70,6 +78,7 @@ public final class Ledger {
     private final Map<String, Card> cards = new HashMap<>();
     private final Map<String, OrphanReversal> orphans = new LinkedHashMap<>();
     private long authSequence;
+    private long guardRefusals;
 
     public Ledger(Clock clock) {
         this.clock = clock;
@@ -89,10 +98,19 @@ public final class Ledger {
             return new Outcome(Status.REPEAT, existing.snapshot(), available(existing.card, rules));
         }
         Card card = cards.computeIfAbsent(request.pan(), Card::new);
+        Row refunded = request.kind() == LedgerEntry.Kind.CREDIT && !request.originalStan().isEmpty()
+                ? byTerminalStan.get(terminalStan(request.terminalId(), request.originalStan())) : null;
         String code = request.kind() == LedgerEntry.Kind.DEBIT
                 ? rules.decideDebit(request.pan(), request.amount(), available(card, rules))
                 : rules.decideNonDebit(request.pan());
+        if ("00".equals(code) && refunded != null && request.amount() > refunded.standing()) {
+            guardRefusals++; // the switch let through a credit beyond what stands of its debit
+            code = GUARD_REFUSAL;
+        }
         Row row = new Row(request, card, code, "00".equals(code) ? nextAuthCode() : "", withheld, clock.instant());
+        if (refunded != null) {
+            refunded.credits.add(row);
+        }
         card.netDebited += row.snapshot().netDebit();
         rows.put(row.key, row);
         byTerminalStan.put(terminalStan(request.terminalId(), request.stan()), row);
@@ -117,6 +135,10 @@ public final class Ledger {
         if (original.reversedAt != null) {
             return ReversalResult.ALREADY_APPLIED;
         }
+        if (original.credits.stream().anyMatch(c -> c.snapshot().netDebit() != 0)) {
+            guardRefusals++; // reversing the debit would leave the card the credit on top
+            return ReversalResult.REFUSED;
+        }
         original.card.netDebited -= original.snapshot().netDebit();
         original.reversedAt = now;
         return ReversalResult.APPLIED;
@@ -138,6 +160,16 @@ public final class Ledger {
     public synchronized Optional<LedgerEntry> entry(String rrn) {
         Row row = rrn == null || rrn.isEmpty() ? null : rows.get(key(rrn, "", ""));
         return Optional.ofNullable(row).map(Row::snapshot);
+    }
+
+    /**
+     * Requests and reversals refused because they would give a card more credit than it was debited
+     * for one original: a credit beyond what stands of the debit it names, or the reversal of a debit
+     * while a credit against it stands. The switch's lifecycle rules should make this impossible;
+     * tests assert it stays 0.
+     */
+    public synchronized long guardRefusals() {
+        return guardRefusals;
     }
 
     /** Reversals whose original is unknown, first received first. */
@@ -175,6 +207,7 @@ public final class Ledger {
     public synchronized void clear() {
         rows.clear();
         byTerminalStan.clear();
+        guardRefusals = 0;
         cards.clear();
         orphans.clear();
     }
@@ -275,6 +308,8 @@ public final class Ledger {
         int reversalsReceived;
         int repeats;
         Instant reversedAt;
+        /** For a debit: the credits that named it (field 90). */
+        final List<Row> credits = new ArrayList<>(0);
 
         Row(Request request, Card card, String responseCode, String authCode, boolean withheld, Instant receivedAt) {
             this.key = key(request.rrn(), request.terminalId(), request.stan());
@@ -284,6 +319,15 @@ public final class Ledger {
             this.authCode = authCode;
             this.withheld = withheld;
             this.receivedAt = receivedAt;
+        }
+
+        /** What stands of this debit once its standing credits are taken off (0 when not an approved, unreversed debit). */
+        long standing() {
+            long left = snapshot().netDebit();
+            for (Row c : credits) {
+                left += c.snapshot().netDebit(); // a credit's net debit is minus its amount
+            }
+            return left;
         }
 
         boolean sameRequest(Request other) {

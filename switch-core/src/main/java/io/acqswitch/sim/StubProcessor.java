@@ -58,9 +58,10 @@ final class StubProcessor {
             return reply(Responses.answer(request, ResponseCode.FORMAT_ERROR), delay);
         }
         boolean withhold = r.withholdRatio() > 0 && ThreadLocalRandom.current().nextDouble() < r.withholdRatio();
+        String f90 = field(request, 90);
         Ledger.Outcome outcome = ledger.record(new Ledger.Request(kind, field(request, 37), field(request, 11),
                 field(request, 41), request.getString(0), field(request, 3), pan, Math.max(amount, 0),
-                field(request, 49)), r, withhold);
+                field(request, 49), f90.length() >= 10 ? f90.substring(4, 10) : ""), r, withhold);
         if (outcome.status() == Ledger.Status.CONFLICT) {
             return reply(Responses.answer(request, ResponseCode.DUPLICATE_TRANSMISSION), delay);
         }
@@ -110,10 +111,11 @@ final class StubProcessor {
             return Reply.NONE;
         }
         String f90 = field(request, 90);
-        ledger.reverse(new Ledger.Reversal(field(request, 37), field(request, 11), field(request, 41),
-                request.getString(0), field(request, 2), Math.max(amount(request), 0),
+        Ledger.ReversalResult result = ledger.reverse(new Ledger.Reversal(field(request, 37), field(request, 11),
+                field(request, 41), request.getString(0), field(request, 2), Math.max(amount(request), 0),
                 f90.length() >= 10 ? f90.substring(4, 10) : ""));
-        return reply(Responses.answer(request, ResponseCode.APPROVED), latency(active.rules()));
+        String code = result == Ledger.ReversalResult.REFUSED ? ResponseCode.INVALID_TRANSACTION : ResponseCode.APPROVED;
+        return reply(Responses.answer(request, code), latency(active.rules()));
     }
 
     /** The ledger kind of a financial request, or null when the stub does not serve it (answered 12). */

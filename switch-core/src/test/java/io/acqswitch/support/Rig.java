@@ -120,12 +120,22 @@ public final class Rig implements AutoCloseable {
         return node.metrics().counted(name, tags);
     }
 
+    /**
+     * Closes the switch (and the stub it started), deletes its data directory, then fails if the
+     * stub's ledger guard refused anything: the switch let a card be credited beyond its debit
+     * (docs/lifecycle.md), whatever the test itself checked.
+     */
     @Override
     public void close() {
         node.close();
+        long breaches = stub == null ? 0 : stub.ledger().guardRefusals();
         if (ownsStub) {
             stub.close();
         }
         TempFiles.delete(dataDir); // the rig owns its data directory
+        if (breaches > 0) {
+            throw new AssertionError("the issuer stub's ledger guard refused " + breaches
+                    + " request(s) or reversal(s) that would credit a card beyond its debit");
+        }
     }
 }

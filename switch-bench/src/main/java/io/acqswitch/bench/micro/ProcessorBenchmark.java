@@ -13,6 +13,7 @@ import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.pipeline.SwitchEvent;
 import io.acqswitch.store.ChronicleTransactionStore;
+import io.acqswitch.store.HeapTransactionStore;
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.txn.TransactionProcessor;
 import io.netty.channel.embedded.EmbeddedChannel;

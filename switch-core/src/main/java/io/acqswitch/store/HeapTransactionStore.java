@@ -1,12 +1,15 @@
-package io.acqswitch.bench.micro;
+package io.acqswitch.store;
 
-import io.acqswitch.store.TransactionStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
-/** {@link TransactionStore} on plain {@link HashMap}s: not durable, the processor benchmark's baseline store. */
-final class HeapTransactionStore implements TransactionStore {
+/**
+ * {@link TransactionStore} on plain {@link HashMap}s: not durable. For the processor benchmark (the
+ * baseline of the Chronicle store) and for unit tests of the processor and its rules; never a
+ * switch's store.
+ */
+public final class HeapTransactionStore implements TransactionStore {
     private final Map<String, byte[]> records = new HashMap<>();
     private final Map<String, String> index = new HashMap<>();
     private final Map<String, Long> counters = new HashMap<>();
