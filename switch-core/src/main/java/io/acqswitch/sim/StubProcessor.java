@@ -57,7 +57,8 @@ final class StubProcessor {
         if (!isDigits(pan) || (kind != LedgerEntry.Kind.BALANCE && amount < 0)) {
             return reply(Responses.answer(request, ResponseCode.FORMAT_ERROR), delay);
         }
-        boolean withhold = r.withholdRatio() > 0 && ThreadLocalRandom.current().nextDouble() < r.withholdRatio();
+        boolean withhold = r.withholds(field(request, 4))
+                || (r.withholdRatio() > 0 && ThreadLocalRandom.current().nextDouble() < r.withholdRatio());
         String f90 = field(request, 90);
         Ledger.Outcome outcome = ledger.record(new Ledger.Request(kind, field(request, 37), field(request, 11),
                 field(request, 41), request.getString(0), field(request, 3), pan, Math.max(amount, 0),

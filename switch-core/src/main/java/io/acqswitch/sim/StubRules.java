@@ -39,6 +39,8 @@ import java.util.stream.Collectors;
  * @param refuseConnections    new connections are closed at once
  * @param ignoreReversals      the first N reversal messages after these rules took effect are neither
  *                             applied nor answered
+ * @param withholdAmountSuffixes financial requests whose amount (field 4, digits) ends with one of these
+ *                             are applied but never answered: an issuer timeout on chosen requests
  */
 public record StubRules(
         Long declineAtOrAbove,
@@ -51,7 +53,8 @@ public record StubRules(
         Long lateAnswerMs,
         Integer dropConnectionAfter,
         Boolean refuseConnections,
-        Integer ignoreReversals) {
+        Integer ignoreReversals,
+        java.util.List<String> withholdAmountSuffixes) {
 
     private static final ObjectMapper READER = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -69,6 +72,9 @@ public record StubRules(
         dropConnectionAfter = dropConnectionAfter != null ? dropConnectionAfter : 0;
         refuseConnections = refuseConnections != null ? refuseConnections : false;
         ignoreReversals = ignoreReversals != null ? ignoreReversals : 0;
+        withholdAmountSuffixes = withholdAmountSuffixes != null ? java.util.List.copyOf(withholdAmountSuffixes) : java.util.List.of();
+        withholdAmountSuffixes.forEach(suffix -> check(!suffix.isEmpty() && suffix.chars().allMatch(Character::isDigit),
+                "withholdAmountSuffixes", suffix, "a suffix is one or more digits"));
         check(declineAtOrAbove == null || declineAtOrAbove >= 0, "declineAtOrAbove", declineAtOrAbove, "must be >= 0");
         check(isResponseCode(declineAtOrAboveCode), "declineAtOrAboveCode", declineAtOrAboveCode, "must be 2 characters");
         declineSuffixes.forEach((suffix, code) -> {
@@ -86,6 +92,24 @@ public record StubRules(
         check(lateAnswerMs >= 0, "lateAnswerMs", lateAnswerMs, "must be >= 0");
         check(dropConnectionAfter >= 0, "dropConnectionAfter", dropConnectionAfter, "must be >= 0 (0 = never)");
         check(ignoreReversals >= 0, "ignoreReversals", ignoreReversals, "must be >= 0");
+    }
+
+    /** The rules without {@code withholdAmountSuffixes} (none). */
+    public StubRules(Long declineAtOrAbove, String declineAtOrAboveCode, Map<String, String> declineSuffixes,
+                     Map<String, Long> balances, Long latencyMs, Long latencyJitterMs, Double withholdRatio,
+                     Long lateAnswerMs, Integer dropConnectionAfter, Boolean refuseConnections, Integer ignoreReversals) {
+        this(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs, withholdRatio,
+                lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, null);
+    }
+
+    /** Whether a financial request of {@code amount} (field 4 as sent) is to be applied and never answered. */
+    boolean withholds(String amount) {
+        for (String suffix : withholdAmountSuffixes) {
+            if (amount.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Approves everything, at once, with no faults. */
@@ -174,6 +198,7 @@ public record StubRules(
         m.put("dropConnectionAfter", dropConnectionAfter);
         m.put("refuseConnections", refuseConnections);
         m.put("ignoreReversals", ignoreReversals);
+        m.put("withholdAmountSuffixes", withholdAmountSuffixes);
         return m;
     }
 

@@ -53,7 +53,7 @@ public final class Rig implements AutoCloseable {
     /** A switch from {@code yaml} (e.g. {@link #yaml} with edits) in front of {@code stub}. */
     public static Rig start(IssuerStub stub, List<String> hosts, String yaml, Path dataDir) throws Exception {
         SwitchConfig cfg = ConfigLoader.parse(yaml);
-        cfg = cfg.withListeners(List.of(cfg.listeners().getFirst().withPort(0)));
+        cfg = cfg.withListeners(cfg.listeners().stream().map(l -> l.withPort(0)).toList());
         SwitchNode node = new SwitchNode(cfg).start();
         Rig rig = new Rig(stub, node, dataDir);
         if (stub != null && hosts.contains("127.0.0.1:" + stub.port())) {
@@ -85,6 +85,11 @@ public final class Rig implements AutoCloseable {
 
     public TerminalClient terminal() throws java.io.IOException {
         return new TerminalClient("127.0.0.1", node.terminalPort(0), TestSwitch.ISO87, Duration.ofSeconds(10));
+    }
+
+    /** A terminal on the listener at {@code listener} (configuration order) speaking {@code codec}'s dialect. */
+    public TerminalClient terminal(int listener, io.acqswitch.iso.IsoCodec codec) throws java.io.IOException {
+        return new TerminalClient("127.0.0.1", node.terminalPort(listener), codec, Duration.ofSeconds(10));
     }
 
     public Optional<LedgerEntry> ledger(String rrn) {
