@@ -1,6 +1,7 @@
 package io.acqswitch;
 
 import io.acqswitch.admin.AdminHttpServer;
+import io.acqswitch.config.StartupException;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.ResponseCode;
@@ -69,14 +70,25 @@ public final class SwitchNode implements AutoCloseable {
         return stubs;
     }
 
-    /** Starts every component; on failure closes what was started and rethrows. */
-    public SwitchNode start() throws IOException, InterruptedException {
+    /**
+     * Starts every component; on failure closes what was started and rethrows.
+     *
+     * @throws StartupException one line {@code name=value: why}: a socket that cannot be bound
+     *         ({@code listeners[i].port}, {@code http.port}, {@code stubs[i].port}, or {@code .bind}
+     *         for an address not of this host), or {@code routesFile} refused
+     */
+    public SwitchNode start() throws StartupException, IOException, InterruptedException {
         try {
             metrics.bindJvm();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-            for (SwitchConfig.Stub st : cfg.stubs()) {
-                stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).start(boss, workers));
+            for (int i = 0; i < cfg.stubs().size(); i++) {
+                SwitchConfig.Stub st = cfg.stubs().get(i);
+                try {
+                    stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).start(boss, workers));
+                } catch (IOException e) {
+                    throw bindFailure("stubs[" + i + "]", st.bind(), st.port(), e);
+                }
                 LOG.info("embedded issuer stub {} on {}:{}", st.name(), st.bind(), stubs.getLast().port());
             }
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
@@ -91,7 +103,7 @@ public final class SwitchNode implements AutoCloseable {
             router = Router.of(cfg, cfg.routesFile());
             if (cfg.routesFile() != null) {
                 if (router.reload() instanceof Router.Reload.Rejected r) {
-                    throw new IllegalArgumentException("routesFile=" + cfg.routesFile() + ": " + String.join("; ", r.problems()));
+                    throw new StartupException("routesFile=" + cfg.routesFile() + ": " + String.join("; ", r.problems()));
                 }
                 router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
             }
@@ -123,14 +135,23 @@ public final class SwitchNode implements AutoCloseable {
             });
             ticker.scheduleAtFixedRate(ring::tryPublishTick, tick, tick, TimeUnit.MILLISECONDS);
             ticker.scheduleWithFixedDelay(new FillWatch(store), 0, 5, TimeUnit.SECONDS);
-            for (SwitchConfig.Listener l : cfg.listeners()) {
+            for (int i = 0; i < cfg.listeners().size(); i++) {
+                SwitchConfig.Listener l = cfg.listeners().get(i);
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
-                listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest, boss, workers).start());
+                try {
+                    listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest, boss, workers).start());
+                } catch (IOException e) {
+                    throw bindFailure("listeners[" + i + "]", l.bind(), l.port(), e);
+                }
                 LOG.info("terminal listener {} on {}:{} dialect={}", l.name(), l.bind(), listeners.getLast().port(),
                         l.dialect().configName());
             }
-            http = new AdminHttpServer(cfg.http().bind(), cfg.http().port())
-                    .route("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
+            try {
+                http = new AdminHttpServer(cfg.http().bind(), cfg.http().port());
+            } catch (IOException e) {
+                throw bindFailure("http", cfg.http().bind(), cfg.http().port(), e);
+            }
+            http.route("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
                     .route("/health", ex -> health());
             router.mount(http, "/routes");
             if (journal != null) {
@@ -144,10 +165,22 @@ public final class SwitchNode implements AutoCloseable {
             http.start();
             LOG.info("http on {}:{} (/metrics, /health, /routes{})", cfg.http().bind(), http.port(), journal != null ? ", /ops" : "");
             return this;
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (StartupException | IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The socket {@code key} ({@code listeners[0]}, {@code http}, {@code stubs[1]}) could not listen:
+     * named by its {@code .bind} when the host has no such address, else by its {@code .port}
+     * ({@code listeners[0].port=8583: address already in use}).
+     */
+    private static StartupException bindFailure(String key, String bind, int port, IOException e) {
+        String why = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : e.toString();
+        why = Character.toLowerCase(why.charAt(0)) + why.substring(1);
+        String setting = why.contains("assign requested address") ? key + ".bind=" + bind : key + ".port=" + port;
+        return new StartupException(setting + ": " + why, e);
     }
 
     /** Netty thread: hand the request to the ring, or answer 91 at once when the ring is full. */
