@@ -19,6 +19,7 @@ import io.acqswitch.pipeline.Ring;
 import io.acqswitch.route.Router;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.store.ChronicleTransactionStore;
+import io.acqswitch.store.DataDirLock;
 import io.acqswitch.store.FillWatch;
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.txn.TransactionProcessor;
@@ -38,9 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running switch node: the store (recovered first), the ring and its processor, the issuer
- * links, the terminal listeners (opened last, once recovery is done) and the HTTP endpoint.
- * {@link #start} binds every socket or fails; {@link #close} stops in reverse order.
+ * One running switch node: the dataDir's lock (taken before anything else), the store (recovered
+ * first), the ring and its processor, the issuer links, the terminal listeners (opened last, once
+ * recovery is done) and the HTTP endpoint. {@link #start} binds every socket or fails;
+ * {@link #close} stops in reverse order and releases the lock last.
  */
 public final class SwitchNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchNode.class);
@@ -49,6 +51,7 @@ public final class SwitchNode implements AutoCloseable {
     private final SwitchMetrics metrics = new SwitchMetrics();
     private final List<TerminalServer> listeners = new ArrayList<>();
     private final List<IssuerStub> stubs = new ArrayList<>();
+    private DataDirLock dataDirLock;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private TransactionStore store;
@@ -71,14 +74,18 @@ public final class SwitchNode implements AutoCloseable {
     }
 
     /**
-     * Starts every component; on failure closes what was started and rethrows.
+     * Starts every component; on failure closes what was started and rethrows. The dataDir's lock
+     * comes first, so a second switch on the same dataDir stops before it touches stubs, store or
+     * sockets, and the store's crash recovery can only ever run on files no live process has open.
      *
-     * @throws StartupException one line {@code name=value: why}: a socket that cannot be bound
-     *         ({@code listeners[i].port}, {@code http.port}, {@code stubs[i].port}, or {@code .bind}
-     *         for an address not of this host), or {@code routesFile} refused
+     * @throws StartupException one line {@code name=value: why}: {@code dataDir=<path>: in use by
+     *         process <pid>}, or a socket that cannot be bound ({@code listeners[i].port},
+     *         {@code http.port}, {@code stubs[i].port}, or {@code .bind} for an address not of this
+     *         host), or {@code routesFile} refused
      */
     public SwitchNode start() throws StartupException, IOException, InterruptedException {
         try {
+            dataDirLock = DataDirLock.acquire(cfg.dataDir());
             metrics.bindJvm();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
@@ -304,5 +311,8 @@ public final class SwitchNode implements AutoCloseable {
             store.close();
         }
         metrics.close();
+        if (dataDirLock != null) {
+            dataDirLock.close(); // last: once the store's files are closed another switch may open them
+        }
     }
 }

@@ -117,6 +117,18 @@ public final class ChildSwitch {
         return process != null && process.isAlive();
     }
 
+    /** The pid of the current life. @throws IllegalStateException before {@link #start} */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("not started");
+        }
+        return process.pid();
+    }
+
+    /** The output of the current life ({@code <dir>/life-N.log}). */
+    public Path log() {
+        return dir.resolve("life-" + lives + ".log");
+    }
 
     public int lives() {
         return lives;
