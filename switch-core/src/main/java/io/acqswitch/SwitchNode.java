@@ -1,6 +1,7 @@
 package io.acqswitch;
 
 import io.acqswitch.admin.AdminHttpServer;
+import io.acqswitch.config.StartupException;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.ResponseCode;
@@ -18,6 +19,7 @@ import io.acqswitch.pipeline.Ring;
 import io.acqswitch.route.Router;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.store.ChronicleTransactionStore;
+import io.acqswitch.store.DataDirLock;
 import io.acqswitch.store.FillWatch;
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.txn.TransactionProcessor;
@@ -37,9 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running switch node: the store (recovered first), the ring and its processor, the issuer
- * links, the terminal listeners (opened last, once recovery is done) and the HTTP endpoint.
- * {@link #start} binds every socket or fails; {@link #close} stops in reverse order.
+ * One running switch node: the dataDir's lock (taken before anything else), the store (recovered
+ * first), the ring and its processor, the issuer links, the terminal listeners (opened last, once
+ * recovery is done) and the HTTP endpoint. {@link #start} binds every socket or fails;
+ * {@link #close} stops in reverse order and releases the lock last.
  */
 public final class SwitchNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchNode.class);
@@ -48,6 +51,7 @@ public final class SwitchNode implements AutoCloseable {
     private final SwitchMetrics metrics = new SwitchMetrics();
     private final List<TerminalServer> listeners = new ArrayList<>();
     private final List<IssuerStub> stubs = new ArrayList<>();
+    private DataDirLock dataDirLock;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private TransactionStore store;
@@ -69,14 +73,29 @@ public final class SwitchNode implements AutoCloseable {
         return stubs;
     }
 
-    /** Starts every component; on failure closes what was started and rethrows. */
-    public SwitchNode start() throws IOException, InterruptedException {
+    /**
+     * Starts every component; on failure closes what was started and rethrows. The dataDir's lock
+     * comes first, so a second switch on the same dataDir stops before it touches stubs, store or
+     * sockets, and the store's crash recovery can only ever run on files no live process has open.
+     *
+     * @throws StartupException one line {@code name=value: why}: {@code dataDir=<path>: in use by
+     *         process <pid>}, or a socket that cannot be bound ({@code listeners[i].port},
+     *         {@code http.port}, {@code stubs[i].port}, or {@code .bind} for an address not of this
+     *         host), or {@code routesFile} refused
+     */
+    public SwitchNode start() throws StartupException, IOException, InterruptedException {
         try {
+            dataDirLock = DataDirLock.acquire(cfg.dataDir());
             metrics.bindJvm();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-            for (SwitchConfig.Stub st : cfg.stubs()) {
-                stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).start(boss, workers));
+            for (int i = 0; i < cfg.stubs().size(); i++) {
+                SwitchConfig.Stub st = cfg.stubs().get(i);
+                try {
+                    stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).start(boss, workers));
+                } catch (IOException e) {
+                    throw bindFailure("stubs[" + i + "]", st.bind(), st.port(), e);
+                }
                 LOG.info("embedded issuer stub {} on {}:{}", st.name(), st.bind(), stubs.getLast().port());
             }
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
@@ -91,7 +110,7 @@ public final class SwitchNode implements AutoCloseable {
             router = Router.of(cfg, cfg.routesFile());
             if (cfg.routesFile() != null) {
                 if (router.reload() instanceof Router.Reload.Rejected r) {
-                    throw new IllegalArgumentException("routesFile=" + cfg.routesFile() + ": " + String.join("; ", r.problems()));
+                    throw new StartupException("routesFile=" + cfg.routesFile() + ": " + String.join("; ", r.problems()));
                 }
                 router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
             }
@@ -123,14 +142,23 @@ public final class SwitchNode implements AutoCloseable {
             });
             ticker.scheduleAtFixedRate(ring::tryPublishTick, tick, tick, TimeUnit.MILLISECONDS);
             ticker.scheduleWithFixedDelay(new FillWatch(store), 0, 5, TimeUnit.SECONDS);
-            for (SwitchConfig.Listener l : cfg.listeners()) {
+            for (int i = 0; i < cfg.listeners().size(); i++) {
+                SwitchConfig.Listener l = cfg.listeners().get(i);
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
-                listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest, boss, workers).start());
+                try {
+                    listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest, boss, workers).start());
+                } catch (IOException e) {
+                    throw bindFailure("listeners[" + i + "]", l.bind(), l.port(), e);
+                }
                 LOG.info("terminal listener {} on {}:{} dialect={}", l.name(), l.bind(), listeners.getLast().port(),
                         l.dialect().configName());
             }
-            http = new AdminHttpServer(cfg.http().bind(), cfg.http().port())
-                    .route("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
+            try {
+                http = new AdminHttpServer(cfg.http().bind(), cfg.http().port());
+            } catch (IOException e) {
+                throw bindFailure("http", cfg.http().bind(), cfg.http().port(), e);
+            }
+            http.route("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
                     .route("/health", ex -> health());
             router.mount(http, "/routes");
             if (journal != null) {
@@ -144,10 +172,22 @@ public final class SwitchNode implements AutoCloseable {
             http.start();
             LOG.info("http on {}:{} (/metrics, /health, /routes{})", cfg.http().bind(), http.port(), journal != null ? ", /ops" : "");
             return this;
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (StartupException | IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The socket {@code key} ({@code listeners[0]}, {@code http}, {@code stubs[1]}) could not listen:
+     * named by its {@code .bind} when the host has no such address, else by its {@code .port}
+     * ({@code listeners[0].port=8583: address already in use}).
+     */
+    private static StartupException bindFailure(String key, String bind, int port, IOException e) {
+        String why = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : e.toString();
+        why = Character.toLowerCase(why.charAt(0)) + why.substring(1);
+        String setting = why.contains("assign requested address") ? key + ".bind=" + bind : key + ".port=" + port;
+        return new StartupException(setting + ": " + why, e);
     }
 
     /** Netty thread: hand the request to the ring, or answer 91 at once when the ring is full. */
@@ -271,5 +311,8 @@ public final class SwitchNode implements AutoCloseable {
             store.close();
         }
         metrics.close();
+        if (dataDirLock != null) {
+            dataDirLock.close(); // last: once the store's files are closed another switch may open them
+        }
     }
 }

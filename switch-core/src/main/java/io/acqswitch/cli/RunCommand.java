@@ -3,6 +3,7 @@ package io.acqswitch.cli;
 import io.acqswitch.SwitchNode;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
+import io.acqswitch.config.StartupException;
 import io.acqswitch.config.SwitchConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -10,7 +11,11 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code run}: starts the switch and runs until the process is stopped. */
+/**
+ * {@code run}: starts the switch and runs until the process is stopped. A configuration that is refused
+ * or a start-up that fails ({@link StartupException}) is one line {@code name=value: why} on stderr and
+ * exit code 2, with no stack trace.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the switch (config/switch.yaml if present, else built-in defaults).")
 final class RunCommand implements Callable<Integer> {
@@ -26,7 +31,13 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        SwitchNode node = new SwitchNode(cfg).start();
+        SwitchNode node;
+        try {
+            node = new SwitchNode(cfg).start();
+        } catch (StartupException e) {
+            System.err.println(e.getMessage()); // one line naming the setting: the cause is the operator's to fix, not a bug
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

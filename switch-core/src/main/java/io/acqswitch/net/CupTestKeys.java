@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each key is sent encrypted under the TEST terminal master key (3DES ECB) followed by its
  * 4-byte check value (the clear key encrypting eight zero bytes, first 4 bytes), laid out as in
- * the UnionPay 0810 (shared vector {@code cup-0810-signon-resp}):
+ * the UnionPay 0810 (test vector {@code cup-0810-signon-resp}):
  * <pre>
  *   60.3 = 001:  PIK (8)  │ check (4) │ MAK (8)            │ check (4)                           = 24 bytes
  *   60.3 = 003:  PIK (16) │ check (4) │ MAK (8) + 8 × 00   │ check (4)                           = 40 bytes

@@ -5,9 +5,11 @@ import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /** One terminal listener: a Netty server socket on the configured address and port. */
@@ -29,9 +31,19 @@ public final class TerminalServer implements AutoCloseable {
                 .childHandler(new TerminalChannelInitializer(cfg, codec, metrics, sink));
     }
 
-    /** Binds; returns once the socket is listening. @throws InterruptedException if interrupted while binding */
-    public TerminalServer start() throws InterruptedException {
-        serverChannel = bootstrap.bind(cfg.bind(), cfg.port()).sync().channel();
+    /**
+     * Binds; returns once the socket is listening.
+     *
+     * @throws IOException when it cannot listen (a {@link java.net.BindException} when the port is in use)
+     * @throws InterruptedException if interrupted while binding
+     */
+    public TerminalServer start() throws IOException, InterruptedException {
+        ChannelFuture bound = bootstrap.bind(cfg.bind(), cfg.port()).await();
+        if (!bound.isSuccess()) {
+            bound.channel().close();
+            throw bound.cause() instanceof IOException e ? e : new IOException(bound.cause().toString(), bound.cause());
+        }
+        serverChannel = bound.channel();
         return this;
     }
 

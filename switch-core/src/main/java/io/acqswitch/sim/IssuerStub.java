@@ -5,11 +5,13 @@ import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Objects;
@@ -49,23 +51,30 @@ public final class IssuerStub implements AutoCloseable {
     }
 
     /**
-     * Binds on event loops of its own (one acceptor thread, Netty's default worker count).
+     * Binds on event loops of its own (one acceptor thread, Netty's default worker count); on failure
+     * they are shut down again.
      *
-     * @throws InterruptedException when interrupted while binding; a bind failure is thrown as is
+     * @throws IOException when it cannot listen (a {@link java.net.BindException} when the port is in use)
+     * @throws InterruptedException when interrupted while binding
      */
-    public IssuerStub start() throws InterruptedException {
+    public IssuerStub start() throws IOException, InterruptedException {
         ownBoss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ownWorkers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         try {
             return start(ownBoss, ownWorkers);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    /** Binds on the caller's event loops, which {@link #close()} leaves running. */
-    public IssuerStub start(EventLoopGroup boss, EventLoopGroup workers) throws InterruptedException {
+    /**
+     * Binds on the caller's event loops, which {@link #close()} leaves running.
+     *
+     * @throws IOException when it cannot listen (a {@link java.net.BindException} when the port is in use)
+     * @throws InterruptedException when interrupted while binding
+     */
+    public IssuerStub start(EventLoopGroup boss, EventLoopGroup workers) throws IOException, InterruptedException {
         StubProcessor processor = new StubProcessor(ledger, this::active);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -73,7 +82,12 @@ public final class IssuerStub implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new IssuerChannelInitializer(name, IsoCodec.of(Dialect.ISO87), processor, this::active));
-        serverChannel = bootstrap.bind(bind, requestedPort).sync().channel();
+        ChannelFuture bound = bootstrap.bind(bind, requestedPort).await();
+        if (!bound.isSuccess()) {
+            bound.channel().close();
+            throw bound.cause() instanceof IOException e ? e : new IOException(bound.cause().toString(), bound.cause());
+        }
+        serverChannel = bound.channel();
         return this;
     }
 

@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * A marker file {@code open.lock} exists while the store is open; finding it at start means the
  * last process died without closing, and the maps are opened with Chronicle's recovery (which also
  * frees segment locks a killed process held).
+ *
+ * <p>The caller must hold the data directory's {@link DataDirLock} ({@code SwitchNode} takes it
+ * before anything else): recovery is then run only when the lock was free and the marker is left
+ * over, i.e. on files no live process has open. Without the lock, a second process would take a
+ * running switch's marker for a crash and "recover" maps that switch is writing.
  */
 public final class ChronicleTransactionStore implements TransactionStore {
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleTransactionStore.class);
@@ -27,7 +32,7 @@ public final class ChronicleTransactionStore implements TransactionStore {
     private final Path marker;
 
     /**
-     * Opens (creating if needed) the store.
+     * Opens (creating if needed) the store; the caller holds {@code dataDir}'s {@link DataDirLock}.
      *
      * @param expectedEntries records it must hold (the index is sized at three keys per record)
      * @throws UncheckedIOException when the files cannot be created or opened
@@ -38,6 +43,7 @@ public final class ChronicleTransactionStore implements TransactionStore {
         this.marker = dir.resolve("open.lock");
         try {
             Files.createDirectories(dir);
+            // under the caller's DataDirLock no live process owns a marker found here: it is a dead one's
             boolean unclean = Files.exists(marker);
             if (unclean) {
                 LOG.warn("store {} was not closed cleanly (crash or kill): recovering its files", dir);

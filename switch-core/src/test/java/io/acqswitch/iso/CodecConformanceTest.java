@@ -7,7 +7,7 @@ import io.acqswitch.support.Hex;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 
-/** The iso87 codec against public byte samples (shared/vectors): decode, classify, re-encode to the same bytes. */
+/** The iso87 codec against public byte samples (test resources, {@code vectors/}): decode, classify, re-encode to the same bytes. */
 class CodecConformanceTest {
     private final IsoCodec codec = IsoCodec.of(Dialect.ISO87);
 

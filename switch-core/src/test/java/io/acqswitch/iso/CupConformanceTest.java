@@ -16,10 +16,10 @@ import org.jpos.iso.packager.ISO87BPackager;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cup codec against the UnionPay samples of shared/vectors (README tables): decode every field
- * the table lists, classify, and re-encode to the same bytes. Frames "with length" are checked and
- * stripped of their 2-byte prefix (the wire framing, done by the frame decoder); the others start
- * at the TPDU; the bare 0500 body gets a TPDU + header put in front.
+ * The cup codec against the UnionPay samples of the test resources' {@code vectors/} (its README's
+ * tables): decode every field the table lists, classify, and re-encode to the same bytes. Frames
+ * "with length" are checked and stripped of their 2-byte prefix (the wire framing, done by the frame
+ * decoder); the others start at the TPDU; the bare 0500 body gets a TPDU + header put in front.
  */
 class CupConformanceTest {
     private final IsoCodec codec = IsoCodec.of(Dialect.CUP);

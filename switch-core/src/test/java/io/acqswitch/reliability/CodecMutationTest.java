@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Not Jazzer: jazzer-junit 0.24.0 resolves from Maven Central but cannot instrument JDK 25
  * classes ("Unsupported class file major version 69"), so it would fuzz blind; a seeded mutator over
- * the shared vectors is as good and reproducible. {@code -Dreliability.mutations=N} (per dialect,
+ * the test vectors is as good and reproducible. {@code -Dreliability.mutations=N} (per dialect,
  * default 100000) and {@code -Dreliability.seed=S} for long or replayed runs.
  */
 class CodecMutationTest {

@@ -17,11 +17,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A switch in a process of its own ({@code Main run --config}), on fixed ports and a data directory
  * that outlive it, so a test can kill it with SIGKILL and start it again on the same state. Its
- * output goes to {@code <dir>/<name>.log}.
+ * output goes to {@code <dir>/life-N.log}. {@link #runUntilExit} runs one more process on the same
+ * configuration that is expected to refuse to start.
  */
 public final class ChildSwitch {
     public final Path dir;
@@ -30,6 +32,7 @@ public final class ChildSwitch {
     private final Path config;
     private Process process;
     private int lives;
+    private int refusals;
 
     /** Writes the configuration ({@link Rig#yaml} towards {@code stubPort}, edited by {@code edit}) under {@code dir}. */
     public ChildSwitch(Path dir, int stubPort, long issuerTimeoutMs, java.util.function.UnaryOperator<String> edit)
@@ -64,6 +67,33 @@ public final class ChildSwitch {
 
     /** Starts the next life of the switch (log {@code <dir>/life-N.log}) and waits until it serves. */
     public void start() throws Exception {
+        File log = dir.resolve("life-" + ++lives + ".log").toFile();
+        process = new ProcessBuilder(command()).redirectErrorStream(true).redirectOutput(log).start();
+        awaitServing();
+    }
+
+    /** How a process that was expected to refuse to start ended, and what it wrote on each stream. */
+    public record Exit(int code, String stdout, String stderr) {}
+
+    /**
+     * Runs one more switch process on this configuration (beside the current life, if any) and waits,
+     * at most 60 s, for it to exit by itself; one that is still running then is killed and fails the
+     * test. Its streams go to {@code <dir>/refused-N.out} and {@code .err}.
+     */
+    public Exit runUntilExit() throws Exception {
+        int n = ++refusals;
+        Path out = dir.resolve("refused-" + n + ".out");
+        Path err = dir.resolve("refused-" + n + ".err");
+        Process p = new ProcessBuilder(command()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("the second switch process did not exit within 60 s (see " + out + ")");
+        }
+        return new Exit(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** {@code java ... Main run --config <dir>/switch.yaml} with this JVM's module flags. */
+    private List<String> command() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -73,9 +103,7 @@ public final class ChildSwitch {
         }
         cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.acqswitch.cli.Main", "run",
                 "--config", config.toString()));
-        File log = dir.resolve("life-" + ++lives + ".log").toFile();
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-        awaitServing();
+        return cmd;
     }
 
     /** SIGKILL: no shutdown hook, no flush, whatever was in flight stays as the store has it. */
@@ -87,6 +115,19 @@ public final class ChildSwitch {
 
     public boolean isAlive() {
         return process != null && process.isAlive();
+    }
+
+    /** The pid of the current life. @throws IllegalStateException before {@link #start} */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("not started");
+        }
+        return process.pid();
+    }
+
+    /** The output of the current life ({@code <dir>/life-N.log}). */
+    public Path log() {
+        return dir.resolve("life-" + lives + ".log");
     }
 
     public int lives() {

@@ -1,13 +1,15 @@
 package io.acqswitch.support;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
-/** Test bytes: hex literals and the shared ISO 8583 vectors. */
+/** Test bytes: hex literals and the ISO 8583 vectors of the test resources ({@code vectors/}, provenance in its README.md). */
 public final class Hex {
+    private static final String VECTORS = "vectors/";
+
     private Hex() {}
 
     public static byte[] bytes(String hex) {
@@ -18,13 +20,20 @@ public final class Hex {
         return HexFormat.of().withUpperCase().formatHex(b);
     }
 
-    /** A vector from {@code shared/vectors} (beside the repository). */
+    /**
+     * The bytes of test resource {@code vectors/<name>} (one line of hex).
+     *
+     * @throws IllegalArgumentException naming the resource when it is not on the test classpath
+     */
     public static byte[] vector(String name) {
-        Path dir = Path.of(System.getProperty("acqswitch.vectors.dir", "../../shared/vectors"));
-        try {
-            return bytes(Files.readString(dir.resolve(name)).trim());
+        String resource = VECTORS + name;
+        try (InputStream in = Hex.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("test resource " + resource + " not found on the classpath (src/test/resources/" + resource + ")");
+            }
+            return bytes(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
         } catch (IOException e) {
-            throw new UncheckedIOException("vector " + name + " not found under " + dir.toAbsolutePath(), e);
+            throw new UncheckedIOException("test resource " + resource + " unreadable", e);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.acqswitch.bench.baseline.JposBaseline;
 import io.acqswitch.bench.baseline.RelayBaseline;
 import io.acqswitch.bench.load.LoadOptions.Target;
 import io.acqswitch.config.ConfigException;
+import io.acqswitch.config.StartupException;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.sim.IssuerStub;
@@ -94,6 +95,8 @@ final class LoadRig implements AutoCloseable {
             node = new SwitchNode(cfg).start();
         } catch (ConfigException e) {
             throw new IllegalStateException("the harness's switch configuration is invalid: " + e.getMessage(), e);
+        } catch (StartupException e) {
+            throw new IOException("the harness's switch cannot start: " + e.getMessage(), e);
         }
         long end = System.nanoTime() + 10_000_000_000L;
         while (node.issuers().linksUp(0) == 0 || (silent != null && node.issuers().linksUp(1) == 0)) {
