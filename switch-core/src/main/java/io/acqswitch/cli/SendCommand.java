@@ -118,6 +118,11 @@ final class SendCommand implements Callable<Integer> {
     /** Application 60, version 31, nothing requested, software version 0320072. */
     private static final String CUP_HEADER = "603100320072";
 
+    /** True for the messages that carry a card number (field 2). */
+    private boolean carriesPan() {
+        return kind.sale || kind.reversal || kind.voidIt || kind.refund;
+    }
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter out = spec.commandLine().getOut();
@@ -125,6 +130,12 @@ final class SendCommand implements Callable<Integer> {
         String s = stan != null ? stan : String.format("%06d", ThreadLocalRandom.current().nextInt(1, 1_000_000));
         if ((kind.voidIt || kind.refund) && rrn == null) {
             err.println("--void and --refund need --rrn of the original");
+            return 2;
+        }
+        if (carriesPan() && !pan.matches("\\d{12,19}")) {
+            // the switch answers such a PAN 30 (format error); say so here without echoing it
+            err.println("--pan: a card number is 12 to 19 digits; this one has " + pan.length() + " characters"
+                    + (pan.chars().allMatch(Character::isDigit) ? "" : ", not all digits"));
             return 2;
         }
         java.time.Duration wait;
