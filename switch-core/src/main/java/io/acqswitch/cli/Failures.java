@@ -6,7 +6,8 @@ final class Failures {
 
     /**
      * The exception's message; when it has none (an {@code EOFException}, a refused connection from
-     * {@code HttpClient}, …) its class name, followed by its cause described the same way.
+     * {@code HttpClient}, …) its class name, followed by its cause described the same way (a cause
+     * of the same class adds nothing and is skipped).
      */
     static String describe(Throwable e) {
         String message = e.getMessage();
@@ -14,6 +15,11 @@ final class Failures {
             return message;
         }
         Throwable cause = e.getCause();
+        while (cause != null && cause != e && cause.getClass() == e.getClass()
+                && (cause.getMessage() == null || cause.getMessage().isBlank())) {
+            e = cause;
+            cause = e.getCause();
+        }
         return e.getClass().getSimpleName() + (cause != null && cause != e ? " (" + describe(cause) + ")" : "");
     }
 }

@@ -123,7 +123,8 @@ final class TxnCommand {
             try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
                 rsp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                err.println("txn: cannot reach " + endpoint + ": " + Failures.describe(e));
+                err.println("txn: cannot reach " + endpoint + ": " + Failures.describe(e) + (url != null ? ""
+                        : " (is the switch running there? --url, or --config and --port-base as given to `run`, say where)"));
                 failure = 2;
                 return null;
             } catch (InterruptedException e) {
