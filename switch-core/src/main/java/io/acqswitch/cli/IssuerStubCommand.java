@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code issuer-stub}: runs an issuer host simulator (and its HTTP API) until the process is stopped. */
 @Command(name = "issuer-stub", mixinStandardHelpOptions = true,
-        description = "Run an issuer host simulator that answers iso87 requests by its rules and keeps a ledger.")
+        description = {"Run an issuer host simulator that answers iso87 requests by its rules and keeps a ledger "
+                + "(in memory only: empty again after a restart).",
+            "Exit 0 when stopped, 2 on a bad rules file or a port it cannot listen on."})
 final class IssuerStubCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
     String bind;
@@ -42,10 +44,18 @@ final class IssuerStubCommand implements Callable<Integer> {
         try {
             initial = rules != null ? StubRules.load(rules) : StubRules.approveAll();
         } catch (ConfigException e) {
-            spec.commandLine().getErr().println(e.getMessage());
+            spec.commandLine().getErr().println(Failures.describe(e));
             return 2;
         }
-        IssuerStub stub = new IssuerStub(name, bind, port, initial).start();
+        IssuerStub stub;
+        try {
+            stub = new IssuerStub(name, bind, port, initial).start();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // Netty rethrows the bind failure (BindException) undeclared
+            spec.commandLine().getErr().println("issuer-stub: cannot listen on " + bind + ":" + port + ": " + Failures.describe(e));
+            return 2;
+        }
         AdminHttpServer http = null;
         try {
             if (httpPort > 0) {
@@ -55,7 +65,9 @@ final class IssuerStubCommand implements Callable<Integer> {
             }
         } catch (java.io.IOException | RuntimeException e) {
             stub.close();
-            throw e;
+            spec.commandLine().getErr().println("issuer-stub: cannot serve HTTP on " + bind + ":" + httpPort + ": "
+                    + Failures.describe(e));
+            return 2;
         }
         Runnable shutdown = closeOnce(stub, http);
         CountDownLatch stopped = new CountDownLatch(1);

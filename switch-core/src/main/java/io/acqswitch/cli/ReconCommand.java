@@ -1,5 +1,6 @@
 package io.acqswitch.cli;
 
+import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.journal.JournalDb;
 import io.acqswitch.journal.JournalQueries;
@@ -30,17 +31,23 @@ import picocli.CommandLine.Spec;
 final class ReconCommand implements Callable<Integer> {
     /** Which journal to read, which period, where the CSV goes. */
     static final class Common {
-        @Option(names = "--journal-url", description = "JDBC URL of the journal (default: the embedded H2 under --data-dir)")
+        @Option(names = "--journal-url", description = "JDBC URL of the journal (default: the configuration's journal, "
+                + "or the embedded H2 under --data-dir)")
         String journalUrl;
 
-        @Option(names = "--journal-user", description = "journal database user (default: sa for the embedded H2)")
+        @Option(names = "--journal-user", description = "journal database user (default: the configuration's; sa for the embedded H2)")
         String journalUser;
 
-        @Option(names = "--journal-password", defaultValue = "", description = "journal database password")
+        @Option(names = "--journal-password", description = "journal database password (default: the configuration's)")
         String journalPassword;
 
-        @Option(names = "--data-dir", defaultValue = "data", description = "the switch's dataDir (default: ${DEFAULT-VALUE})")
+        @Option(names = "--data-dir", description = "the switch's dataDir, whose embedded H2 journal to read "
+                + "(default: dataDir of the configuration)")
         Path dataDir;
+
+        @Option(names = {"-c", "--config"}, description = "the switch's configuration, for its journal "
+                + "(default: config/switch.yaml if present, else the built-in defaults: data/journal)")
+        Path config;
 
         @Option(names = "--from", description = "only what was received at or after this instant (ISO-8601)")
         Instant from;
@@ -51,10 +58,20 @@ final class ReconCommand implements Callable<Integer> {
         @Option(names = "--out", description = "write the differences CSV here (default: standard output, summary on standard error)")
         Path out;
 
-        JournalQueries queries() {
-            String url = journalUrl != null ? journalUrl : SwitchConfig.Journal.embeddedUrl(dataDir);
-            String user = journalUser != null ? journalUser : (journalUrl == null ? "sa" : "");
-            return new JournalQueries(new JournalDb(url, user, journalPassword));
+        /**
+         * The journal: {@code --journal-url}, else the embedded H2 under {@code --data-dir}, else
+         * the one the configuration names (its {@code journal.url}, or the H2 under its {@code dataDir}).
+         */
+        JournalQueries queries() throws ConfigException {
+            if (journalUrl != null || dataDir != null) {
+                String url = journalUrl != null ? journalUrl : SwitchConfig.Journal.embeddedUrl(dataDir);
+                String user = journalUser != null ? journalUser : (journalUrl == null ? "sa" : "");
+                return new JournalQueries(new JournalDb(url, user, journalPassword != null ? journalPassword : ""));
+            }
+            SwitchConfig cfg = CliConfig.load(config, null);
+            return new JournalQueries(new JournalDb(cfg.journalUrl(),
+                    journalUser != null ? journalUser : cfg.journal().user(),
+                    journalPassword != null ? journalPassword : cfg.journal().password()));
         }
 
         /** Prints the CSV and the summary as {@code --out} says; the exit code from {@code agrees}. */
@@ -71,7 +88,7 @@ final class ReconCommand implements Callable<Integer> {
                     stderr.print(summary);
                 }
             } catch (IOException e) {
-                stderr.println("recon: cannot write " + out + ": " + e.getMessage());
+                stderr.println("recon: cannot write " + out + ": " + Failures.describe(e));
                 return 2;
             } finally {
                 stdout.flush();
@@ -101,7 +118,7 @@ final class ReconCommand implements Callable<Integer> {
             report = Reconciliation.compare(common.queries().range(common.from, common.to), LedgerCsv.read(ledger),
                     common.from, common.to);
         } catch (Exception e) {
-            spec.commandLine().getErr().println("recon: " + e.getMessage());
+            spec.commandLine().getErr().println("recon: " + Failures.describe(e));
             return 2;
         }
         return common.print(spec, report.csv(), report.summary(), report.agrees());
@@ -124,7 +141,7 @@ final class ReconCommand implements Callable<Integer> {
                 JournalQueries q = common.queries();
                 report = SettlementRecon.compare(q.settlements(common.from, common.to), q::batch);
             } catch (Exception e) {
-                spec.commandLine().getErr().println("recon settlements: " + e.getMessage());
+                spec.commandLine().getErr().println("recon settlements: " + Failures.describe(e));
                 return 2;
             }
             return common.print(spec, report.csv(), report.summary(), report.agrees());

@@ -22,11 +22,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, description = "configuration file (default: config/switch.yaml if present)")
     Path config;
 
+    @Option(names = "--port-base", paramLabel = "N", description = CliConfig.PORT_BASE_HELP)
+    Integer portBase;
+
     @Override
     public Integer call() throws Exception {
         SwitchConfig cfg;
         try {
-            cfg = config != null ? ConfigLoader.load(config) : ConfigLoader.loadDefault();
+            cfg = config != null ? ConfigLoader.load(config, portBase) : ConfigLoader.loadDefault(portBase);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             return 2;

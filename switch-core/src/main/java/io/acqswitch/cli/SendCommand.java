@@ -7,6 +7,7 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -17,13 +18,22 @@ import picocli.CommandLine.Spec;
 /** {@code send}: acts as a terminal, sends one message and prints the masked answer. */
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = "Send one message as a terminal and print the answer (card data masked). "
-                + "Exit code 0 when the answer is approved (39=00), 1 when it is not, 2 when none came.")
+                + "Exit code 0 when the answer is approved (39=00), 1 when it is not, 2 when none came or the input is bad.")
 final class SendCommand implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "switch address (default ${DEFAULT-VALUE})")
+    @Option(names = "--host", description = "switch address (default: the first listener's bind address in the configuration, "
+            + "127.0.0.1 for a wildcard)")
     String host;
 
-    @Option(names = "--port", defaultValue = "8583", description = "terminal port (default ${DEFAULT-VALUE})")
-    int port;
+    @Option(names = "--port", description = "terminal port; wins over --config and --port-base "
+            + "(default: the first listener's port in the configuration, 8583 by default)")
+    Integer port;
+
+    @Option(names = {"-c", "--config"}, description = "the switch's configuration, to find its terminal port "
+            + "(default: config/switch.yaml if present, else the built-in defaults)")
+    java.nio.file.Path config;
+
+    @Option(names = "--port-base", paramLabel = "N", description = "as given to `run`: " + CliConfig.PORT_BASE_HELP)
+    Integer portBase;
 
     @ArgGroup(exclusive = true)
     Kind kind = new Kind();
@@ -108,14 +118,44 @@ final class SendCommand implements Callable<Integer> {
     /** Application 60, version 31, nothing requested, software version 0320072. */
     private static final String CUP_HEADER = "603100320072";
 
+    /** True for the messages that carry a card number (field 2). */
+    private boolean carriesPan() {
+        return kind.sale || kind.reversal || kind.voidIt || kind.refund;
+    }
+
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter out = spec.commandLine().getOut();
+        java.io.PrintWriter err = spec.commandLine().getErr();
         String s = stan != null ? stan : String.format("%06d", ThreadLocalRandom.current().nextInt(1, 1_000_000));
         if ((kind.voidIt || kind.refund) && rrn == null) {
-            spec.commandLine().getErr().println("--void and --refund need --rrn of the original");
+            err.println("--void and --refund need --rrn of the original");
             return 2;
         }
+        if (carriesPan() && !pan.matches("\\d{12,19}")) {
+            // the switch answers such a PAN 30 (format error); say so here without echoing it
+            err.println("--pan: a card number is 12 to 19 digits; this one has " + pan.length() + " characters"
+                    + (pan.chars().allMatch(Character::isDigit) ? "" : ", not all digits"));
+            return 2;
+        }
+        java.time.Duration wait;
+        try {
+            wait = io.acqswitch.config.Durations.parse(timeout);
+        } catch (IllegalArgumentException e) {
+            err.println("--timeout=" + timeout + ": " + Failures.describe(e));
+            return 2;
+        }
+        if (port == null) {
+            try {
+                var listener = CliConfig.load(config, portBase).listeners().getFirst();
+                port = listener.port();
+                host = host != null ? host : CliConfig.reachable(listener.bind());
+            } catch (io.acqswitch.config.ConfigException e) {
+                err.println("send: cannot tell the switch's terminal port (fix the configuration or give --port): " + e.getMessage());
+                return 2;
+            }
+        }
+        host = host != null ? host : "127.0.0.1";
         ISOMsg req;
         if (kind.sale || kind.reversal) {
             req = TerminalMessages.sale(pan, amount, s, terminalId, merchantId);
@@ -132,22 +172,34 @@ final class SendCommand implements Callable<Integer> {
         }
         Dialect d = Dialect.byName(dialect).orElse(null);
         if (d == null) {
-            spec.commandLine().getErr().println("--dialect=" + dialect + ": unknown (known: " + Dialect.names() + ")");
+            err.println("--dialect=" + dialect + ": unknown (known: " + Dialect.names() + ")");
             return 2;
         }
         if (d == Dialect.CUP) {
             toCup(req);
         }
         IsoCodec codec = IsoCodec.of(d);
-        try (TerminalClient client = new TerminalClient(host, port, codec,
-                io.acqswitch.config.Durations.parse(timeout))) {
+        try (TerminalClient client = new TerminalClient(host, port, codec, wait)) {
             out.println("> " + IsoLog.describe(req));
-            ISOMsg answer = client.exchange(req);
+            try {
+                client.send(req);
+            } catch (ISOException e) {
+                err.println("send: the request does not pack (check --stan, --amount, --tid, --mid): " + Failures.describe(e));
+                return 2;
+            }
+            ISOMsg answer;
+            try {
+                answer = client.receive();
+            } catch (ISOException e) {
+                err.println("send: the answer from " + host + ":" + port + " does not unpack as " + d.configName() + ": "
+                        + Failures.describe(e));
+                return 2;
+            }
             out.println("< " + IsoLog.describe(answer));
             out.flush();
             return "00".equals(answer.getString(39)) ? 0 : 1;
         } catch (java.io.IOException e) {
-            spec.commandLine().getErr().println("no answer from " + host + ":" + port + ": " + e.getMessage());
+            err.println("no answer from " + host + ":" + port + ": " + Failures.describe(e));
             return 2;
         }
     }

@@ -31,23 +31,45 @@ public final class ConfigLoader {
 
     /** The default file, {@code config/switch.yaml} under the working directory, if present; else defaults. */
     public static SwitchConfig loadDefault() throws ConfigException {
+        return loadDefault(null);
+    }
+
+    /**
+     * As {@link #loadDefault()}, with {@code portBase} (when not {@code null}) replacing the file's
+     * {@code portBase} before the ports are moved: {@code run --port-base N} and the tools that find
+     * the switch from its configuration ({@code txn}, {@code send}).
+     */
+    public static SwitchConfig loadDefault(Integer portBase) throws ConfigException {
         Path file = Path.of("config", "switch.yaml");
-        return Files.isRegularFile(file) ? load(file) : validated(SwitchConfig.defaults());
+        return Files.isRegularFile(file) ? load(file, portBase) : parse("", portBase);
     }
 
     /** Reads and validates one file. */
     public static SwitchConfig load(Path file) throws ConfigException {
+        return load(file, null);
+    }
+
+    /** Reads and validates one file; {@code portBase}, when not {@code null}, replaces the file's. */
+    public static SwitchConfig load(Path file, Integer portBase) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException("config=" + file + ": cannot read (" + e.getMessage() + ")");
+            throw new ConfigException("config=" + file + ": cannot read (" + e + ")");
         }
-        return parse(text);
+        return parse(text, portBase);
     }
 
     /** Parses and validates YAML text; an empty document is the defaults. */
     public static SwitchConfig parse(String yaml) throws ConfigException {
+        return parse(yaml, null);
+    }
+
+    /**
+     * Parses YAML text, moves the demo's ports to {@code portBase} (this argument when not
+     * {@code null}, else the document's {@code portBase:}; see {@link PortBase}), then validates.
+     */
+    public static SwitchConfig parse(String yaml, Integer portBase) throws ConfigException {
         SwitchConfig cfg;
         try {
             cfg = yaml.isBlank() ? SwitchConfig.defaults() : YAML.readValue(yaml, SwitchConfig.class);
@@ -56,7 +78,11 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException("config: not valid YAML (" + e.getOriginalMessage() + ")");
         }
-        return validated(cfg == null ? SwitchConfig.defaults() : cfg);
+        cfg = cfg == null ? SwitchConfig.defaults() : cfg;
+        if (portBase != null) {
+            cfg = cfg.withPortBase(portBase);
+        }
+        return validated(PortBase.apply(cfg));
     }
 
     /**

@@ -3,8 +3,10 @@ package io.acqswitch.config;
 import io.acqswitch.route.BinTable;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Checks the values that parsing alone cannot; each problem reads {@code name=value: reason}. */
@@ -42,10 +44,51 @@ final class ConfigValidator {
             }
             port(n + ".port", s.port(), true);
         }
+        ports();
         pipelineAndStore();
         httpAccess();
         journal();
         return List.copyOf(problems);
+    }
+
+    /**
+     * {@code portBase} must keep its whole layout within 1..65535, and no two servers of this node
+     * (http, listeners, stubs) may bind the same port: with a base, a port set by hand can land on a
+     * moved one, and this names both instead of a bind failure at start-up.
+     */
+    private void ports() {
+        Integer base = cfg.portBase();
+        if (base != null && !PortBase.valid(base)) {
+            problems.add("portBase=" + base + ": the demo's ports run from portBase to portBase+" + PortBase.LAST_OFFSET
+                    + ", so it must be between 1 and " + (65_535 - PortBase.LAST_OFFSET));
+        }
+        Map<Integer, List<String[]>> bound = new HashMap<>(); // port -> {name, bind}
+        bind(bound, "http.port", cfg.http().bind(), cfg.http().port());
+        for (int i = 0; i < cfg.listeners().size(); i++) {
+            bind(bound, "listeners[" + i + "].port", cfg.listeners().get(i).bind(), cfg.listeners().get(i).port());
+        }
+        for (int i = 0; i < cfg.stubs().size(); i++) {
+            bind(bound, "stubs[" + i + "].port", cfg.stubs().get(i).bind(), cfg.stubs().get(i).port());
+        }
+    }
+
+    private void bind(Map<Integer, List<String[]>> bound, String name, String address, int port) {
+        if (port == 0) {
+            return; // any free port: never shared
+        }
+        List<String[]> others = bound.computeIfAbsent(port, p -> new ArrayList<>());
+        for (String[] other : others) {
+            if (other[1].equals(address) || isWildcard(other[1]) || isWildcard(address)) {
+                problems.add(name + "=" + port + ": " + other[0] + " binds that port too"
+                        + (cfg.portBase() != null ? " (after portBase=" + cfg.portBase() + " moved the default ports)" : ""));
+                return;
+            }
+        }
+        others.add(new String[] {name, address});
+    }
+
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
     }
 
     private void pipelineAndStore() {

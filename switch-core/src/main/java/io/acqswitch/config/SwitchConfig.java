@@ -10,6 +10,9 @@ import java.util.List;
  * setting has a default (a {@code null} from YAML becomes the default), so {@link #defaults()} is a
  * runnable demo configuration: one terminal listener, two issuers served by two embedded issuer
  * stubs, and BIN routes for common test cards. Values are checked by {@link ConfigLoader}.
+ *
+ * <p>{@code portBase} ({@code null}: none) moves the demo's ports together; {@link ConfigLoader}
+ * applies it (see {@link PortBase}), so the ports of a loaded configuration are the moved ones.
  */
 public record SwitchConfig(
         Path dataDir,
@@ -24,7 +27,8 @@ public record SwitchConfig(
         Saf saf,
         Pipeline pipeline,
         Transactions transactions,
-        Journal journal) {
+        Journal journal,
+        Integer portBase) {
 
     public SwitchConfig {
         journal = journal != null ? journal : new Journal(null, null, null, null, null, null, null, null);
@@ -47,7 +51,7 @@ public record SwitchConfig(
 
     /** The configuration used when no file is given. */
     public static SwitchConfig defaults() {
-        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The JDBC URL the journal writes to: {@code journal.url}, else the embedded H2 file under {@code dataDir/journal}. */
@@ -57,18 +61,23 @@ public record SwitchConfig(
 
     /** A copy with other listeners (tests bind to ephemeral ports). */
     public SwitchConfig withListeners(List<Listener> newListeners) {
-        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal);
+        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase);
     }
 
     /** A copy with another data directory and HTTP port (tests). */
     public SwitchConfig withDataDirAndHttpPort(Path newDataDir, int httpPort) {
         return new SwitchConfig(newDataDir, acquirerId, new Http(http.bind(), httpPort, http.token()), listeners,
-                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal);
+                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase);
+    }
+
+    /** A copy with another {@code portBase} (the {@code --port-base} flag); ports are moved by {@link ConfigLoader}. */
+    public SwitchConfig withPortBase(Integer newPortBase) {
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, newPortBase);
     }
 
     /** A copy with other issuers and stubs (tests point issuers at stubs on ephemeral ports). */
     public SwitchConfig withIssuers(List<Issuer> newIssuers, List<Stub> newStubs) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions, journal);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions, journal, portBase);
     }
 
     /**
@@ -156,7 +165,7 @@ public record SwitchConfig(
 
     /** A copy with another journal section (tests point it at PostgreSQL or turn it off). */
     public SwitchConfig withJournal(Journal newJournal) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, newJournal);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, newJournal, portBase);
     }
 
     /**

@@ -18,6 +18,8 @@ public enum Malformation {
     MISSING_FIELD,
     /** Non-digits in a numeric field. */
     NON_NUMERIC_FIELD,
+    /** A card number (field 2, or track 2's in field 35) that is not 12 to 19 digits: answered 30. */
+    BAD_PAN_LENGTH,
     /** A connection over the listener's limit: closed at once. */
     TOO_MANY_CONNECTIONS,
     /** A peer that stopped sending in the middle of a frame (or sent nothing) past the idle timeout. */

@@ -3,10 +3,15 @@ package io.acqswitch.iso;
 import org.jpos.iso.ISOMsg;
 
 /**
- * Checks that a classified message carries the fields its class needs, and that numeric fields hold
- * digits. Runs on the Netty thread, before anything reaches the ring.
+ * Checks that a classified message carries the fields its class needs, that numeric fields hold
+ * digits, and that a card number is 12 to 19 digits. Runs on the Netty thread, before anything
+ * reaches the ring.
  */
 public final class Validator {
+    /** ISO/IEC 7812: a PAN is 12 to 19 digits. */
+    static final int PAN_MIN_DIGITS = 12;
+    static final int PAN_MAX_DIGITS = 19;
+
     /** Fields that ISO 8583:1987 defines as numeric and the switch reads. */
     private static final int[] NUMERIC = {2, 3, 4, 7, 11, 12, 13, 14, 22, 25, 32, 70};
     /** cup adds its private BCD fields 60 (type, batch, network code) and 61 (original data). */
@@ -43,7 +48,26 @@ public final class Validator {
         if (cls.isFinancial() && !m.hasField(2) && !m.hasField(35)) {
             return new Problem(Malformation.MISSING_FIELD, 2);
         }
+        return panLength(m);
+    }
+
+    /**
+     * The card number the switch routes on (field 2, else the digits of track 2, field 35, before
+     * its separator) must be 12 to 19 digits: a shorter one is no card, yet it would route by its
+     * prefix and reach an issuer.
+     */
+    private static Problem panLength(ISOMsg m) {
+        if (m.hasField(2)) {
+            return isPan(m.getString(2)) ? null : new Problem(Malformation.BAD_PAN_LENGTH, 2);
+        }
+        if (m.hasField(35)) {
+            return isPan(CardData.panFromTrack2(m.getString(35))) ? null : new Problem(Malformation.BAD_PAN_LENGTH, 35);
+        }
         return null;
+    }
+
+    private static boolean isPan(String pan) {
+        return pan != null && pan.length() >= PAN_MIN_DIGITS && pan.length() <= PAN_MAX_DIGITS && isDigits(pan);
     }
 
     private static int[] mandatory(MessageClass cls) {

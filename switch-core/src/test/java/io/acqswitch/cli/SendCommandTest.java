@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.TestSwitch;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI's terminal client against a running switch. */
 class SendCommandTest {
@@ -61,5 +64,27 @@ class SendCommandTest {
         String[] r = Cli.run("send", "--port", String.valueOf(port), "--timeout", "1s");
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("no answer from 127.0.0.1:" + port), r[2]);
+    }
+
+    @Test
+    void shouldRefuseAPanThatIsNot12To19DigitsWithoutSendingIt() {
+        double before = sw.node().metrics().counted("switch_terminal_requests", "class", "sale");
+        String[] r = Cli.run("send", "--port", String.valueOf(sw.port()), "--sale", "--pan", "1234");
+        assertEquals("2", r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("--pan: a card number is 12 to 19 digits; this one has 4 characters"), r[2]);
+        assertTrue(!r[1].contains("1234") && !r[2].contains("1234"), "the PAN is not echoed");
+        assertEquals(before, sw.node().metrics().counted("switch_terminal_requests", "class", "sale"), "nothing sent");
+    }
+
+    @Test
+    void shouldFindTheTerminalPortInTheConfigFileOrByPortBase(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("switch.yaml");
+        Files.writeString(cfg, "listeners: [{port: " + sw.port() + "}]\n");
+        String[] r = Cli.run("send", "--config", cfg.toString());
+        assertEquals("0", r[0], r[2]);
+        Path empty = dir.resolve("empty.yaml");
+        Files.writeString(empty, "");
+        r = Cli.run("send", "--config", empty.toString(), "--port-base", String.valueOf(sw.port())); // listener = base
+        assertEquals("0", r[0], r[2]);
     }
 }

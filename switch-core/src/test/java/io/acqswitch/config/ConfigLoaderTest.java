@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.acqswitch.iso.Dialect;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
@@ -102,5 +103,68 @@ class ConfigLoaderTest {
         Path file = Path.of(System.getProperty("acqswitch.config.dir", "../config"), "switch.yaml");
         SwitchConfig cfg = ConfigLoader.load(file);
         assertEquals(8583, cfg.listeners().getFirst().port());
+    }
+
+    /** The demo's ports after a move: listener, http, then each issuer's hosts and each stub's port. */
+    private static List<Object> ports(SwitchConfig cfg) {
+        return List.of(cfg.listeners().getFirst().port(), cfg.http().port(),
+                cfg.issuers().get(0).hosts(), cfg.issuers().get(1).hosts(), cfg.stubs().get(0).port(), cfg.stubs().get(1).port());
+    }
+
+    @Test
+    void shouldMoveEveryDemoPortTogetherWithPortBase() throws Exception {
+        assertEquals(List.of(28000, 28001, List.of("127.0.0.1:28002"), List.of("127.0.0.1:28003"),
+                28002, 28003), ports(ConfigLoader.parse("portBase: 28000\n")));
+    }
+
+    @Test
+    void shouldMoveTheShippedConfigFileWithThePortBaseFlag() throws Exception {
+        // the shipped file writes every default port out: they still count as defaults and move
+        Path file = Path.of(System.getProperty("acqswitch.config.dir", "../config"), "switch.yaml");
+        assertEquals(List.of(31000, 31001, List.of("127.0.0.1:31002"), List.of("127.0.0.1:31003"),
+                31002, 31003), ports(ConfigLoader.load(file, 31000)));
+    }
+
+    @Test
+    void shouldLetThePortBaseFlagReplaceTheFilesPortBase() throws Exception {
+        assertEquals(30000, ConfigLoader.parse("portBase: 28000\n", 30000).listeners().getFirst().port());
+    }
+
+    @Test
+    void shouldKeepAPortSetByHandWhenPortBaseMovesTheRest() throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse("portBase: 28000\nhttp: {port: 9100}\n");
+        assertEquals(9100, cfg.http().port());
+        assertEquals(28000, cfg.listeners().getFirst().port());
+    }
+
+    @Test
+    void shouldNotMoveARemoteIssuerHostWithPortBase() throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse("""
+                portBase: 28000
+                issuers: [{id: a, hosts: ["10.1.2.3:9583", "127.0.0.1:9583", "localhost:9584"]}]
+                stubs: []
+                routing: {defaultIssuer: a}
+                """);
+        assertEquals(List.of("10.1.2.3:9583", "127.0.0.1:28002", "localhost:28003"), cfg.issuers().getFirst().hosts());
+    }
+
+    @Test
+    void shouldStopStartUpOnPortBaseBeyond65535() {
+        assertEquals("portBase=65534: the demo's ports run from portBase to portBase+3, so it must be between 1 and 65532",
+                problem("portBase: 65534\n"));
+        assertEquals("portBase=0: the demo's ports run from portBase to portBase+3, so it must be between 1 and 65532",
+                problem("portBase: 0\n"));
+    }
+
+    @Test
+    void shouldStopStartUpWhenAKeptPortLandsOnAMovedOne() {
+        assertEquals("listeners[0].port=28000: http.port binds that port too (after portBase=28000 moved the default ports)",
+                problem("portBase: 28000\nhttp: {port: 28000}\n"));
+    }
+
+    @Test
+    void shouldStopStartUpWhenTwoServersBindOnePort() {
+        assertEquals("stubs[1].port=9583: stubs[0].port binds that port too",
+                problem("stubs: [{name: issuer-a}, {name: issuer-b, port: 9583}]\n"));
     }
 }

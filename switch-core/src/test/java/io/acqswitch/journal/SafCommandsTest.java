@@ -19,7 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Operations re-queue (HTTP) or resolve (CLI {@code txn resolve}) expired reversals; who and why are recorded. */
+/** Operations re-queue or resolve expired reversals (CLI {@code txn requeue|resolve}, HTTP underneath); who and why are recorded. */
 class SafCommandsTest {
     private static final StubRules DEAF = new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 100_000);
 
@@ -45,7 +45,19 @@ class SafCommandsTest {
 
                 assertEquals(400, post(rig, "/ops/saf/" + first + "/requeue").statusCode(), "who and why are required");
                 stub.setRules(StubRules.approveAll());
-                assertEquals(202, post(rig, "/ops/saf/" + first + "/requeue?who=alice&why=issuer+back+online").statusCode());
+                rig.await("the journal shows both expired", () -> {
+                    try {
+                        String expired = Http.get(rig.node.httpPort(), "/ops/saf?status=expired", null).body();
+                        return expired.contains(first) && expired.contains(second);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, Duration.ofSeconds(10));
+                // the CLI's requeue (a 202 from POST .../requeue underneath) returns once the switch has sent it again
+                String[] requeued = io.acqswitch.support.Cli.run("txn", "requeue", first, "--url",
+                        "http://127.0.0.1:" + rig.node.httpPort(), "--who", "alice", "--why", "issuer back online");
+                assertEquals("0", requeued[0], requeued[1] + requeued[2]);
+                assertTrue(requeued[1].contains("requeue of " + first + " applied"), requeued[1]);
                 rig.await("requeued reversal delivered", () -> rig.ledger(first).map(LedgerEntry::reversed).orElse(false),
                         Duration.ofSeconds(10));
 
@@ -55,7 +67,7 @@ class SafCommandsTest {
                 int code = cli.execute("txn", "resolve", second, "--url", "http://127.0.0.1:" + rig.node.httpPort(),
                         "--who", "bob", "--why", "reversed by phone");
                 assertEquals(0, code, out.toString());
-                assertTrue(out.toString().contains("resolve of " + second + " queued"), out.toString());
+                assertTrue(out.toString().contains("resolve of " + second + " applied: state REVERSED"), out.toString());
                 rig.await("resolved", () -> rig.counted("switch_saf_commands", "action", "saf_resolve", "result", "applied") == 1.0,
                         Duration.ofSeconds(5));
                 assertTrue(!rig.ledger(second).orElseThrow().reversed(), "resolving sends nothing to the issuer");

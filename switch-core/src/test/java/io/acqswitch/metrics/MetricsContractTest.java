@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.Rig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,5 +140,54 @@ class MetricsContractTest {
                 "jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total")) {
             assertTrue(scrape.samples().contains(name), name + " in the scrape");
         }
+    }
+
+    @Test
+    void shouldPutTheSwitchsOwnMetersFirstInTheScrape() throws Exception {
+        // `curl …/metrics | head` is the first look: it must show the switch, not the JVM
+        List<String> families = new ArrayList<>();
+        for (String line : Http.get(rig.node.httpPort(), "/metrics").body().split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                families.add(line.split(" ")[2]);
+            }
+        }
+        int firstOther = 0;
+        while (firstOther < families.size() && families.get(firstOther).startsWith("switch_")) {
+            firstOther++;
+        }
+        assertTrue(firstOther > 30, "switch families first, got " + families.subList(0, Math.min(5, families.size())));
+        assertTrue(families.subList(firstOther, families.size()).stream().noneMatch(f -> f.startsWith("switch_")),
+                "no switch family after the first JVM one: " + families);
+        assertTrue(families.stream().anyMatch(f -> f.startsWith("jvm_")), "JVM meters still there");
+    }
+
+    @Test
+    void shouldMoveWholeFamiliesWhenPuttingTheSwitchFirst() {
+        String scrape = """
+                # HELP jvm_a A
+                # TYPE jvm_a gauge
+                jvm_a{id="x"} 1.0
+                # HELP switch_b_total B
+                # TYPE switch_b_total counter
+                switch_b_total 2.0
+                # TYPE process_c gauge
+                process_c 3.0
+                # HELP switch_d D
+                # TYPE switch_d gauge
+                switch_d 4.0
+                """;
+        assertEquals("""
+                # HELP switch_b_total B
+                # TYPE switch_b_total counter
+                switch_b_total 2.0
+                # HELP switch_d D
+                # TYPE switch_d gauge
+                switch_d 4.0
+                # HELP jvm_a A
+                # TYPE jvm_a gauge
+                jvm_a{id="x"} 1.0
+                # TYPE process_c gauge
+                process_c 3.0
+                """, SwitchMetrics.switchFirst(scrape));
     }
 }
