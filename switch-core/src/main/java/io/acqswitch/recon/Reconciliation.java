@@ -117,7 +117,7 @@ public final class Reconciliation {
             Txn t = sw.get(rrn);
             List<LedgerCsv.Row> rows = is.getOrDefault(rrn, List.of());
             LedgerCsv.Row r = rows.isEmpty() ? null : rows.getFirst();
-            boolean balance = (t != null && t.messageClass().equals("BALANCE")) || (r != null && r.kind().equals("BALANCE"));
+            boolean balance = (t != null && !movesMoney(t.messageClass())) || (r != null && r.kind().equals("BALANCE"));
             boolean switchMoney = t != null && !balance && t.state().equals("APPROVED") && t.delivered();
             boolean switchReversed = t != null && (t.state().equals("REVERSED") || t.state().equals("REVERSAL_PENDING"));
             boolean issuerMoney = rows.stream().anyMatch(LedgerCsv.Row::movedMoney);
@@ -170,6 +170,18 @@ public final class Reconciliation {
             }
         }
         return new Report(List.copyOf(diffs), sw.size(), ledgerRows, orphans, approvedDelivered, switchNet, moved, issuerNet);
+    }
+
+    /**
+     * Classes whose approval the issuer holds as money (a debit, a hold or a credit). Voids are
+     * decided by the switch and reach the issuer only as their original's reversal; balance
+     * inquiries, settlements and batch uploads move nothing.
+     */
+    private static boolean movesMoney(String messageClass) {
+        return switch (messageClass) {
+            case "SALE", "PRE_AUTH", "COMPLETION", "COMPLETION_ADVICE", "REFUND" -> true;
+            default -> false;
+        };
     }
 
     private static long sign(Txn t) {

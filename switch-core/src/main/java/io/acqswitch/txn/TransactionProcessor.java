@@ -737,10 +737,16 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
     }
 
-    /** Writes an answer; an approval's write outcome comes back through the ring (delivered or not). */
+    /**
+     * Writes an answer. The write outcome of every approval a terminal acts on (sales, refunds,
+     * voids, completions, ...) comes back through the ring, so {@code delivered} says, for each of
+     * them, whether the terminal's socket took the approval: reconciliation and the undelivered
+     * list rely on it. An undeliverable sale, pre-authorization or completion is reversed
+     * ({@link #onUndeliverable}); the others are only recorded as not delivered.
+     */
     private void write(Channel ch, TxnRecord r, byte[] bytes) {
         metrics.response(r.messageClass, r.responseCode);
-        boolean approval = r.state == TxnState.APPROVED && reversible(r.messageClass) && !r.delivered;
+        boolean approval = r.state == TxnState.APPROVED && r.messageClass.isFinancial() && !r.delivered;
         if (!approval) {
             ch.writeAndFlush(bytes, ch.voidPromise());
             return;
