@@ -115,8 +115,9 @@ final class ReconCommand implements Callable<Integer> {
         }
         Reconciliation.Report report;
         try {
-            report = Reconciliation.compare(common.queries().range(common.from, common.to), LedgerCsv.read(ledger),
-                    common.from, common.to);
+            JournalQueries q = common.queries();
+            report = Reconciliation.compare(q.range(common.from, common.to), q.actingOn(common.from, common.to),
+                    LedgerCsv.read(ledger), common.from, common.to);
         } catch (Exception e) {
             spec.commandLine().getErr().println("recon: " + Failures.describe(e));
             return 2;

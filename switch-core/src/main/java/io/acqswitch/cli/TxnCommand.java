@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.iso.MessageClass;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -194,15 +195,31 @@ final class TxnCommand {
                     "AMOUNT", "CUR", "TERMINAL", "STAN", "PAN", "DUPS", "REVERSAL");
             for (JsonNode t : page.path("items")) {
                 out.printf("%-12s %-24s %-16s %-3s %12d %-3s %-8s %-6s %-19s %4d %s%n", t.path("rrn").asText(),
-                        t.path("receivedAt").asText(""), t.path("state").asText() + (t.path("delivered").asBoolean() ? "" : "*"),
+                        t.path("receivedAt").asText(""), t.path("state").asText() + (undeliveredApproval(t) ? "*" : ""),
                         t.path("responseCode").asText(), t.path("amount").asLong(), t.path("currency").asText(),
                         t.path("terminalId").asText(), t.path("terminalStan").asText(), t.path("maskedPan").asText(),
                         t.path("duplicates").asInt(), t.path("reversalReason").asText()
                                 + (t.path("safExpired").asBoolean() ? " (SAF expired)" : ""));
             }
             out.println(page.path("items").size() + " shown" + (page.path("more").asBoolean()
-                    ? "; more: --offset " + (offset + limit) : "") + "  (* = answer not delivered to the terminal)");
+                    ? "; more: --offset " + (offset + limit) : "") + "  (* = approval not delivered to the terminal)");
             return 0;
+        }
+    }
+
+    /**
+     * An approval (00) of a financial request whose delivery the switch did not record. Delivery is
+     * tracked for those only, so a decline or a settlement reads {@code delivered=false} though it
+     * was answered: they get no {@code *}.
+     */
+    private static boolean undeliveredApproval(JsonNode t) {
+        if (!"00".equals(t.path("responseCode").asText()) || t.path("delivered").asBoolean()) {
+            return false;
+        }
+        try {
+            return MessageClass.valueOf(t.path("messageClass").asText()).isFinancial();
+        } catch (IllegalArgumentException unknown) {
+            return false;
         }
     }
 

@@ -178,6 +178,25 @@ public final class JournalQueries {
     }
 
     /**
+     * The transactions that act on one received in [{@code from}, {@code to}) (either may be
+     * null): voids, refunds and completions naming it in {@code original_rrn}, whenever received
+     * after {@code from} (a completion may come days after its pre-authorization), oldest first.
+     * Reconciliation needs them to know which pre-authorizations a completion captured.
+     */
+    public List<Txn> actingOn(Instant from, Instant to) throws SQLException {
+        StringBuilder window = new StringBuilder("SELECT rrn FROM transactions WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE original_rrn <> ''");
+        if (from != null) { // a follow-up is never received before what it acts on; lets the index on received_at serve
+            sql.append(" AND received_at >= ?");
+            args.add(from.atOffset(ZoneOffset.UTC));
+        }
+        received(window, args, from, to);
+        sql.append(" AND original_rrn IN (").append(window).append(") ORDER BY received_at, rrn");
+        return query(sql.toString(), args);
+    }
+
+    /**
      * The terminals' settlements (0500) and batch uploads (0320) received in [{@code from},
      * {@code to}) (either may be null), oldest first.
      */

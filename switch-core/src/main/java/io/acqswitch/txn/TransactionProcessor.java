@@ -815,7 +815,9 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
      * Writes an answer. The write outcome of every approval a terminal acts on (sales, refunds,
      * voids, completions, ...) comes back through the ring, so {@code delivered} says, for each of
      * them, whether the terminal's socket took the approval: reconciliation and the undelivered
-     * list rely on it, and an undeliverable one that moved money is reversed.
+     * list rely on it. An undeliverable sale, pre-authorization, completion or refund is reversed
+     * ({@link #onUndeliverable}); voids are only recorded as not delivered (their original's
+     * reversal is queued already).
      */
     private void write(Channel ch, TxnRecord r, byte[] bytes) {
         metrics.response(r.messageClass, r.responseCode);

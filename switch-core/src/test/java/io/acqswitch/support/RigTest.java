@@ -86,9 +86,19 @@ public abstract class RigTest {
 
     /** {@code recon --ledger} with this rig's stub's ledger export, against this rig's journal. */
     protected String[] reconLedger() throws IOException {
+        return reconLedger(rig.stub.ledger().toCsv());
+    }
+
+    /**
+     * {@code recon --ledger} with {@code csv} as the ledger export (e.g. the stub's, edited) and
+     * {@code more} options (e.g. {@code --from}), against this rig's journal.
+     */
+    protected String[] reconLedger(String csv, String... more) throws IOException {
         Path ledger = Files.createTempFile(rig.dataDir, "ledger", ".csv");
-        Files.writeString(ledger, rig.stub.ledger().toCsv());
-        return recon("--ledger", ledger.toString());
+        Files.writeString(ledger, csv);
+        List<String> args = new ArrayList<>(List.of("--ledger", ledger.toString()));
+        args.addAll(List.of(more));
+        return recon(args.toArray(String[]::new));
     }
 
     /** The next terminal STAN, six digits. */
