@@ -6,10 +6,11 @@ public enum EventType {
     TERMINAL_REQUEST,
     /** An answer from an issuer link. */
     ISSUER_RESPONSE,
-    /** The terminal's socket accepted an approval (it is delivered). */
-    DELIVERED,
-    /** Writing an answer to the terminal failed: its connection is gone. */
-    UNDELIVERABLE,
+    /**
+     * Write outcomes of approvals ({@link SwitchEvent#deliveries}, from the {@link Outbox}): each
+     * was delivered (the terminal's socket took it) or not (its connection is gone).
+     */
+    DELIVERIES,
     /** Time passed: deadlines and store-and-forward retries are due. */
     TICK,
     /** Operations: send an expired reversal again (rrn, note = who: why). */

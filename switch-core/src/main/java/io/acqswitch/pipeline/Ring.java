@@ -38,9 +38,9 @@ public final class Ring implements AutoCloseable {
         e.issuer = issuer;
         e.issuerMessage = msg;
     };
-    private static final EventTranslatorTwoArg<SwitchEvent, EventType, String> OUTCOME = (e, seq, type, rrn) -> {
-        e.type = type;
-        e.rrn = rrn;
+    private static final EventTranslatorOneArg<SwitchEvent, Deliveries> DELIVERIES = (e, seq, outcomes) -> {
+        e.type = EventType.DELIVERIES;
+        e.deliveries = outcomes;
     };
     private static final EventTranslatorThreeArg<SwitchEvent, EventType, String, String> ADMIN =
             (e, seq, type, rrn, note) -> {
@@ -90,9 +90,12 @@ public final class Ring implements AutoCloseable {
         return ring.tryPublishEvent(RESPONSE, issuer, response);
     }
 
-    /** Publishes a delivery outcome; these must not be lost, so this waits for a slot (briefly: the processor never blocks). */
-    public void publishOutcome(EventType type, String rrn) {
-        ring.publishEvent(OUTCOME, type, rrn);
+    /**
+     * Publishes write outcomes of approvals ({@link Outbox}); these must not be lost, so this waits
+     * for a slot (briefly: the processor never blocks).
+     */
+    public void publishDeliveries(Deliveries outcomes) {
+        ring.publishEvent(DELIVERIES, outcomes);
     }
 
     /** An operations command ({@link EventType#SAF_REQUEUE}, {@link EventType#SAF_RESOLVE}); false when the ring is full. */

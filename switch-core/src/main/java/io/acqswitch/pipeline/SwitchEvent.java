@@ -17,6 +17,8 @@ public final class SwitchEvent {
     public String rrn;
     /** Operations commands: who asked and why. */
     public String note;
+    /** {@link EventType#DELIVERIES}: the outcomes. */
+    public Deliveries deliveries;
 
     public void clear() {
         type = null;
@@ -25,5 +27,6 @@ public final class SwitchEvent {
         issuerMessage = null;
         rrn = null;
         note = null;
+        deliveries = null;
     }
 }

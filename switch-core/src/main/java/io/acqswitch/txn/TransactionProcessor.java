@@ -9,15 +9,15 @@ import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.acqswitch.net.Issuers;
+import io.acqswitch.pipeline.Deliveries;
 import io.acqswitch.pipeline.EventType;
+import io.acqswitch.pipeline.Outbox;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.pipeline.SwitchEvent;
 import io.acqswitch.store.StoreFullException;
 import io.acqswitch.store.TransactionStore;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,7 +64,9 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private final EarlyReversals earlyReversals;
     /** merchant|terminal|batch → RRNs of the batch's transactions (rebuilt from the store at start). */
     private final Map<String, List<String>> batches = new HashMap<>();
-    private Ring ring;
+    private volatile Ring ring;
+    /** Answers wait here until the end of the ring batch, then go to their event loops together. */
+    private final Outbox outbox = new Outbox(this::reportDeliveries);
     /** New records the store may still take before new requests are refused (96); refreshed every tick. */
     private long storeRoom;
 
@@ -110,6 +112,14 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     /** Wires the ring this processor consumes (it publishes delivery outcomes back to it). */
     public void attach(Ring ring) {
         this.ring = ring;
+    }
+
+    /** Event loops: the outbox's write outcomes go back through the ring (dropped before it is attached: tests). */
+    private void reportDeliveries(Deliveries outcomes) {
+        Ring r = ring;
+        if (r != null) {
+            r.publishDeliveries(outcomes);
+        }
     }
 
     /**
@@ -158,13 +168,23 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             switch (e.type) {
                 case TERMINAL_REQUEST -> onRequest(e.request, e.terminal);
                 case ISSUER_RESPONSE -> onIssuerResponse(e.issuer, e.issuerMessage);
-                case DELIVERED -> onDelivered(e.rrn);
-                case UNDELIVERABLE -> onUndeliverable(e.rrn);
+                case DELIVERIES -> {
+                    for (int i = 0; i < e.deliveries.size(); i++) {
+                        if (e.deliveries.delivered(i)) {
+                            onDelivered(e.deliveries.rrn(i));
+                        } else {
+                            onUndeliverable(e.deliveries.rrn(i));
+                        }
+                    }
+                }
                 case TICK -> onTick(clock.getAsLong());
                 case SAF_REQUEUE, SAF_RESOLVE -> onSafCommand(e.type, e.rrn, e.note);
             }
         } finally {
             e.clear();
+            if (endOfBatch) {
+                outbox.flush(); // every answer of the batch leaves now, one task per event loop
+            }
         }
     }
 
@@ -822,20 +842,15 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private void write(Channel ch, TxnRecord r, byte[] bytes) {
         metrics.response(r.messageClass, r.responseCode);
         boolean approval = r.state == TxnState.APPROVED && r.messageClass.isFinancial() && !r.delivered;
-        if (!approval) {
-            ch.writeAndFlush(bytes, ch.voidPromise());
-            return;
+        if (approval) {
+            pendingWrites.computeIfAbsent(r.rrn, k -> new int[1])[0]++;
         }
-        pendingWrites.computeIfAbsent(r.rrn, k -> new int[1])[0]++;
-        String rrn = r.rrn;
-        ch.writeAndFlush(bytes).addListener((ChannelFutureListener) (ChannelFuture f) ->
-                ring.publishOutcome(f.isSuccess() ? EventType.DELIVERED : EventType.UNDELIVERABLE, rrn));
+        outbox.write(ch, bytes, approval ? r.rrn : null);
     }
 
     private void reply(Channel ch, TerminalRequest req, String rc) {
         metrics.response(req.messageClass(), rc);
-        ISOMsg a = Responses.answer(req.message(), rc);
-        ch.writeAndFlush(a, ch.voidPromise());
+        outbox.write(ch, Responses.answer(req.message(), rc), null);
         latency(req);
     }
 

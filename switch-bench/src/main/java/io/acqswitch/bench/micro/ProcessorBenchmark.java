@@ -9,6 +9,7 @@ import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.Issuers;
+import io.acqswitch.pipeline.Deliveries;
 import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.pipeline.SwitchEvent;
@@ -36,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The processor's cost per approved sale: {@link TransactionProcessor#onEvent} for the
- * TERMINAL_REQUEST, the matching ISSUER_RESPONSE and the DELIVERED outcome of the answer's write,
+ * TERMINAL_REQUEST, the matching ISSUER_RESPONSE and the DELIVERIES outcome of the answer's write,
  * on the benchmark thread (as the ring's processor thread would run them). The terminal is an
  * {@link EmbeddedChannel}; the issuer side is a fake {@link Issuers} that captures the forwarded
  * message, from which the issuer's 0210 is built. Each operation uses a new terminal id/STAN, so
@@ -88,10 +89,10 @@ public class ProcessorBenchmark {
         issuers = new CapturingIssuers(cfg.issuers().getFirst());
         processor = new TransactionProcessor(cfg, txnStore, issuers, pan -> "issuer-a", new SwitchMetrics(),
                 System::currentTimeMillis);
-        // The approval's write publishes its DELIVERED outcome to this ring (the switch's default
+        // The approval's write publishes its DELIVERIES outcome to this ring (the switch's default
         // "blocking" strategy: the publish signals the parked consumer). In the switch that runs on the
-        // Netty thread when the write completes; here (EmbeddedChannel) on the benchmark thread, so it
-        // is counted. The sink drops it: the benchmark feeds the processor its own DELIVERED.
+        // Netty thread after the outbox's flush; here (EmbeddedChannel) on the benchmark thread, so it
+        // is counted. The sink drops it: the benchmark feeds the processor its own DELIVERIES.
         EventHandler<SwitchEvent> sink = (e, seq, endOfBatch) -> e.clear();
         ring = new Ring(1024, "blocking", sink).start();
         processor.attach(ring);
@@ -141,8 +142,10 @@ public class ProcessorBenchmark {
         event.issuerMessage = issuerApproval(forwarded);
         processor.onEvent(event, sequence++, true);
 
-        event.type = EventType.DELIVERED;
-        event.rrn = forwarded.getString(37);
+        Deliveries delivered = new Deliveries(1);
+        delivered.add(forwarded.getString(37), true);
+        event.type = EventType.DELIVERIES;
+        event.deliveries = delivered;
         processor.onEvent(event, sequence++, true);
 
         Object answer = terminal.readOutbound();
