@@ -16,7 +16,8 @@ import org.jpos.iso.ISOMsg;
  * The switch's client side towards every issuer: per issuer, {@code connections} links to each of
  * its hosts (primary first). Requests go to an up link of the first host that has one, round-robin
  * across that host's links; with no link up, or every up link full, nothing is sent and the caller
- * answers 91 at once. Thread-safe.
+ * answers 91 at once. {@link #send} and {@link #flush}: the processor thread (requests are batched
+ * per ring batch); the rest is thread-safe.
  */
 public final class IssuerGateway implements Issuers, AutoCloseable {
     private final List<SwitchConfig.Issuer> issuers;
@@ -25,6 +26,8 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
     private final int[] perHost;
     private final int[] cursor;
     private final SwitchMetrics metrics;
+    /** Requests wait here until the processor's ring batch ends ({@link #flush}); nothing reports back. */
+    private final io.acqswitch.pipeline.Outbox outbox = new io.acqswitch.pipeline.Outbox(unused -> { });
 
     public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
                          EventLoopGroup group) {
@@ -95,7 +98,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
                 IssuerLink l = ls[id];
                 if (l.state() == LinkState.UP) {
                     anyUp = true;
-                    if (l.send(request)) {
+                    if (l.send(request, outbox)) {
                         return id;
                     }
                 }
@@ -107,6 +110,12 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
         String reason = anyUp ? "backpressure" : "no_link_up";
         metrics.issuerUnavailable(issuers.get(issuer).id(), reason);
         return anyUp ? BACKPRESSURE : NO_LINK_UP;
+    }
+
+    /** Hands the requests sent since the last flush to their links' event loops, one task per loop. */
+    @Override
+    public void flush() {
+        outbox.flush();
     }
 
     @Override

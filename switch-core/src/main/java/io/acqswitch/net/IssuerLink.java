@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the connection when an echo goes unanswered; reconnects with capped exponential backoff.
  * Carries many outstanding requests, bounded by {@code maxOutstanding}.
  *
- * <p>Thread-safety: {@link #send} may be called from any thread; everything else runs on the
- * link's event loop.
+ * <p>Thread-safety: {@link #send} runs on the processor thread (it queues the request in the
+ * gateway's outbox); everything else runs on the link's event loop.
  */
 final class IssuerLink {
     private static final Logger LOG = LoggerFactory.getLogger(IssuerLink.class);
@@ -107,7 +107,7 @@ final class IssuerLink {
      *
      * @return false (nothing sent) when the link is not up or is full
      */
-    boolean send(ISOMsg request) {
+    boolean send(ISOMsg request, io.acqswitch.pipeline.Outbox outbox) {
         Channel ch = channel;
         if (state != LinkState.UP || ch == null) {
             return false;
@@ -116,7 +116,7 @@ final class IssuerLink {
             outstanding.decrementAndGet();
             return false;
         }
-        ch.writeAndFlush(request, ch.voidPromise());
+        outbox.write(ch, request, null); // written on the link's event loop when the ring batch ends
         return true;
     }
 

@@ -28,6 +28,13 @@ public interface Issuers {
      */
     int send(int issuer, ISOMsg request);
 
+    /**
+     * Requests {@link #send} accepted may wait until this is called (the processor calls it at the
+     * end of each ring batch, so a batch costs one hand-over per event loop); none by default.
+     */
+    default void flush() {
+    }
+
     /** The request sent on {@code link} will not be answered any more: free its slot. */
     void abandon(int issuer, int link);
 

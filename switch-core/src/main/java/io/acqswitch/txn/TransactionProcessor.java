@@ -184,6 +184,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             e.clear();
             if (endOfBatch) {
                 outbox.flush(); // every answer of the batch leaves now, one task per event loop
+                issuers.flush(); // and so does every request and reversal advice for the issuers
             }
         }
     }
