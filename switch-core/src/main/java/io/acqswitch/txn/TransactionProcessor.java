@@ -490,7 +490,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         s.amount = ours.debitAmount();
         if (!inBalance) {
             s.flag = "out of balance: terminal " + claimed + "; switch " + ours;
-            LOG.warn("settlement of batch {} of terminal {}: {}", s.batch, s.terminalId, s.flag);
+            STORMS_WARN.log("settlement", "settlement of batch {} of terminal {}: {}", s.batch, s.terminalId, s.flag);
         }
         metrics.count("switch_settlements", "result", inBalance ? "in_balance" : "out_of_balance");
         store.putIndex(BATCH_CLOSED + batchKey(s), s.rrn);
@@ -516,8 +516,9 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             return;
         }
         List<String> differences = Settlement.differences(lines, Settlement.lines(batchRecords(u)));
-        for (String d : differences) {
-            LOG.warn("batch upload, terminal {} batch {}: {}", u.terminalId, u.batch, d);
+        if (!differences.isEmpty()) { // one line per upload, throttled: a client can send uploads in a loop
+            STORMS_WARN.log("batch-upload", "batch upload, terminal {} batch {}: {} difference(s), first: {}",
+                    u.terminalId, u.batch, differences.size(), differences.getFirst());
         }
         metrics.count("switch_batch_uploads", "result", differences.isEmpty() ? "agrees" : "differs");
         String all = String.join("; ", differences);
@@ -578,7 +579,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
                 + (original != null && original.state == TxnState.REVERSED ? " (reversal delivered)" : " (reversal queued)");
         persist(v);
         metrics.count("switch_void_reversals_flagged");
-        LOG.error("operations: {}: {}", v, v.flag);
+        STORMS_ERROR.log("void-reversed", "operations: {}: {}", v, v.flag);
     }
 
     /**

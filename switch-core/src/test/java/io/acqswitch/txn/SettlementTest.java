@@ -88,6 +88,28 @@ class SettlementTest extends RigTest {
         assertTrue(rig.counted("switch_settlements", "result", "out_of_balance") == 1.0);
     }
 
+    @Test
+    void shouldLogAStormOfDifferingUploadsInAFewLinesAndCountEveryOne() throws Exception {
+        ch.qos.logback.classic.Logger log =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TransactionProcessor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            int uploads = 300;
+            for (int i = 0; i < uploads; i++) { // each with three differences: before, 900 lines
+                assertEquals("00", upload("000003", "03" + line(stan(), 1, false) + line(stan(), 2, false)
+                        + line(stan(), 3, true)).getString(39));
+            }
+            assertEquals(uploads, rig.counted("switch_batch_uploads", "result", "differs"));
+            long logged = lines.list.stream().filter(e -> e.getFormattedMessage().startsWith("batch upload")).count();
+            assertTrue(logged <= 2, logged + " lines for " + uploads + " uploads (one a 10 s interval at most)");
+        } finally {
+            log.detachAppender(lines);
+        }
+    }
+
     private ISOMsg upload(String batch, String lines) throws Exception {
         ISOMsg upload = new ISOMsg("0320");
         upload.set(7, TransmissionTime.now());
