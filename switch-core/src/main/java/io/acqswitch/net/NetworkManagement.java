@@ -11,7 +11,7 @@ import org.jpos.iso.ISOMsg;
 
 /**
  * Network management the switch answers for terminals without going to an issuer. iso87 names the
- * request in field 70; cup in 60.3 (DOMAIN.md, UnionPay), and a cup sign-on answer carries the
+ * request in field 70; cup in 60.3 (README, "UnionPay (银联) POS dialect"), and a cup sign-on answer carries the
  * terminal's batch (60, echoed: the terminal owns its batch numbering) and working keys in 62,
  * which here are {@link CupTestKeys TEST KEYS}.
  */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Terminal batch settlement (DOMAIN.md, "Settlement and reconciliation"): the totals a terminal
+ * Terminal batch settlement (README, "Settlement and batch upload"): the totals a terminal
  * claims in field 48 against the switch's own, and the line-by-line comparison of a batch upload.
  *
  * <pre>

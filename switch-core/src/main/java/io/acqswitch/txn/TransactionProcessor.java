@@ -409,7 +409,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     }
 
     /**
-     * A void: the switch decides it (DOMAIN.md, "Void, reversal, refund") and, if approved, queues
+     * A void: the switch decides it (docs/lifecycle.md) and, if approved, queues
      * the original's reversal in the SAF before the terminal is told. Nothing goes to the issuer
      * but that reversal.
      */
