@@ -117,7 +117,7 @@ public final class SwitchNode implements AutoCloseable {
                 }
                 router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
             }
-            issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers);
+            issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers, keys);
             processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, System::currentTimeMillis);
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
             processor.attach(ring);

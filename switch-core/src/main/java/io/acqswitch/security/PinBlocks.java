@@ -46,6 +46,23 @@ public final class PinBlocks {
         return pin.matches("\\d+") && pad.chars().allMatch(c -> c == 'F') ? pin : null;
     }
 
+    /**
+     * The PIN in {@code pinBlock} encrypted under the clear {@code key} (8 or 16 bytes), or null when
+     * it does not decrypt to a format 0 block for {@code pan}: what an issuer's HSM checks (the
+     * issuer stub holds its zone key in clear by design).
+     */
+    public static String pinUnder(byte[] key, byte[] pinBlock, String pan) {
+        if (pinBlock == null || pinBlock.length != 8) {
+            return null;
+        }
+        return pinOf(Des.decrypt(key, pinBlock), pan);
+    }
+
+    /** {@code data} (whole 8-byte blocks) encrypted under the clear {@code key}: a PIN pad's operation. */
+    public static byte[] encryptUnder(byte[] key, byte[] data) {
+        return Des.encrypt(key, data);
+    }
+
     /** {@code 0000} and the 12 rightmost digits of the PAN before its check digit (zero-filled), as 8 bytes. */
     static byte[] panField(String pan) {
         if (pan == null || !pan.matches("\\d{12,19}")) {
