@@ -60,10 +60,6 @@ final class CupTestKeys {
         };
     }
 
-    static void logSignOn(String terminalId, String code) {
-        LOG.info("cup sign-on tid={} 60.3={}: answered with TEST KEYS", terminalId, code);
-    }
-
     /** {@code key} encrypted under the TEST master key. */
     private static byte[] encrypted(byte[] key) {
         return ecb(TEST_TMK, key);

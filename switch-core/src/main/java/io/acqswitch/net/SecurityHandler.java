@@ -118,19 +118,20 @@ final class SecurityHandler extends ChannelInboundHandlerAdapter {
         }
         TerminalRequest req = a.request();
         ISOMsg m = req.message();
-        int macField = m.hasField(128) ? 128 : m.hasField(64) ? 64 : 0;
         byte[] body = a.body();
         int from = dialect.headerLength();
         int to = body.length - 8;
-        byte[] mac = null;
-        boolean wellPlaced = macField == 0
-                || (m.getMaxField() == macField && to >= from && Arrays.equals(m.getBytes(macField), Arrays.copyOfRange(body, to, body.length)));
-        if (macField != 0 && wellPlaced) {
-            mac = Arrays.copyOfRange(body, to, body.length);
+        int macField = m.hasField(128) ? 128 : m.hasField(64) ? 64 : 0;
+        byte[] data = null;
+        byte[] mac = null; // none sent
+        if (macField != 0) {
+            // the MAC covers everything before it, so it must be the last field: the body's last 8 bytes
+            boolean last = m.getMaxField() == macField && to >= from
+                    && Arrays.equals(m.getBytes(macField), Arrays.copyOfRange(body, to, body.length));
+            mac = last ? Arrays.copyOfRange(body, to, body.length) : new byte[0]; // a misplaced MAC never verifies
+            data = Arrays.copyOfRange(body, from, Math.max(from, to));
         }
-        MacVerdict verdict = macField == 0 ? keys.verifyMac(TerminalSecurity.algorithm(dialect), req.terminalId(), null, null)
-                : keys.verifyMac(TerminalSecurity.algorithm(dialect), req.terminalId(), Arrays.copyOfRange(body, from, Math.max(from, to)),
-                        wellPlaced ? mac : new byte[0]);
+        MacVerdict verdict = keys.verifyMac(TerminalSecurity.algorithm(dialect), req.terminalId(), data, mac);
         if (verdict != MacVerdict.UNKEYED) {
             ctx.channel().attr(TerminalSecurity.KEYED).set(Boolean.TRUE);
         }
