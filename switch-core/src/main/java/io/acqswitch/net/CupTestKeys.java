@@ -1,5 +1,6 @@
 package io.acqswitch.net;
 
+import io.acqswitch.security.KeyService.KeyLayout;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -51,7 +52,7 @@ final class CupTestKeys {
     private CupTestKeys() {}
 
     /** Field 62 of a sign-on answer in {@code layout} (a cup one). */
-    static byte[] forLayout(io.acqswitch.security.KeyService.KeyLayout layout) {
+    static byte[] forLayout(KeyLayout layout) {
         return switch (layout) {
             case CUP_SINGLE -> SINGLE.clone();
             case CUP_DOUBLE -> DOUBLE.clone();

@@ -5,6 +5,7 @@ import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.security.KeyService.KeyLayout;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import org.jpos.iso.ISOMsg;
@@ -62,18 +63,18 @@ final class NetworkManagement {
      * The working-key layout a sign-on asks for (cup 60.3 = 001/003/004, iso87 0800 with 70 = 001),
      * or null when {@code req} is not a sign-on.
      */
-    static io.acqswitch.security.KeyService.KeyLayout signOnLayout(TerminalRequest req) {
+    static KeyLayout signOnLayout(TerminalRequest req) {
         ISOMsg m = req.message();
         if (!"0800".equals(req.mti())) {
             return null;
         }
         if (req.dialect() == Dialect.ISO87) {
-            return SIGN_ON.equals(m.getString(70)) ? io.acqswitch.security.KeyService.KeyLayout.ISO87 : null;
+            return SIGN_ON.equals(m.getString(70)) ? KeyLayout.ISO87 : null;
         }
         return switch (CupFields.networkCode(m)) {
-            case SIGN_ON -> io.acqswitch.security.KeyService.KeyLayout.CUP_SINGLE;
-            case SIGN_ON_DOUBLE -> io.acqswitch.security.KeyService.KeyLayout.CUP_DOUBLE;
-            case SIGN_ON_TRACK_KEY -> io.acqswitch.security.KeyService.KeyLayout.CUP_TRACK;
+            case SIGN_ON -> KeyLayout.CUP_SINGLE;
+            case SIGN_ON_DOUBLE -> KeyLayout.CUP_DOUBLE;
+            case SIGN_ON_TRACK_KEY -> KeyLayout.CUP_TRACK;
             default -> null;
         };
     }
