@@ -58,6 +58,7 @@ public final class SwitchNode implements AutoCloseable {
     private JournalWriter journal;
     private Router router;
     private IssuerGateway issuers;
+    private io.acqswitch.security.KeyService keys;
     private TransactionProcessor processor;
     private Ring ring;
     private ScheduledExecutorService ticker;
@@ -98,6 +99,8 @@ public final class SwitchNode implements AutoCloseable {
                 }
                 LOG.info("embedded issuer stub {} on {}:{}", st.name(), st.bind(), stubs.getLast().port());
             }
+            // the security module: its LMK is created under dataDir/security on the first start
+            keys = io.acqswitch.security.KeyService.open(cfg.dataDir());
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
             SwitchConfig.Journal jc = cfg.journal();
             if (jc.enabled()) {
@@ -114,7 +117,7 @@ public final class SwitchNode implements AutoCloseable {
                 }
                 router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
             }
-            issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers);
+            issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers, keys);
             processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, System::currentTimeMillis);
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
             processor.attach(ring);
@@ -146,7 +149,8 @@ public final class SwitchNode implements AutoCloseable {
                 SwitchConfig.Listener l = cfg.listeners().get(i);
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
                 try {
-                    listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest, boss, workers).start());
+                    listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest,
+                            new io.acqswitch.net.TerminalSecurity(keys, cfg.security().testKeys(), metrics), boss, workers).start());
                 } catch (IOException e) {
                     throw bindFailure("listeners[" + i + "]", l.bind(), l.port(), e);
                 }
@@ -258,6 +262,11 @@ public final class SwitchNode implements AutoCloseable {
         return journal;
     }
 
+    /** The security module and key store (docs/security.md). */
+    public io.acqswitch.security.KeyService keys() {
+        return keys;
+    }
+
     public IssuerGateway issuers() {
         return issuers;
     }
@@ -297,6 +306,9 @@ public final class SwitchNode implements AutoCloseable {
         }
         for (IssuerStub st : stubs) {
             st.close();
+        }
+        if (keys != null) {
+            keys.close();
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

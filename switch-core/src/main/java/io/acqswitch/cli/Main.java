@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code acquirer-switch.jar}. */
 @Command(name = "acquirer-switch", mixinStandardHelpOptions = true, version = "acquirer-switch 0.1.0",
         description = "ISO 8583 acquirer switch",
-        subcommands = {RunCommand.class, SendCommand.class, IssuerStubCommand.class, TxnCommand.class, ReconCommand.class,
+        subcommands = {RunCommand.class, SendCommand.class, IssuerStubCommand.class, TxnCommand.class, ReconCommand.class, KeysCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {}

@@ -25,7 +25,8 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .registerModule(new SimpleModule("switch-config")
                     .addDeserializer(Duration.class, new FromText<>(Durations::parse))
-                    .addDeserializer(Dialect.class, new FromText<>(ConfigLoader::dialect)));
+                    .addDeserializer(Dialect.class, new FromText<>(ConfigLoader::dialect))
+                    .addDeserializer(SwitchConfig.MacMode.class, new FromText<>(SwitchConfig.MacMode::byName)));
 
     private ConfigLoader() {}
 

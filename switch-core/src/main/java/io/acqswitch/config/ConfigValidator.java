@@ -139,6 +139,10 @@ final class ConfigValidator {
         } else if (token != null && !token.isBlank() && token.length() < 16) {
             problems.add("http.token=(" + token.length() + " characters): must be at least 16 characters");
         }
+        if (cfg.security().testKeys() && !isLoopback(bind)) {
+            problems.add("security.testKeys=true: the TEST KEYS are public, for a lab switch only; refused when http.bind ("
+                    + bind + ") is not a loopback address");
+        }
     }
 
     static boolean isLoopback(String bind) {

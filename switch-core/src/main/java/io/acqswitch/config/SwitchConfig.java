@@ -28,9 +28,11 @@ public record SwitchConfig(
         Pipeline pipeline,
         Transactions transactions,
         Journal journal,
-        Integer portBase) {
+        Integer portBase,
+        Security security) {
 
     public SwitchConfig {
+        security = security != null ? security : new Security(null);
         journal = journal != null ? journal : new Journal(null, null, null, null, null, null, null, null);
         dataDir = dataDir != null ? dataDir : Path.of("data");
         acquirerId = acquirerId != null ? acquirerId : "123456";
@@ -39,7 +41,7 @@ public record SwitchConfig(
         pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
         transactions = transactions != null ? transactions : new Transactions(null, null, null, null);
         http = http != null ? http : new Http(null, null, null);
-        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null));
+        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
                 new Issuer("issuer-a", List.of("127.0.0.1:9583"), null, null, null, null, null, null),
                 new Issuer("issuer-b", List.of("127.0.0.1:9584"), null, null, null, null, null, null));
@@ -51,7 +53,7 @@ public record SwitchConfig(
 
     /** The configuration used when no file is given. */
     public static SwitchConfig defaults() {
-        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The JDBC URL the journal writes to: {@code journal.url}, else the embedded H2 file under {@code dataDir/journal}. */
@@ -61,23 +63,23 @@ public record SwitchConfig(
 
     /** A copy with other listeners (tests bind to ephemeral ports). */
     public SwitchConfig withListeners(List<Listener> newListeners) {
-        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase);
+        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security);
     }
 
     /** A copy with another data directory and HTTP port (tests). */
     public SwitchConfig withDataDirAndHttpPort(Path newDataDir, int httpPort) {
         return new SwitchConfig(newDataDir, acquirerId, new Http(http.bind(), httpPort, http.token()), listeners,
-                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase);
+                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security);
     }
 
     /** A copy with another {@code portBase} (the {@code --port-base} flag); ports are moved by {@link ConfigLoader}. */
     public SwitchConfig withPortBase(Integer newPortBase) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, newPortBase);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, newPortBase, security);
     }
 
     /** A copy with other issuers and stubs (tests point issuers at stubs on ephemeral ports). */
     public SwitchConfig withIssuers(List<Issuer> newIssuers, List<Stub> newStubs) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions, journal, portBase);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions, journal, portBase, security);
     }
 
     /**
@@ -165,7 +167,7 @@ public record SwitchConfig(
 
     /** A copy with another journal section (tests point it at PostgreSQL or turn it off). */
     public SwitchConfig withJournal(Journal newJournal) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, newJournal, portBase);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, newJournal, portBase, security);
     }
 
     /**
@@ -236,6 +238,9 @@ public record SwitchConfig(
      * @param packager     optional jPOS GenericPackager XML replacing the dialect's built-in packager
      * @param maxFrameBytes largest message body accepted; a longer length prefix closes the connection
      * @param idleTimeout  a connection that sends nothing (or stalls mid-frame) this long is closed
+     * @param mac          MAC checking of financial requests and reversals from terminals that have keys
+     *                     (docs/security.md): {@code required} (default), {@code optional} (checked when
+     *                     present) or {@code off}; terminals without keys are never checked
      */
     public record Listener(
             String name,
@@ -245,8 +250,10 @@ public record SwitchConfig(
             Path packager,
             Integer maxFrameBytes,
             Integer maxConnections,
-            Duration idleTimeout) {
+            Duration idleTimeout,
+            MacMode mac) {
         public Listener {
+            mac = mac != null ? mac : MacMode.REQUIRED;
             name = name != null ? name : "pos";
             bind = bind != null ? bind : "127.0.0.1";
             port = port != null ? port : 8583;
@@ -258,7 +265,51 @@ public record SwitchConfig(
 
         /** A copy listening on another port (0 = ephemeral). */
         public Listener withPort(int newPort) {
-            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout);
+            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout, mac);
+        }
+    }
+
+    /** A listener's {@code mac} setting. */
+    public enum MacMode {
+        /** A terminal that has keys must MAC every financial request and reversal (default). */
+        REQUIRED("required"),
+        /** A MAC is checked when present; a request without one passes. */
+        OPTIONAL("optional"),
+        /** No MAC is checked or generated on this listener. */
+        OFF("off");
+
+        private final String configName;
+
+        MacMode(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        /** @throws IllegalArgumentException naming the accepted values */
+        public static MacMode byName(String name) {
+            for (MacMode m : values()) {
+                if (m.configName.equals(name)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("must be required, optional or off");
+        }
+    }
+
+    /**
+     * The security module and keys (docs/security.md). The embedded module keeps its LMK and key
+     * store under {@code dataDir/security}.
+     *
+     * @param testKeys cup terminals without a master key of their own are answered at sign-on with
+     *                 the fixed, public TEST KEYS (a lab terminal loaded with the TEST master key can
+     *                 then run); default false, and refused unless {@code http.bind} is loopback
+     */
+    public record Security(Boolean testKeys) {
+        public Security {
+            testKeys = testKeys != null ? testKeys : false;
         }
     }
 

@@ -14,6 +14,8 @@ public final class ResponseCode {
     public static final String INSUFFICIENT_FUNDS = "51";
     public static final String EXPIRED_CARD = "54";
     public static final String WRONG_PIN = "55";
+    /** ISO: security violation (a MAC that does not verify on an iso87 listener). */
+    public static final String SECURITY_VIOLATION = "63";
     public static final String NOT_PERMITTED_TO_TERMINAL = "58";
     public static final String EXCEEDS_LIMIT = "61";
     public static final String ORIGINAL_AMOUNT_INCORRECT = "64";
@@ -23,6 +25,8 @@ public final class ResponseCode {
     public static final String SYSTEM_MALFUNCTION = "96";
     /** UnionPay: issuer did not answer in time ({@code cup}'s counterpart of {@link #RESPONSE_TOO_LATE}). */
     public static final String ISSUER_TIMEOUT_CUP = "98";
+    /** UnionPay: MAC error (the terminal signs on again). */
+    public static final String MAC_ERROR_CUP = "A0";
 
     private ResponseCode() {}
 }

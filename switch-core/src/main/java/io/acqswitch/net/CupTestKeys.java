@@ -1,5 +1,6 @@
 package io.acqswitch.net;
 
+import io.acqswitch.security.KeyService.KeyLayout;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -9,9 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TEST KEYS for the cup sign-on answer (field 62). There is no HSM in this switch: it hands every
- * terminal the same fixed, publicly known working keys, so a lab terminal loaded with the TEST
- * master key below can sign on and run. Never use these with real cards.
+ * TEST KEYS for the cup sign-on answer (field 62), sent only with {@code security.testKeys: true}
+ * (a lab switch: refused unless http.bind is loopback) to a terminal that has no master key of its
+ * own: every such terminal gets the same fixed, publicly known working keys, so a lab terminal
+ * loaded with the TEST master key below can sign on and run. Never use these with real cards. A
+ * terminal with a master key (docs/security.md) gets fresh keys of its own instead.
  *
  * <p>Each key is sent encrypted under the TEST terminal master key (3DES ECB) followed by its
  * 4-byte check value (the clear key encrypting eight zero bytes, first 4 bytes), laid out as in
@@ -42,25 +45,20 @@ final class CupTestKeys {
     private static final byte[] TRACK = concat(DOUBLE, encrypted(TEST_TDK), check(TEST_TDK));
 
     static {
-        LOG.warn("cup sign-on answers carry TEST KEYS (fixed, public; no HSM): for lab terminals only");
+        LOG.warn("security.testKeys is on: cup terminals without a master key get the fixed, public TEST KEYS at sign-on;"
+                + " for lab terminals only");
     }
 
     private CupTestKeys() {}
 
-    static byte[] singleLength() {
-        return SINGLE.clone();
-    }
-
-    static byte[] doubleLength() {
-        return DOUBLE.clone();
-    }
-
-    static byte[] withTrackKey() {
-        return TRACK.clone();
-    }
-
-    static void logSignOn(String terminalId, String code) {
-        LOG.info("cup sign-on tid={} 60.3={}: answered with TEST KEYS", terminalId, code);
+    /** Field 62 of a sign-on answer in {@code layout} (a cup one). */
+    static byte[] forLayout(KeyLayout layout) {
+        return switch (layout) {
+            case CUP_SINGLE -> SINGLE.clone();
+            case CUP_DOUBLE -> DOUBLE.clone();
+            case CUP_TRACK -> TRACK.clone();
+            case ISO87 -> throw new IllegalArgumentException("TEST KEYS are for cup terminals");
+        };
     }
 
     /** {@code key} encrypted under the TEST master key. */

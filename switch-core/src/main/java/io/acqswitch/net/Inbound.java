@@ -6,8 +6,12 @@ import org.jpos.iso.ISOMsg;
 
 /** What the ISO decoder hands to the terminal handler: a valid request or a rejection. */
 sealed interface Inbound {
-    /** A message that unpacked, classified and validated. */
-    record Accepted(TerminalRequest request) implements Inbound {}
+    /**
+     * A message that unpacked, classified and validated.
+     *
+     * @param body the frame body as received (header included): the bytes its MAC covers
+     */
+    record Accepted(TerminalRequest request, byte[] body) implements Inbound {}
 
     /**
      * A message the switch will not process.

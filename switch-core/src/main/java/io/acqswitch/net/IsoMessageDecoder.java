@@ -56,6 +56,6 @@ final class IsoMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             out.add(new Inbound.Rejected(problem.reason(), problem.toString(), msg));
             return;
         }
-        out.add(new Inbound.Accepted(TerminalRequest.of(msg, cls, codec.dialect())));
+        out.add(new Inbound.Accepted(TerminalRequest.of(msg, cls, codec.dialect()), bytes));
     }
 }

@@ -31,6 +31,12 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
 
     public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
                          EventLoopGroup group) {
+        this(issuers, sink, metrics, group, null);
+    }
+
+    /** @param keys translates PIN blocks to each issuer's ZPK as requests leave (null: none) */
+    public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
+                         EventLoopGroup group, io.acqswitch.security.KeyService keys) {
         this.issuers = List.copyOf(issuers);
         this.metrics = metrics;
         this.links = new IssuerLink[issuers.size()][];
@@ -45,7 +51,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
             List<IssuerLink> ls = new ArrayList<>();
             for (String hp : is.hosts()) {
                 for (int c = 0; c < is.connections(); c++) {
-                    ls.add(new IssuerLink(is.id() + "/" + hp + "#" + c, i, hp, is, codec, sink, metrics, group));
+                    ls.add(new IssuerLink(is.id() + "/" + hp + "#" + c, i, hp, is, codec, sink, metrics, group, keys));
                 }
             }
             links[i] = ls.toArray(IssuerLink[]::new);

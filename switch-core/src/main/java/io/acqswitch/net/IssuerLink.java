@@ -49,6 +49,7 @@ final class IssuerLink {
     private final IsoCodec codec;
     private final IssuerResponseSink sink;
     private final SwitchMetrics metrics;
+    private final io.acqswitch.security.KeyService keys;
     private final Bootstrap bootstrap;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger stan = new AtomicInteger();
@@ -57,8 +58,9 @@ final class IssuerLink {
     private long backoffMillis;
     private boolean echoPending;
 
+    /** @param keys the security module for PIN translation, or null for none (PIN blocks go as they came) */
     IssuerLink(String name, int issuer, String hostPort, SwitchConfig.Issuer cfg, IsoCodec codec,
-               IssuerResponseSink sink, SwitchMetrics metrics, EventLoopGroup group) {
+               IssuerResponseSink sink, SwitchMetrics metrics, EventLoopGroup group, io.acqswitch.security.KeyService keys) {
         this.name = name;
         this.issuer = issuer;
         int colon = hostPort.lastIndexOf(':');
@@ -68,6 +70,7 @@ final class IssuerLink {
         this.codec = codec;
         this.sink = sink;
         this.metrics = metrics;
+        this.keys = keys;
         this.backoffMillis = cfg.reconnectMin().toMillis();
         this.bootstrap = new Bootstrap()
                 .group(group)
@@ -169,8 +172,23 @@ final class IssuerLink {
                     .addLast("idle", new IdleStateHandler(0, 0, cfg.echoInterval().toMillis(), TimeUnit.MILLISECONDS))
                     .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(65_535, 0, 2, 0, 2))
                     .addLast("frameEncoder", new LengthFieldPrepender(2))
-                    .addLast("isoEncoder", new IsoMessageEncoder(codec))
-                    .addLast("linkHandler", new Handler());
+                    .addLast("isoEncoder", new IsoMessageEncoder(codec));
+            if (keys != null) {
+                ch.pipeline().addLast("pinTranslator", new PinTranslator(keys, cfg.id(), metrics, IssuerLink.this::answerInIssuersStead));
+            }
+            ch.pipeline().addLast("linkHandler", new Handler());
+        }
+    }
+
+    /**
+     * A request that could not be sent after all (its PIN block would not translate): answered 96 as
+     * if by the issuer, on this link's event loop, so the processor declines it like any issuer 96.
+     */
+    private void answerInIssuersStead(ISOMsg request) {
+        outstanding.updateAndGet(n -> n > 0 ? n - 1 : 0);
+        ISOMsg answer = io.acqswitch.iso.Responses.answer(request, io.acqswitch.iso.ResponseCode.SYSTEM_MALFUNCTION);
+        if (answer != null) {
+            sink.onIssuerResponse(issuer, answer);
         }
     }
 

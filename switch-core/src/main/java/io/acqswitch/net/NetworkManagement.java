@@ -5,6 +5,7 @@ import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.security.KeyService.KeyLayout;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import org.jpos.iso.ISOMsg;
@@ -12,8 +13,8 @@ import org.jpos.iso.ISOMsg;
 /**
  * Network management the switch answers for terminals without going to an issuer. iso87 names the
  * request in field 70; cup in 60.3 (README, "UnionPay (银联) POS dialect"), and a cup sign-on answer carries the
- * terminal's batch (60, echoed: the terminal owns its batch numbering) and working keys in 62,
- * which here are {@link CupTestKeys TEST KEYS}.
+ * terminal's batch (60, echoed: the terminal owns its batch numbering). Working keys (62) are added
+ * by {@link SecurityHandler}, which answers sign-ons.
  */
 final class NetworkManagement {
     static final String SIGN_ON = "001";
@@ -45,24 +46,36 @@ final class NetworkManagement {
         };
     }
 
-    /** cup: sign-on 001/003/004 → keys; sign-off 002 and echo 301 → 00; anything else → 12. */
+    /** cup: sign-on 001/003/004, sign-off 002 and echo 301 → 00; anything else → 12. */
     private static ISOMsg cup(ISOMsg m) {
-        String code = CupFields.networkCode(m);
-        byte[] keys = switch (code) {
-            case SIGN_ON -> CupTestKeys.singleLength();
-            case SIGN_ON_DOUBLE -> CupTestKeys.doubleLength();
-            case SIGN_ON_TRACK_KEY -> CupTestKeys.withTrackKey();
-            default -> null;
+        boolean known = switch (CupFields.networkCode(m)) {
+            case SIGN_ON, SIGN_ON_DOUBLE, SIGN_ON_TRACK_KEY, SIGN_OFF, ECHO -> true;
+            default -> false;
         };
-        boolean known = keys != null || SIGN_OFF.equals(code) || ECHO.equals(code);
         ISOMsg a = Responses.answer(m, known ? ResponseCode.APPROVED : ResponseCode.INVALID_TRANSACTION);
         LocalDateTime now = LocalDateTime.now();
         a.set(12, now.format(TIME));
         a.set(13, now.format(DATE));
-        if (keys != null) {
-            a.set(62, keys);
-            CupTestKeys.logSignOn(m.getString(41), code);
-        }
         return a;
+    }
+
+    /**
+     * The working-key layout a sign-on asks for (cup 60.3 = 001/003/004, iso87 0800 with 70 = 001),
+     * or null when {@code req} is not a sign-on.
+     */
+    static KeyLayout signOnLayout(TerminalRequest req) {
+        ISOMsg m = req.message();
+        if (!"0800".equals(req.mti())) {
+            return null;
+        }
+        if (req.dialect() == Dialect.ISO87) {
+            return SIGN_ON.equals(m.getString(70)) ? KeyLayout.ISO87 : null;
+        }
+        return switch (CupFields.networkCode(m)) {
+            case SIGN_ON -> KeyLayout.CUP_SINGLE;
+            case SIGN_ON_DOUBLE -> KeyLayout.CUP_DOUBLE;
+            case SIGN_ON_TRACK_KEY -> KeyLayout.CUP_TRACK;
+            default -> null;
+        };
     }
 }

@@ -19,19 +19,23 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * A dialect with a header (cup: TPDU + header) is framed by the same handlers: the header is the
  * first bytes of the body, unpacked onto the message and packed back with the answer.
- * Connections over the listener's limit are closed before any handler is added.
+ * Connections over the listener's limit are closed before any handler is added. {@link TerminalSecurity}
+ * then adds its two handlers (sign-on keys and MAC check in, MAC on answers out).
  */
 final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final SwitchConfig.Listener cfg;
     private final IsoCodec codec;
     private final SwitchMetrics metrics;
     private final TerminalRequestSink sink;
+    private final TerminalSecurity security;
     private final IsoMessageDecoder isoDecoder;
     private final IsoMessageEncoder isoEncoder;
     private final LengthFieldPrepender frameEncoder = new LengthFieldPrepender(2);
 
-    TerminalChannelInitializer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink) {
+    TerminalChannelInitializer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink,
+                               TerminalSecurity security) {
         this.cfg = cfg;
+        this.security = security;
         this.codec = codec;
         this.metrics = metrics;
         this.sink = sink;
@@ -56,5 +60,6 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
                 .addLast("isoDecoder", isoDecoder)
                 .addLast("isoEncoder", isoEncoder)
                 .addLast("terminalHandler", new TerminalHandler(codec.dialect(), metrics, sink));
+        security.install(ch.pipeline(), codec, cfg);
     }
 }

@@ -19,7 +19,7 @@ public final class TerminalServer implements AutoCloseable {
     private Channel serverChannel;
 
     public TerminalServer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink,
-                          EventLoopGroup boss, EventLoopGroup workers) {
+                          TerminalSecurity security, EventLoopGroup boss, EventLoopGroup workers) {
         this.cfg = cfg;
         this.bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -28,7 +28,7 @@ public final class TerminalServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_SNDBUF, TerminalHandler.KERNEL_SEND_BUFFER)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TerminalHandler.ANSWER_BACKLOG)
-                .childHandler(new TerminalChannelInitializer(cfg, codec, metrics, sink));
+                .childHandler(new TerminalChannelInitializer(cfg, codec, metrics, sink, security));
     }
 
     /**

@@ -57,6 +57,9 @@ final class StubProcessor {
         if (!isDigits(pan) || (kind != LedgerEntry.Kind.BALANCE && amount < 0)) {
             return reply(Responses.answer(request, ResponseCode.FORMAT_ERROR), delay);
         }
+        if (!ResponseCode.APPROVED.equals(r.pinCheck(pan, request.hasField(52) ? request.getBytes(52) : null))) {
+            return reply(Responses.answer(request, ResponseCode.WRONG_PIN), delay); // wrong PIN: nothing applied
+        }
         boolean withhold = r.withholds(field(request, 4))
                 || (r.withholdRatio() > 0 && ThreadLocalRandom.current().nextDouble() < r.withholdRatio());
         String f90 = field(request, 90);

@@ -41,6 +41,9 @@ import java.util.stream.Collectors;
  *                             applied nor answered
  * @param withholdAmountSuffixes financial requests whose amount (field 4, digits) ends with one of these
  *                             are applied but never answered: an issuer timeout on chosen requests
+ * @param pins                 cards whose PIN the stub checks: a financial request for one of them
+ *                             whose PIN block (52) is missing or does not decrypt under the zone key to
+ *                             that PIN is answered 55 and not applied
  */
 public record StubRules(
         Long declineAtOrAbove,
@@ -54,7 +57,35 @@ public record StubRules(
         Integer dropConnectionAfter,
         Boolean refuseConnections,
         Integer ignoreReversals,
-        java.util.List<String> withholdAmountSuffixes) {
+        java.util.List<String> withholdAmountSuffixes,
+        Pins pins) {
+
+    /**
+     * The issuer's PIN check, as its HSM would make it.
+     *
+     * @param zoneKey the zone PIN key in clear, 32 hex digits (the stub is a simulator: it holds its
+     *                key in clear; the switch is given the same key by components, docs/security.md)
+     * @param cards   PAN → PIN (4 to 12 digits)
+     */
+    public record Pins(String zoneKey, Map<String, String> cards) {
+        public Pins {
+            cards = cards != null ? Map.copyOf(cards) : Map.of();
+            check(zoneKey != null && zoneKey.matches("[0-9A-Fa-f]{32}"), "pins.zoneKey", zoneKey == null ? null : "(hidden)",
+                    "32 hex digits (a double-length key)");
+            cards.forEach((pan, pin) -> check(pin != null && pin.matches("\\d{4,12}"), "pins.cards." + CardData.maskPan(pan),
+                    "(hidden)", "a PIN is 4 to 12 digits"));
+        }
+
+        /** The response code of a request for {@code pan} carrying {@code pinBlock} (null: none): 00, or 55. */
+        String verdict(String pan, byte[] pinBlock) {
+            String expected = cards.get(pan);
+            if (expected == null) {
+                return "00";
+            }
+            String pin = io.acqswitch.security.PinBlocks.pinUnder(java.util.HexFormat.of().parseHex(zoneKey), pinBlock, pan);
+            return expected.equals(pin) ? "00" : "55";
+        }
+    }
 
     private static final ObjectMapper READER = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -92,6 +123,20 @@ public record StubRules(
         check(lateAnswerMs >= 0, "lateAnswerMs", lateAnswerMs, "must be >= 0");
         check(dropConnectionAfter >= 0, "dropConnectionAfter", dropConnectionAfter, "must be >= 0 (0 = never)");
         check(ignoreReversals >= 0, "ignoreReversals", ignoreReversals, "must be >= 0");
+    }
+
+    /** The rules without {@code pins} (no PIN checked). */
+    public StubRules(Long declineAtOrAbove, String declineAtOrAboveCode, Map<String, String> declineSuffixes,
+                     Map<String, Long> balances, Long latencyMs, Long latencyJitterMs, Double withholdRatio,
+                     Long lateAnswerMs, Integer dropConnectionAfter, Boolean refuseConnections, Integer ignoreReversals,
+                     java.util.List<String> withholdAmountSuffixes) {
+        this(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs, withholdRatio,
+                lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, withholdAmountSuffixes, null);
+    }
+
+    /** 00, or 55 when {@code pins} names the card and its PIN block does not carry that PIN. */
+    String pinCheck(String pan, byte[] pinBlock) {
+        return pins == null ? "00" : pins.verdict(pan, pinBlock);
     }
 
     /** The rules without {@code withholdAmountSuffixes} (none). */
@@ -199,6 +244,11 @@ public record StubRules(
         m.put("refuseConnections", refuseConnections);
         m.put("ignoreReversals", ignoreReversals);
         m.put("withholdAmountSuffixes", withholdAmountSuffixes);
+        if (pins != null) { // never the key or a PIN: the key's check value and how many cards
+            byte[] kcv = java.util.Arrays.copyOf(io.acqswitch.security.PinBlocks.encryptUnder(
+                    java.util.HexFormat.of().parseHex(pins.zoneKey()), new byte[8]), 3);
+            m.put("pins", Map.of("zoneKeyKcv", java.util.HexFormat.of().withUpperCase().formatHex(kcv), "cards", pins.cards().size()));
+        }
         return m;
     }
 

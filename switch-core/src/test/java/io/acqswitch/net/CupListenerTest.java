@@ -20,7 +20,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A {@code dialect: cup} listener over real sockets: sign-on, echo, sign-off and bad frames. */
+/**
+ * A {@code dialect: cup} listener over real sockets: sign-on, echo, sign-off and bad frames. The
+ * terminal has no master key and {@code security.testKeys} is on, so sign-on hands it the TEST KEYS.
+ */
 class CupListenerTest {
     private static final IsoCodec CUP = IsoCodec.of(Dialect.CUP);
     /** TPDU 60 0501 0000 + header 61 31 00 311108, as the vector's terminal sends it. */
@@ -37,6 +40,7 @@ class CupListenerTest {
                 issuers: []
                 stubs: []
                 routing: {}
+                security: {testKeys: true}
                 """, l -> l);
     }
 
