@@ -1,5 +1,7 @@
 package io.acqswitch.net;
 
+import io.acqswitch.metrics.LogText;
+import io.acqswitch.metrics.ThrottledLog;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -7,6 +9,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * TEST KEYS for the cup sign-on answer (field 62). There is no HSM in this switch: it hands every
@@ -41,6 +44,8 @@ final class CupTestKeys {
             encrypted(TEST_MAK), new byte[8], check(TEST_MAK));
     private static final byte[] TRACK = concat(DOUBLE, encrypted(TEST_TDK), check(TEST_TDK));
 
+    private static final ThrottledLog SIGN_ONS = new ThrottledLog(LOG, Level.INFO, 10_000);
+
     static {
         LOG.warn("cup sign-on answers carry TEST KEYS (fixed, public; no HSM): for lab terminals only");
     }
@@ -59,8 +64,10 @@ final class CupTestKeys {
         return TRACK.clone();
     }
 
+    /** Throttled: a terminal that signs on in a loop must not write a line per message. */
     static void logSignOn(String terminalId, String code) {
-        LOG.info("cup sign-on tid={} 60.3={}: answered with TEST KEYS", terminalId, code);
+        SIGN_ONS.log("cup-sign-on", "cup sign-on tid={} 60.3={}: answered with TEST KEYS", LogText.escape(terminalId, 40),
+                LogText.escape(code, 8));
     }
 
     /** {@code key} encrypted under the TEST master key. */

@@ -8,6 +8,7 @@ import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.metrics.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelFutureListener;
@@ -109,10 +110,13 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
         super.userEventTriggered(ctx, evt);
     }
 
-    /** @param detail must already be free of card data */
+    /**
+     * @param detail must already be free of card data; it may hold text the terminal sent (an
+     *               unpacker's complaint), so it is escaped and cut here
+     */
     private static void rejected(Malformation reason, ChannelHandlerContext ctx, String detail) {
         REJECTIONS.log(reason.tag(), "rejected terminal input reason={} remote={} detail={}", reason.tag(),
-                ctx.channel().remoteAddress(), detail);
+                ctx.channel().remoteAddress(), LogText.escape(detail, 2000));
     }
 
     @Override

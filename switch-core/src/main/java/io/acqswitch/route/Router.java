@@ -133,8 +133,9 @@ public final class Router implements AutoCloseable {
         switch (result) {
             case Reload.Applied a -> LOG.info("routing reloaded from {}: {} routes, default issuer {}",
                     yamlFile, a.routes(), table.defaultIssuer());
-            case Reload.Rejected r -> LOG.warn("routing reload from {} rejected, keeping the {} routes in use:\n  {}",
-                    yamlFile, table.size(), String.join("\n  ", r.problems()));
+            // one line: log lines are escaped (a line feed would show as \n), so the problems are joined with "; "
+            case Reload.Rejected r -> LOG.warn("routing reload from {} rejected, keeping the {} routes in use: {}",
+                    yamlFile, table.size(), String.join("; ", r.problems()));
         }
         return result;
     }
