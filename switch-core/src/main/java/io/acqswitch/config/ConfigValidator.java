@@ -190,6 +190,9 @@ final class ConfigValidator {
         if (l.idleTimeout().isNegative() || l.idleTimeout().isZero()) {
             problems.add(n + ".idleTimeout=" + l.idleTimeout() + ": must be positive");
         }
+        if (l.frameTimeout().toMillis() < 1) {
+            problems.add(n + ".frameTimeout=" + Durations.format(l.frameTimeout()) + ": must be at least 1ms");
+        }
     }
 
     private void issuer(String n, SwitchConfig.Issuer is, Set<String> ids) {

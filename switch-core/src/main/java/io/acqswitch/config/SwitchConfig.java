@@ -39,7 +39,7 @@ public record SwitchConfig(
         pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
         transactions = transactions != null ? transactions : new Transactions(null, null, null, null);
         http = http != null ? http : new Http(null, null, null);
-        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null));
+        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
                 new Issuer("issuer-a", List.of("127.0.0.1:9583"), null, null, null, null, null, null),
                 new Issuer("issuer-b", List.of("127.0.0.1:9584"), null, null, null, null, null, null));
@@ -235,7 +235,11 @@ public record SwitchConfig(
      *
      * @param packager     optional jPOS GenericPackager XML replacing the dialect's built-in packager
      * @param maxFrameBytes largest message body accepted; a longer length prefix closes the connection
+     * @param maxConnections connections this listener holds open at once (each listener has its own
+     *                     count); one more is closed at once
      * @param idleTimeout  a connection that sends nothing (or stalls mid-frame) this long is closed
+     * @param frameTimeout a frame (length prefix and body) not complete this long after its first byte
+     *                     closes the connection, however steadily its bytes trickle in
      */
     public record Listener(
             String name,
@@ -245,7 +249,8 @@ public record SwitchConfig(
             Path packager,
             Integer maxFrameBytes,
             Integer maxConnections,
-            Duration idleTimeout) {
+            Duration idleTimeout,
+            Duration frameTimeout) {
         public Listener {
             name = name != null ? name : "pos";
             bind = bind != null ? bind : "127.0.0.1";
@@ -254,11 +259,12 @@ public record SwitchConfig(
             maxFrameBytes = maxFrameBytes != null ? maxFrameBytes : 4096;
             maxConnections = maxConnections != null ? maxConnections : 10_000;
             idleTimeout = idleTimeout != null ? idleTimeout : Duration.ofSeconds(120);
+            frameTimeout = frameTimeout != null ? frameTimeout : Duration.ofSeconds(10);
         }
 
         /** A copy listening on another port (0 = ephemeral). */
         public Listener withPort(int newPort) {
-            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout);
+            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout, frameTimeout);
         }
     }
 

@@ -107,6 +107,12 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
             ctx.close();
             return;
         }
+        if (evt == FrameTimeoutHandler.FRAME_TIMEOUT) {
+            metrics.malformed(Malformation.FRAME_TIMEOUT);
+            rejected(Malformation.FRAME_TIMEOUT, ctx, "a frame not complete within the frame timeout of its first byte");
+            ctx.close();
+            return;
+        }
         super.userEventTriggered(ctx, evt);
     }
 

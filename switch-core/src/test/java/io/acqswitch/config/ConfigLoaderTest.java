@@ -70,6 +70,11 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldStopStartUpOnAFrameTimeoutOfZero() {
+        assertEquals("listeners[0].frameTimeout=0s: must be at least 1ms", problem("listeners:\n  - frameTimeout: 0s\n"));
+    }
+
+    @Test
     void shouldStopStartUpOnMisspelledSetting() {
         String p = problem("listeners:\n  - prot: 9000\n");
         assertTrue(p.startsWith("listeners[0].prot: unknown setting"), p);
