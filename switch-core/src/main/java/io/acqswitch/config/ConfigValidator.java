@@ -139,6 +139,13 @@ final class ConfigValidator {
         } else if (token != null && !token.isBlank() && token.length() < 16) {
             problems.add("http.token=(" + token.length() + " characters): must be at least 16 characters");
         }
+        if (cfg.http().headerTimeout().toMillis() < 1) {
+            problems.add("http.headerTimeout=" + Durations.format(cfg.http().headerTimeout()) + ": must be at least 1ms");
+        }
+        int concurrent = cfg.http().maxConcurrentRequests();
+        if (concurrent < 1 || concurrent > 256) {
+            problems.add("http.maxConcurrentRequests=" + concurrent + ": must be between 1 and 256");
+        }
     }
 
     static boolean isLoopback(String bind) {

@@ -38,7 +38,7 @@ public record SwitchConfig(
         saf = saf != null ? saf : new Saf(null, null, null);
         pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
         transactions = transactions != null ? transactions : new Transactions(null, null, null, null);
-        http = http != null ? http : new Http(null, null, null);
+        http = http != null ? http : new Http(null, null, null, null, null);
         listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
                 new Issuer("issuer-a", List.of("127.0.0.1:9583"), null, null, null, null, null, null),
@@ -66,7 +66,7 @@ public record SwitchConfig(
 
     /** A copy with another data directory and HTTP port (tests). */
     public SwitchConfig withDataDirAndHttpPort(Path newDataDir, int httpPort) {
-        return new SwitchConfig(newDataDir, acquirerId, new Http(http.bind(), httpPort, http.token()), listeners,
+        return new SwitchConfig(newDataDir, acquirerId, http.withPort(httpPort), listeners,
                 issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase);
     }
 
@@ -218,15 +218,30 @@ public record SwitchConfig(
     }
 
     /**
-     * The HTTP endpoint: {@code /metrics}, {@code /health} and the operations API.
+     * The HTTP endpoint: {@code /metrics}, {@code /health}, the operations API and the demo stubs'.
      *
-     * @param token bearer token required by {@code /ops} ({@code Authorization: Bearer <token>});
-     *              mandatory when {@code bind} is not a loopback address
+     * @param token                 bearer token ({@code Authorization: Bearer <token>}) required by
+     *                              {@code /ops} and by every request that changes something (any
+     *                              method but GET and HEAD); mandatory when {@code bind} is not a
+     *                              loopback address
+     * @param headerTimeout         a request not wholly received (headers and body) this long after
+     *                              its first byte, or after the connection opened, is answered 408
+     *                              and its connection closed
+     * @param maxConcurrentRequests requests handled at once; one more is answered 503 at once.
+     *                              {@code /health} and {@code /metrics} have as many again of their
+     *                              own, so busy operations never crowd out monitoring
      */
-    public record Http(String bind, Integer port, String token) {
+    public record Http(String bind, Integer port, String token, Duration headerTimeout, Integer maxConcurrentRequests) {
         public Http {
             bind = bind != null ? bind : "127.0.0.1";
             port = port != null ? port : 8080;
+            headerTimeout = headerTimeout != null ? headerTimeout : Duration.ofSeconds(10);
+            maxConcurrentRequests = maxConcurrentRequests != null ? maxConcurrentRequests : 4;
+        }
+
+        /** A copy on another port. */
+        public Http withPort(int newPort) {
+            return new Http(bind, newPort, token, headerTimeout, maxConcurrentRequests);
         }
     }
 

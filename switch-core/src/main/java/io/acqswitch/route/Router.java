@@ -167,6 +167,7 @@ public final class Router implements AutoCloseable {
      * Serves {@code GET path} (the table in use as JSON: {@code routes}, {@code defaultIssuer}) and
      * {@code POST path/reload} (reload from the routes file: 200 {@code {"routes":n}}, or 422
      * {@code {"problems":[...]}} with the old table kept). Other methods get 405, other paths 404.
+     * The server asks the bearer token of the POST when one is configured (401 before this runs).
      */
     public Router mount(AdminHttpServer http, String path) {
         String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
