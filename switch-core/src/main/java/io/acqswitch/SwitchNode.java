@@ -158,12 +158,12 @@ public final class SwitchNode implements AutoCloseable {
                         l.dialect().configName());
             }
             try {
-                http = new AdminHttpServer(cfg.http().bind(), cfg.http().port());
+                http = new AdminHttpServer(cfg.http(), metrics.registry());
             } catch (IOException e) {
                 throw bindFailure("http", cfg.http().bind(), cfg.http().port(), e);
             }
-            http.route("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
-                    .route("/health", ex -> health());
+            http.probe("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
+                    .probe("/health", ex -> health());
             router.mount(http, "/routes");
             if (journal != null) {
                 new OpsApi(new JournalQueries(journal.db()), cfg.http().token(), (requeue, rrn, note) -> ring.tryPublishAdmin(

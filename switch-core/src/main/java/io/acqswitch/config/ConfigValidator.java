@@ -143,6 +143,13 @@ final class ConfigValidator {
             problems.add("security.testKeys=true: the TEST KEYS are public, for a lab switch only; refused when http.bind ("
                     + bind + ") is not a loopback address");
         }
+        if (cfg.http().headerTimeout().toMillis() < 1) {
+            problems.add("http.headerTimeout=" + Durations.format(cfg.http().headerTimeout()) + ": must be at least 1ms");
+        }
+        int concurrent = cfg.http().maxConcurrentRequests();
+        if (concurrent < 1 || concurrent > 256) {
+            problems.add("http.maxConcurrentRequests=" + concurrent + ": must be between 1 and 256");
+        }
     }
 
     static boolean isLoopback(String bind) {
@@ -193,6 +200,9 @@ final class ConfigValidator {
         }
         if (l.idleTimeout().isNegative() || l.idleTimeout().isZero()) {
             problems.add(n + ".idleTimeout=" + l.idleTimeout() + ": must be positive");
+        }
+        if (l.frameTimeout().toMillis() < 1) {
+            problems.add(n + ".frameTimeout=" + Durations.format(l.frameTimeout()) + ": must be at least 1ms");
         }
     }
 

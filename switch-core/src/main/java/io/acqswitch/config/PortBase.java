@@ -43,7 +43,7 @@ final class PortBase {
             return cfg;
         }
         SwitchConfig.Http h = cfg.http();
-        SwitchConfig.Http http = new SwitchConfig.Http(h.bind(), moved(h.port(), base), h.token());
+        SwitchConfig.Http http = h.withPort(moved(h.port(), base));
         List<SwitchConfig.Listener> listeners = cfg.listeners().stream().map(l -> l.withPort(moved(l.port(), base))).toList();
         List<SwitchConfig.Stub> stubs = cfg.stubs().stream()
                 .map(s -> new SwitchConfig.Stub(s.name(), s.bind(), moved(s.port(), base), s.rules())).toList();

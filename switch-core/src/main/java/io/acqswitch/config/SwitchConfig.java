@@ -40,8 +40,8 @@ public record SwitchConfig(
         saf = saf != null ? saf : new Saf(null, null, null);
         pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
         transactions = transactions != null ? transactions : new Transactions(null, null, null, null);
-        http = http != null ? http : new Http(null, null, null);
-        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null, null));
+        http = http != null ? http : new Http(null, null, null, null, null);
+        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
                 new Issuer("issuer-a", List.of("127.0.0.1:9583"), null, null, null, null, null, null),
                 new Issuer("issuer-b", List.of("127.0.0.1:9584"), null, null, null, null, null, null));
@@ -68,7 +68,7 @@ public record SwitchConfig(
 
     /** A copy with another data directory and HTTP port (tests). */
     public SwitchConfig withDataDirAndHttpPort(Path newDataDir, int httpPort) {
-        return new SwitchConfig(newDataDir, acquirerId, new Http(http.bind(), httpPort, http.token()), listeners,
+        return new SwitchConfig(newDataDir, acquirerId, http.withPort(httpPort), listeners,
                 issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security);
     }
 
@@ -220,15 +220,30 @@ public record SwitchConfig(
     }
 
     /**
-     * The HTTP endpoint: {@code /metrics}, {@code /health} and the operations API.
+     * The HTTP endpoint: {@code /metrics}, {@code /health}, the operations API and the demo stubs'.
      *
-     * @param token bearer token required by {@code /ops} ({@code Authorization: Bearer <token>});
-     *              mandatory when {@code bind} is not a loopback address
+     * @param token                 bearer token ({@code Authorization: Bearer <token>}) required by
+     *                              {@code /ops} and by every request that changes something (any
+     *                              method but GET and HEAD); mandatory when {@code bind} is not a
+     *                              loopback address
+     * @param headerTimeout         a request not wholly received (headers and body) this long after
+     *                              its first byte, or after the connection opened, is answered 408
+     *                              and its connection closed
+     * @param maxConcurrentRequests requests handled at once; one more is answered 503 at once.
+     *                              {@code /health} and {@code /metrics} have as many again of their
+     *                              own, so busy operations never crowd out monitoring
      */
-    public record Http(String bind, Integer port, String token) {
+    public record Http(String bind, Integer port, String token, Duration headerTimeout, Integer maxConcurrentRequests) {
         public Http {
             bind = bind != null ? bind : "127.0.0.1";
             port = port != null ? port : 8080;
+            headerTimeout = headerTimeout != null ? headerTimeout : Duration.ofSeconds(10);
+            maxConcurrentRequests = maxConcurrentRequests != null ? maxConcurrentRequests : 4;
+        }
+
+        /** A copy on another port. */
+        public Http withPort(int newPort) {
+            return new Http(bind, newPort, token, headerTimeout, maxConcurrentRequests);
         }
     }
 
@@ -237,7 +252,11 @@ public record SwitchConfig(
      *
      * @param packager     optional jPOS GenericPackager XML replacing the dialect's built-in packager
      * @param maxFrameBytes largest message body accepted; a longer length prefix closes the connection
+     * @param maxConnections connections this listener holds open at once (each listener has its own
+     *                     count); one more is closed at once
      * @param idleTimeout  a connection that sends nothing (or stalls mid-frame) this long is closed
+     * @param frameTimeout a frame (length prefix and body) not complete this long after its first byte
+     *                     closes the connection, however steadily its bytes trickle in
      * @param mac          MAC checking of financial requests and reversals from terminals that have keys
      *                     (docs/security.md): {@code required} (default), {@code optional} (checked when
      *                     present) or {@code off}; terminals without keys are never checked
@@ -251,6 +270,7 @@ public record SwitchConfig(
             Integer maxFrameBytes,
             Integer maxConnections,
             Duration idleTimeout,
+            Duration frameTimeout,
             MacMode mac) {
         public Listener {
             mac = mac != null ? mac : MacMode.REQUIRED;
@@ -261,11 +281,12 @@ public record SwitchConfig(
             maxFrameBytes = maxFrameBytes != null ? maxFrameBytes : 4096;
             maxConnections = maxConnections != null ? maxConnections : 10_000;
             idleTimeout = idleTimeout != null ? idleTimeout : Duration.ofSeconds(120);
+            frameTimeout = frameTimeout != null ? frameTimeout : Duration.ofSeconds(10);
         }
 
         /** A copy listening on another port (0 = ephemeral). */
         public Listener withPort(int newPort) {
-            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout, mac);
+            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout, frameTimeout, mac);
         }
     }
 

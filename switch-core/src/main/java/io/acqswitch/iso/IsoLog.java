@@ -1,18 +1,36 @@
 package io.acqswitch.iso;
 
+import io.acqswitch.metrics.LogText;
+import org.jpos.iso.ISOBinaryField;
+import org.jpos.iso.ISOComponent;
+import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
-/** Renders messages for logs with card data masked or left out (never use {@code ISOMsg.dump}). */
+/**
+ * Renders messages for logs with card data masked or left out (never use {@code ISOMsg.dump}):
+ * the PAN masked, the sensitive fields ({@link CardData#isHidden}) and binary fields hidden, the
+ * private fields ({@link #isPrivate}) by length only, and every other value with its control
+ * characters escaped ({@link LogText}), since every field is text a terminal chose.
+ */
 public final class IsoLog {
     private IsoLog() {}
 
-    /** E.g. {@code 0200 [2=411111******1111 3=000000 4=000000001000 11=000001 35=<hidden>]}. */
+    /**
+     * Fields shown by length only: 48 (additional data: batch totals and uploads here, but card
+     * data or names in some terminals' layouts), 60–63 and 120–127 (national and private use:
+     * anything, including card data). Their content is never needed to read a log line.
+     */
+    public static boolean isPrivate(int field) {
+        return field == 48 || (field >= 60 && field <= 63) || (field >= 120 && field <= 127);
+    }
+
+    /** E.g. {@code 0200 [2=411111******1111 3=000000 4=000000001000 11=000001 35=<hidden> 48=<62 chars>]}. */
     public static String describe(ISOMsg m) {
         if (m == null) {
             return "<none>";
         }
         StringBuilder sb = new StringBuilder(128);
-        sb.append(m.getString(0) == null ? "????" : m.getString(0)).append(" [");
+        sb.append(m.getString(0) == null ? "????" : LogText.escape(m.getString(0), 8)).append(" [");
         boolean first = true;
         for (int f = 2; f <= m.getMaxField(); f++) {
             if (!m.hasField(f)) {
@@ -24,13 +42,31 @@ public final class IsoLog {
             first = false;
             sb.append(f).append('=');
             if (f == 2) {
-                sb.append(CardData.maskPan(m.getString(2)));
-            } else if (CardData.isHidden(f) || m.getComponent(f) instanceof org.jpos.iso.ISOBinaryField) {
+                sb.append(LogText.escape(CardData.maskPan(m.getString(2))));
+            } else if (CardData.isHidden(f) || m.getComponent(f) instanceof ISOBinaryField) {
                 sb.append("<hidden>");
+            } else if (isPrivate(f)) {
+                sb.append(length(m.getComponent(f)));
             } else {
-                sb.append(m.getString(f));
+                sb.append(LogText.escape(m.getString(f), 120));
             }
         }
         return sb.append(']').toString();
+    }
+
+    /** {@code <62 chars>}, {@code <8 bytes>}, or {@code <present>} for a composite field. */
+    private static String length(ISOComponent c) {
+        try {
+            Object v = c.getValue();
+            if (v instanceof String s) {
+                return "<" + s.length() + " chars>";
+            }
+            if (v instanceof byte[] b) {
+                return "<" + b.length + " bytes>";
+            }
+        } catch (ISOException e) {
+            // a composite whose value cannot be read: its presence is all a log needs
+        }
+        return "<present>";
     }
 }

@@ -25,6 +25,11 @@ public enum Malformation {
     /** A peer that stopped sending in the middle of a frame (or sent nothing) past the idle timeout. */
     IDLE_TIMEOUT,
     /**
+     * A frame not complete within the listener's {@code frameTimeout} of its first byte: a peer that
+     * dribbles a byte now and then never trips the idle timeout, so this closes it.
+     */
+    FRAME_TIMEOUT,
+    /**
      * A peer that does not read its answers: more than the write buffer's high-water mark waits for
      * it. The switch stops reading its requests until it catches up (closed at the idle timeout if never).
      */

@@ -1,5 +1,6 @@
 package io.acqswitch.iso;
 
+import io.acqswitch.metrics.LogText;
 import org.jpos.iso.ISOMsg;
 
 /**
@@ -49,8 +50,9 @@ public record TerminalRequest(
 
     @Override
     public String toString() {
-        return mti + " " + messageClass.tag() + " stan=" + stan + " tid=" + terminalId + " mid=" + merchantId
-                + " pan=" + maskedPan() + " amount=" + amount;
+        // STAN, terminal and merchant ids are text the terminal chose: escaped so they stay on one line
+        return mti + " " + messageClass.tag() + " stan=" + LogText.escape(stan) + " tid=" + LogText.escape(terminalId)
+                + " mid=" + LogText.escape(merchantId) + " pan=" + maskedPan() + " amount=" + amount;
     }
 
     private static String orEmpty(String s) {

@@ -4,6 +4,7 @@ import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.IsoLog;
 import io.acqswitch.iso.TransmissionTime;
+import io.acqswitch.metrics.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -213,7 +214,7 @@ final class IssuerLink {
                 codec.unpack(ByteBufUtil.getBytes(frame), msg);
             } catch (ISOException e) {
                 metrics.issuerMalformed(cfg.id());
-                LOG.warn("issuer link {} sent a message that does not unpack ({}): {}", name, e.getMessage(),
+                LOG.warn("issuer link {} sent a message that does not unpack ({}): {}", name, LogText.escape(e.getMessage(), 300),
                         IsoLog.describe(msg));
                 return;
             }

@@ -40,6 +40,8 @@ import org.slf4j.event.Level;
 final class SecurityHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(SecurityHandler.class);
     private static final ThrottledLog REJECTIONS = new ThrottledLog(LOG, Level.WARN, 10_000);
+    /** A terminal can sign on in a loop: the lines are throttled, the meter counts every one. */
+    private static final ThrottledLog SIGN_ONS = new ThrottledLog(LOG, Level.INFO, 10_000);
 
     private final KeyService keys;
     private final MacMode mode;
@@ -87,13 +89,14 @@ final class SecurityHandler extends ChannelInboundHandlerAdapter {
                     answer.set(62, HexFormat.of().withUpperCase().formatHex(k.layout())); // iso87 62 is LLLCHAR
                 }
                 metrics.count("switch_sign_on_keys", "result", "issued");
-                LOG.info("sign-on tid={} layout={}: fresh working keys, PIK kcv {} MAK kcv {}", tid, layout, k.pikKcv(), k.makKcv());
+                SIGN_ONS.log("sign-on-keys", "sign-on tid={} layout={}: fresh working keys, PIK kcv {} MAK kcv {}", tid, layout,
+                        k.pikKcv(), k.makKcv());
             }
             case SignOnKeys.NoMasterKey n -> {
                 if (dialect == Dialect.CUP && testKeys) {
                     answer.set(62, CupTestKeys.forLayout(layout));
                     metrics.count("switch_sign_on_keys", "result", "test_keys");
-                    LOG.info("sign-on tid={} layout={}: no master key, answered with TEST KEYS", tid, layout);
+                    SIGN_ONS.log("sign-on-test-keys", "sign-on tid={} layout={}: no master key, answered with TEST KEYS", tid, layout);
                 } else {
                     metrics.count("switch_sign_on_keys", "result", "no_master_key");
                 }

@@ -4,25 +4,33 @@ import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.Malformation;
 import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Builds a terminal connection's pipeline:
  * <pre>
- *   in:  idle ─▶ frameDecoder (2-byte length, hard max) ─▶ isoDecoder (unpack, classify, validate) ─▶ terminalHandler
+ *   in:  idle ─▶ frameTimeout ─▶ frameDecoder (2-byte length, hard max) ─▶ isoDecoder (unpack, classify, validate) ─▶ terminalHandler
  *   out: frameEncoder (2-byte length) ◀─ isoEncoder (pack) ◀─ writes from terminalHandler or the processor
  * </pre>
  * A dialect with a header (cup: TPDU + header) is framed by the same handlers: the header is the
  * first bytes of the body, unpacked onto the message and packed back with the answer.
- * Connections over the listener's limit are closed before any handler is added. {@link TerminalSecurity}
- * then adds its two handlers (sign-on keys and MAC check in, MAC on answers out).
+ * Connections over the listener's limit ({@code maxConnections}, counted per listener) are closed
+ * before any handler is added. {@code idle} closes a silent connection; {@code frameTimeout} one
+ * whose frame takes too long however its bytes trickle in.
+ * {@link TerminalSecurity} then adds its two handlers (sign-on keys and MAC check in, MAC on answers out).
  */
 final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final ThrottledLog FULL = new ThrottledLog(LoggerFactory.getLogger(TerminalChannelInitializer.class),
+            Level.WARN, 10_000);
     private final SwitchConfig.Listener cfg;
     private final IsoCodec codec;
     private final SwitchMetrics metrics;
@@ -31,6 +39,8 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
     private final IsoMessageDecoder isoDecoder;
     private final IsoMessageEncoder isoEncoder;
     private final LengthFieldPrepender frameEncoder = new LengthFieldPrepender(2);
+    /** Connections of this listener open now (one initializer per listener). */
+    private final AtomicInteger open = new AtomicInteger();
 
     TerminalChannelInitializer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink,
                                TerminalSecurity security) {
@@ -45,16 +55,24 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        if (metrics.connectionsOpen() >= cfg.maxConnections()) {
+        // this listener's own count: idle connections on one listener must not lock terminals out of another
+        if (open.incrementAndGet() > cfg.maxConnections()) {
+            open.decrementAndGet();
             metrics.malformed(Malformation.TOO_MANY_CONNECTIONS);
             metrics.connectionRejected();
+            FULL.log("full-" + cfg.name(), "listener {} at maxConnections={}: closed a new connection from {}", cfg.name(),
+                    cfg.maxConnections(), ch.remoteAddress());
             ch.close();
             return;
         }
         metrics.connectionOpened();
-        ch.closeFuture().addListener(f -> metrics.connectionClosed());
+        ch.closeFuture().addListener(f -> {
+            open.decrementAndGet();
+            metrics.connectionClosed();
+        });
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(cfg.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("frameTimeout", new FrameTimeoutHandler(cfg.frameTimeout()))
                 .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(cfg.maxFrameBytes(), 0, 2, 0, 2, true))
                 .addLast("frameEncoder", frameEncoder)
                 .addLast("isoDecoder", isoDecoder)

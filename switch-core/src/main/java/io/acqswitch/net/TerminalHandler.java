@@ -8,6 +8,7 @@ import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.metrics.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelFutureListener;
@@ -106,13 +107,22 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
             ctx.close();
             return;
         }
+        if (evt == FrameTimeoutHandler.FRAME_TIMEOUT) {
+            metrics.malformed(Malformation.FRAME_TIMEOUT);
+            rejected(Malformation.FRAME_TIMEOUT, ctx, "a frame not complete within the frame timeout of its first byte");
+            ctx.close();
+            return;
+        }
         super.userEventTriggered(ctx, evt);
     }
 
-    /** @param detail must already be free of card data */
+    /**
+     * @param detail must already be free of card data; it may hold text the terminal sent (an
+     *               unpacker's complaint), so it is escaped and cut here
+     */
     private static void rejected(Malformation reason, ChannelHandlerContext ctx, String detail) {
         REJECTIONS.log(reason.tag(), "rejected terminal input reason={} remote={} detail={}", reason.tag(),
-                ctx.channel().remoteAddress(), detail);
+                ctx.channel().remoteAddress(), LogText.escape(detail, 2000));
     }
 
     @Override

@@ -133,8 +133,9 @@ public final class Router implements AutoCloseable {
         switch (result) {
             case Reload.Applied a -> LOG.info("routing reloaded from {}: {} routes, default issuer {}",
                     yamlFile, a.routes(), table.defaultIssuer());
-            case Reload.Rejected r -> LOG.warn("routing reload from {} rejected, keeping the {} routes in use:\n  {}",
-                    yamlFile, table.size(), String.join("\n  ", r.problems()));
+            // one line: log lines are escaped (a line feed would show as \n), so the problems are joined with "; "
+            case Reload.Rejected r -> LOG.warn("routing reload from {} rejected, keeping the {} routes in use: {}",
+                    yamlFile, table.size(), String.join("; ", r.problems()));
         }
         return result;
     }
@@ -166,6 +167,7 @@ public final class Router implements AutoCloseable {
      * Serves {@code GET path} (the table in use as JSON: {@code routes}, {@code defaultIssuer}) and
      * {@code POST path/reload} (reload from the routes file: 200 {@code {"routes":n}}, or 422
      * {@code {"problems":[...]}} with the old table kept). Other methods get 405, other paths 404.
+     * The server asks the bearer token of the POST when one is configured (401 before this runs).
      */
     public Router mount(AdminHttpServer http, String path) {
         String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;

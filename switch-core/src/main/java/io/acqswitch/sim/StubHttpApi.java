@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * The issuer stub's operations API, mounted under a prefix of an {@link AdminHttpServer}. Runs on
- * the HTTP server's threads; everything it touches (ledger, rules) is thread-safe.
+ * the HTTP server's threads; everything it touches (ledger, rules) is thread-safe. The server asks
+ * the bearer token of {@code PUT rules} and {@code POST ledger/clear} when one is configured (401
+ * before this runs).
  */
 final class StubHttpApi {
     private static final int MAX_BODY_BYTES = 1 << 20;

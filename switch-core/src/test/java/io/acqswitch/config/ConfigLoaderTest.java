@@ -70,6 +70,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldStopStartUpOnAFrameTimeoutOfZero() {
+        assertEquals("listeners[0].frameTimeout=0s: must be at least 1ms", problem("listeners:\n  - frameTimeout: 0s\n"));
+    }
+
+    @Test
+    void shouldStopStartUpOnABadHeaderTimeoutOrConcurrencyCap() {
+        assertEquals("http.headerTimeout=0s: must be at least 1ms", problem("http: {headerTimeout: 0s}\n"));
+        assertEquals("http.maxConcurrentRequests=0: must be between 1 and 256", problem("http: {maxConcurrentRequests: 0}\n"));
+    }
+
+    @Test
     void shouldStopStartUpOnMisspelledSetting() {
         String p = problem("listeners:\n  - prot: 9000\n");
         assertTrue(p.startsWith("listeners[0].prot: unknown setting"), p);
