@@ -67,6 +67,9 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private volatile Ring ring;
     /** Answers wait here until the end of the ring batch, then go to their event loops together. */
     private final Outbox outbox = new Outbox(this::reportDeliveries);
+    /** Events between hand-overs at most, when the ring never runs dry. */
+    private static final int FLUSH_EVERY = 64;
+    private int sinceFlush;
     /** New records the store may still take before new requests are refused (96); refreshed every tick. */
     private long storeRoom;
 
@@ -182,9 +185,14 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             }
         } finally {
             e.clear();
-            if (endOfBatch) {
-                outbox.flush(); // every answer of the batch leaves now, one task per event loop
-                issuers.flush(); // and so does every request and reversal advice for the issuers
+            if (endOfBatch || ++sinceFlush >= FLUSH_EVERY) {
+                // every answer of the batch leaves now, one task per event loop, and so does every
+                // request and reversal advice for the issuers; a long batch is cut every FLUSH_EVERY
+                // events, so that its first requests hold no issuer slot, and keep no terminal
+                // waiting, while the ring works through the rest
+                sinceFlush = 0;
+                outbox.flush();
+                issuers.flush();
             }
         }
     }
@@ -516,10 +524,8 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             return;
         }
         List<String> differences = Settlement.differences(lines, Settlement.lines(batchRecords(u)));
-        if (!differences.isEmpty()) { // one line per upload, throttled: a client can send uploads in a loop
-            STORMS_WARN.log("batch-upload", "batch upload, terminal {} batch {}: {} difference(s), first: {}",
-                    u.terminalId, u.batch, differences.size(), differences.getFirst());
-        }
+        // one line per upload at most, throttled: a client can send uploads in a loop (all are on the record)
+        STORMS_WARN.logFindings("batch-upload", "batch upload, terminal {} batch {}", differences, u.terminalId, u.batch);
         metrics.count("switch_batch_uploads", "result", differences.isEmpty() ? "agrees" : "differs");
         String all = String.join("; ", differences);
         u.flag = all.length() > 4000 ? all.substring(0, 4000) + " …" : all;
