@@ -221,6 +221,11 @@ public final class JournalDb {
                 }
             }
         }
+        if (!c.getAutoCommit()) {
+            // end the read's transaction: left open ("idle in transaction" on PostgreSQL) it holds its
+            // table locks until the next write, and blocks DDL such as another node's migration
+            c.commit();
+        }
         return out;
     }
 
