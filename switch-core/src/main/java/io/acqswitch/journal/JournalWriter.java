@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +36,15 @@ import org.slf4j.LoggerFactory;
  * current {@code seq}: what a crash or an outage left unwritten, or what a failing database lost
  * after acknowledging it, is written then.
  *
- * <p>A failed batch is rolled back and retried with doubling backoff ({@code retryMin} …
- * {@code retryMax}); meanwhile changes queue up and overflow into the dirty set. Meters (on the
- * node's registry): {@code switch_journal_queue_depth}, {@code switch_journal_dirty_records},
+ * <p>Every value is fitted to its column first ({@link JournalValues}: lengths, NULs and control
+ * characters, masking, timestamps), so an odd transaction does not fail a batch. A failed batch is
+ * rolled back and retried with doubling backoff ({@code retryMin} … {@code retryMax}); meanwhile
+ * changes queue up and overflow into the dirty set. Meters (on the node's registry):
+ * {@code switch_journal_queue_depth}, {@code switch_journal_dirty_records},
  * {@code switch_journal_oldest_pending_seconds}, {@code switch_journal_overflows_total},
  * {@code switch_journal_batch_failures_total}, {@code switch_journal_changes_written_total},
- * {@code switch_journal_decode_errors_total}, {@code switch_journal_up}.
+ * {@code switch_journal_decode_errors_total}, {@code switch_journal_up},
+ * {@code switch_journal_values_normalised_total{reason}}.
  */
 public final class JournalWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
@@ -62,6 +66,7 @@ public final class JournalWriter implements AutoCloseable {
     private final Counter batchFailures;
     private final Counter changesWritten;
     private final Counter decodeErrors;
+    private final Map<JournalValues.Fix, Counter> normalised = new EnumMap<>(JournalValues.Fix.class);
     private final AtomicLong written = new AtomicLong();
     /** Writer iterations that found nothing to do: lets {@link #awaitCaughtUp} see past an item in hand. */
     private final AtomicLong idleRounds = new AtomicLong();
@@ -101,6 +106,12 @@ public final class JournalWriter implements AutoCloseable {
                 .description("Record changes written to the journal").register(registry);
         decodeErrors = Counter.builder("switch_journal_decode_errors")
                 .description("Store records the journal could not decode (skipped; a bug)").register(registry);
+        for (JournalValues.Fix f : JournalValues.Fix.values()) {
+            normalised.put(f, Counter.builder("switch_journal_values_normalised")
+                    .description("Values fitted to their journal column in rows written: cut, bad characters replaced,"
+                            + " a PAN masked again, an impossible time dropped")
+                    .tag("reason", f.tag()).register(registry));
+        }
         Gauge.builder("switch_journal_queue_depth", queue, ArrayBlockingQueue::size)
                 .description("Changes waiting for the journal writer").register(registry);
         Gauge.builder("switch_journal_dirty_records", dirty, Set::size)
@@ -224,9 +235,15 @@ public final class JournalWriter implements AutoCloseable {
                     idleRounds.incrementAndGet();
                     continue;
                 }
-                db.write(conn, batch, clock.getAsLong());
+                JournalValues.Tally tally = new JournalValues.Tally();
+                db.write(conn, batch, clock.getAsLong(), tally);
                 written.addAndGet(batch.size());
                 changesWritten.increment(batch.size());
+                for (JournalValues.Fix f : JournalValues.Fix.values()) { // counted once committed: a retry fixes again
+                    if (tally.count(f) > 0) {
+                        normalised.get(f).increment(tally.count(f));
+                    }
+                }
                 batch.clear();
                 pendingInBatch = 0;
                 batchSince = 0;
