@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The journal's database: connecting, the versioned schema ({@code schema_version} and the ordered
- * scripts under {@code src/main/resources/journal/}) and the batched writes. The same SQL runs on
- * PostgreSQL and on H2 in PostgreSQL mode; every value bound comes from
+ * scripts under {@code src/main/resources/journal/}), the batched writes and the quarantine. The
+ * same SQL runs on PostgreSQL and on H2 in PostgreSQL mode; every value bound comes from
  * {@link JournalValues}, which fits it to its column. Stateless apart from the connection settings;
  * thread-safe (every caller brings or opens its own connection).
  */
@@ -34,7 +34,11 @@ public final class JournalDb {
     private static final Logger LOG = LoggerFactory.getLogger(JournalDb.class);
 
     /** Migration scripts in the order they are applied; version = position + 1. Append only. */
-    static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql");
+    static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql",
+            "V4__quarantine.sql");
+    /** Widths of {@code journal_quarantine}'s free-text columns (V4). */
+    static final int QUARANTINE_REASON_WIDTH = 1000;
+    static final int QUARANTINE_VALUES_WIDTH = 10000;
 
     private static final String COLUMNS = "rrn, seq, state, message_class, mti, processing_code, terminal_id, merchant_id,"
             + " terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered, reversal_reason,"
@@ -49,6 +53,8 @@ public final class JournalDb {
             + " duplicates=?, last_duplicate_at=? WHERE rrn=? AND seq<=?";
     private static final String INSERT_EVENT = "INSERT INTO transaction_events (rrn, seq, state, response_code,"
             + " delivered, saf_attempts, saf_expired, duplicates, occurred_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+    private static final String INSERT_QUARANTINE = "INSERT INTO journal_quarantine (rrn, seq, state, reason, row_values,"
+            + " quarantined_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING";
 
     private final String url;
     private final String user;
@@ -200,8 +206,9 @@ public final class JournalDb {
     }
 
     /**
-     * The journal's {@code seq} of each of {@code rrns} that has a row (start-up rescans skip what
-     * is already there); keyed by the store's RRN.
+     * The highest {@code seq} the journal holds of each of {@code rrns}, as a row or as a quarantined
+     * change (start-up rescans skip what is already there, and do not retry a quarantined change);
+     * keyed by the store's RRN.
      */
     Map<String, Long> seqs(Connection c, Collection<String> rrns) throws SQLException {
         Map<String, Long> out = new HashMap<>();
@@ -213,16 +220,19 @@ public final class JournalDb {
             byKey.put(JournalValues.rrn(rrn), rrn);
         }
         String in = "?,".repeat(byKey.size() - 1) + "?";
-        try (PreparedStatement ps = c.prepareStatement("SELECT rrn, seq FROM transactions WHERE rrn IN (" + in + ")")) {
-            int i = 1;
-            for (String key : byKey.keySet()) {
-                ps.setString(i++, key);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String rrn = byKey.get(rs.getString(1));
-                    if (rrn != null) {
-                        out.put(rrn, rs.getLong(2));
+        for (String sql : List.of("SELECT rrn, seq FROM transactions WHERE rrn IN (" + in + ")",
+                "SELECT rrn, MAX(seq) FROM journal_quarantine WHERE rrn IN (" + in + ") GROUP BY rrn")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (String key : byKey.keySet()) {
+                    ps.setString(i++, key);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String rrn = byKey.get(rs.getString(1));
+                        if (rrn != null) {
+                            out.merge(rrn, rs.getLong(2), Math::max);
+                        }
                     }
                 }
             }
@@ -244,7 +254,7 @@ public final class JournalDb {
      * Writes one batch in one transaction: an event per change (insert-if-absent) and each record's
      * latest row (an older change never overwrites a newer one). Every value goes through
      * {@link JournalValues} first (fixes counted in {@code tally}). On failure rolls back and throws;
-     * the caller retries the same batch.
+     * the caller retries the batch, or writes its changes one by one to find the one refused.
      */
     void write(Connection c, List<Change> batch, long now, JournalValues.Tally tally) throws SQLException {
         c.setAutoCommit(false);
@@ -294,6 +304,33 @@ public final class JournalDb {
                     ins.executeBatch();
                 }
             }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Puts {@code ch} in {@code journal_quarantine} with {@code reason} (one row per RRN and
+     * {@code seq}: a change quarantined again keeps its first row), in a transaction of its own.
+     * The values are the normalised row in printable ASCII, so that they cannot be refused.
+     */
+    void quarantine(Connection c, Change ch, String reason, long now) throws SQLException {
+        JournalValues.TxnRow row = JournalValues.txn(ch, now, new JournalValues.Tally());
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(INSERT_QUARANTINE)) {
+            ps.setString(1, JournalValues.ascii(row.rrn(), JournalValues.Column.RRN.width()));
+            ps.setLong(2, row.seq());
+            ps.setString(3, row.state());
+            ps.setString(4, JournalValues.ascii(reason, QUARANTINE_REASON_WIDTH));
+            ps.setString(5, JournalValues.ascii(row.toString(), QUARANTINE_VALUES_WIDTH));
+            ps.setObject(6, JournalValues.utc(now));
+            ps.executeUpdate();
             c.commit();
         } catch (SQLException | RuntimeException e) {
             try {

@@ -2,9 +2,13 @@ package io.acqswitch.journal;
 
 import io.acqswitch.iso.CardData;
 import io.acqswitch.txn.TxnRecord;
+import java.sql.BatchUpdateException;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one place where a record's values are made fit for the journal's columns, on H2 and on
@@ -35,6 +39,8 @@ final class JournalValues {
     static final char REPLACED = '\uFFFD';
     /** The latest instant stored: both databases take it, and no record time can be later. */
     static final long MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+
+    private static final Pattern DIGIT_RUN = Pattern.compile("\\d{12,}");
 
     private JournalValues() {}
 
@@ -310,5 +316,80 @@ final class JournalValues {
             end--;
         }
         return s.substring(0, end) + CUT;
+    }
+
+    /**
+     * {@code s} in printable ASCII only (anything else as {@code \}{@code uXXXX}, a backslash as
+     * two), at most {@code width} characters ending in {@code ...} when cut: text for the quarantine
+     * table, its fallback file and the log, that no database or terminal can refuse or misread.
+     */
+    static String ascii(String s, int width) {
+        StringBuilder out = new StringBuilder(Math.min(s.length() + 16, width + 8));
+        for (int i = 0; i < s.length() && out.length() <= width; i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                out.append("\\\\");
+            } else if (c >= 0x20 && c < 0x7f) {
+                out.append(c);
+            } else {
+                out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return out.length() <= width ? out.toString() : out.substring(0, width - 3) + "...";
+    }
+
+    /**
+     * Why the database refused a change, for the quarantine: SQLState and message of every
+     * exception in the chain (a batch's own message, which repeats the statement, left out), in ASCII, any run of 12 or more digits but the record's own RRN
+     * masked (a driver's message may quote a value), at most {@code width} characters.
+     */
+    static String reason(Throwable e, String rrn, int width) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null && sb.length() < 4 * width; t = next(t)) {
+            if (!sb.isEmpty()) {
+                sb.append(" / ");
+            }
+            sb.append(t.getClass().getSimpleName());
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                sb.append(" SQLState ").append(s.getSQLState());
+            }
+            // a batch's own message repeats the whole statement (PostgreSQL: with its values); the
+            // next exception says what went wrong
+            boolean repeats = t instanceof BatchUpdateException b && b.getNextException() != null;
+            if (t.getMessage() != null && !repeats) {
+                sb.append(": ").append(t.getMessage());
+            }
+        }
+        Matcher m = DIGIT_RUN.matcher(sb);
+        StringBuilder masked = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(masked, Matcher.quoteReplacement(m.group().equals(rrn) ? m.group() : CardData.maskPan(m.group())));
+        }
+        m.appendTail(masked);
+        return ascii(masked.toString(), width);
+    }
+
+    /** The next exception in a chain: a batch's next exception (PostgreSQL puts the real one there), else the cause. */
+    static Throwable next(Throwable t) {
+        if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t) {
+            return s.getNextException();
+        }
+        return t.getCause() == t ? null : t.getCause();
+    }
+
+    /**
+     * Whether the database refused a statement for the data it was given (SQLState class 22, data
+     * exception: too long, bad character, out of range; class 23, a constraint) rather than for its
+     * own state (down, disk full, connection lost): such a change fails the same way every time.
+     */
+    static boolean isDataError(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 20; t = next(t), depth++) {
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

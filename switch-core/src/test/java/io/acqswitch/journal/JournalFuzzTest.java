@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Records with hostile values in every field (NULs and control characters, lone surrogates,
  * non-characters, values far over their column, full PANs, impossible times and numbers) are
- * journaled without one failed batch: the normaliser fits every value, so the journal stays up. Bounded ({@value #RECORDS} records, {@value #DIRECT_BATCHES} direct
+ * journaled without one failed batch: the normaliser fits every value, so the journal stays up
+ * and nothing needs quarantine. Bounded ({@value #RECORDS} records, {@value #DIRECT_BATCHES} direct
  * batches); the seed is printed, {@code -Djournal.fuzz.seed=N} replays a run. H2 here, PostgreSQL
  * in {@link JournalFuzzPostgresTest}.
  */
@@ -167,7 +168,7 @@ class JournalFuzzTest {
     void shouldStayUpAndJournalEveryRecordWhateverItsValues() throws Exception {
         Random rnd = new Random(seed());
         HeapTransactionStore store = new HeapTransactionStore(); // only the writer reads it once it has started
-        writer = new JournalWriter(db, store, 64, 50, Duration.ofMillis(10), Duration.ofMillis(100), registry,
+        writer = new JournalWriter(db, store, null, 64, 50, Duration.ofMillis(10), Duration.ofMillis(100), registry,
                 System::currentTimeMillis);
         JournalingStore journaling = new JournalingStore(store, writer);
         RecordCodec codec = new RecordCodec();
@@ -179,6 +180,7 @@ class JournalFuzzTest {
         assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(60)), "backlog " + writer.backlog());
         assertTrue(writer.isUp());
         assertEquals(0.0, counted("switch_journal_batch_failures"), "no batch failed: every value was fitted");
+        assertEquals(0.0, counted("switch_journal_quarantined"));
         assertTrue(counted("switch_journal_values_normalised") > RECORDS, "the normaliser did the work");
         assertEquals(RECORDS, count("SELECT COUNT(*) FROM transactions"));
         assertEveryRowIsClean();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.acqswitch.iso.CardData;
 import io.acqswitch.txn.TxnRecord;
 import io.acqswitch.txn.TxnState;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -108,6 +109,31 @@ class JournalValuesTest {
         JournalValues.EventRow e = JournalValues.event(new JournalDb.Change(r, 1_700_000_000_000L), t);
         assertEquals(1_700_000_000_000L, e.occurredAt().toInstant().toEpochMilli());
         assertEquals(1, t.count(JournalValues.Fix.BAD_TIME));
+    }
+
+    @Test
+    void shouldTellDataErrorsFromOutages() {
+        assertTrue(JournalValues.isDataError(new SQLException("value too long", "22001")));
+        assertTrue(JournalValues.isDataError(new SQLException("invalid byte sequence for encoding UTF8: 0x00", "22021")));
+        assertTrue(JournalValues.isDataError(new SQLException("check constraint", "23514")));
+        BatchUpdateException batch = new BatchUpdateException("batch entry 0 failed", "08006", new int[0]);
+        batch.setNextException(new SQLException("value too long", "22001"));
+        assertTrue(JournalValues.isDataError(batch), "PostgreSQL puts the real error in the next exception");
+        assertFalse(JournalValues.isDataError(new SQLException("connection refused", "08001")));
+        assertFalse(JournalValues.isDataError(new SQLException("disk full", "53100")));
+        assertFalse(JournalValues.isDataError(new SQLException("General error", "HY000")));
+    }
+
+    @Test
+    void shouldMaskPanLikeDigitRunsInAReasonButTheRecordsOwnRrn() {
+        String reason = JournalValues.reason(new SQLException("Value too long for column: '4761739001010010\0' rrn 000000000042",
+                "22001"), "000000000042", 1000);
+        assertFalse(reason.contains("4761739001010010"), reason);
+        assertTrue(reason.contains("476173******0010"), reason);
+        assertTrue(reason.contains("000000000042"), reason);
+        assertTrue(reason.contains("SQLState 22001"), reason);
+        assertTrue(reason.contains("\\u0000"), "NUL spelled out in ASCII: " + reason);
+        assertTrue(reason.chars().allMatch(c -> c >= 0x20 && c < 0x7f), reason);
     }
 
     @Test

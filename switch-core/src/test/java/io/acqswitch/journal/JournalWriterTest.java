@@ -48,7 +48,7 @@ class JournalWriterTest {
     }
 
     private JournalWriter writer(int queue) {
-        writer = new JournalWriter(db, store, queue, 100, Duration.ofMillis(10), Duration.ofMillis(100), registry,
+        writer = new JournalWriter(db, store, null, queue, 100, Duration.ofMillis(10), Duration.ofMillis(100), registry,
                 System::currentTimeMillis);
         return writer;
     }
