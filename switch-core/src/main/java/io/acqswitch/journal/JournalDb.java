@@ -75,8 +75,16 @@ public final class JournalDb {
         return DriverManager.getConnection(url, user, password);
     }
 
-    /** One change of a record as the writer saw it: the decoded record and when the change was observed. */
-    record Change(TxnRecord record, long observedAt) {
+    /**
+     * One change of a record as the writer saw it: the decoded record, when the writer took it
+     * ({@code observedAt}), and when the processor made it ({@code changedAt}, epoch ms; 0 when not
+     * known, e.g. a record found by a rescan), from which {@code switch_journal_lag_seconds} is timed.
+     */
+    record Change(TxnRecord record, long observedAt, long changedAt) {
+        Change(TxnRecord record, long observedAt) {
+            this(record, observedAt, 0);
+        }
+
         /** SAF attempts and duplicates each get 19 bits of the sequence; beyond that they stop raising it. */
         private static final int FIELD_MAX = (1 << 19) - 1;
 

@@ -6,6 +6,7 @@ import io.acqswitch.txn.TxnRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * {@code switch_journal_oldest_pending_seconds}, {@code switch_journal_overflows_total},
  * {@code switch_journal_batch_failures_total}, {@code switch_journal_changes_written_total},
  * {@code switch_journal_decode_errors_total}, {@code switch_journal_up},
- * {@code switch_journal_quarantined_total{to}}, {@code switch_journal_values_normalised_total{reason}}.
+ * {@code switch_journal_quarantined_total{to}}, {@code switch_journal_values_normalised_total{reason}}
+ * and the histogram {@code switch_journal_lag_seconds}: the processor's store write of a change to
+ * the commit of its row (changes found by a rescan are not timed: when they were made is not known).
  */
 public final class JournalWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
@@ -100,7 +103,8 @@ public final class JournalWriter implements AutoCloseable {
     private final TransactionStore store;
     private final Path quarantineFile;
     private final ArrayBlockingQueue<Pending> queue;
-    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** RRNs to re-read from the store, each with when its oldest unwritten change overflowed. */
+    private final ConcurrentHashMap<String, Long> dirty = new ConcurrentHashMap<>();
     private final int maxDirty;
     private final AtomicBoolean rescanRequested = new AtomicBoolean(true);
     private final int batchSize;
@@ -113,6 +117,7 @@ public final class JournalWriter implements AutoCloseable {
     private final Counter decodeErrors;
     private final Map<Quarantine, Counter> quarantined = new EnumMap<>(Quarantine.class);
     private final Map<JournalValues.Fix, Counter> normalised = new EnumMap<>(JournalValues.Fix.class);
+    private final Timer lag;
     /**
      * Of the changes in the batch (writer thread only): failures alone while the database wrote
      * others (towards quarantine), and failures alone of any kind (tried last next time).
@@ -153,7 +158,7 @@ public final class JournalWriter implements AutoCloseable {
      * @param quarantineFile where a refused change goes when the quarantine table refuses it too
      *                       (appended, created with its directory when needed; the switch puts it
      *                       under dataDir), or {@code null} for none
-     * @param clock          epoch milliseconds; stamps the rows
+     * @param clock          epoch milliseconds; times the lag and stamps the rows
      */
     public JournalWriter(JournalDb db, TransactionStore store, Path quarantineFile, int queueCapacity, int batchSize,
             Duration retryMin, Duration retryMax, MeterRegistry registry, LongSupplier clock) {
@@ -188,9 +193,15 @@ public final class JournalWriter implements AutoCloseable {
                             + " a PAN masked again, an impossible time dropped")
                     .tag("reason", f.tag()).register(registry));
         }
+        lag = Timer.builder("switch_journal_lag")
+                .description("Journal lag: the processor's store write of a change to the commit of its journal row")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofHours(1))
+                .register(registry);
         Gauge.builder("switch_journal_queue_depth", queue, ArrayBlockingQueue::size)
                 .description("Changes waiting for the journal writer").register(registry);
-        Gauge.builder("switch_journal_dirty_records", dirty, Set::size)
+        Gauge.builder("switch_journal_dirty_records", dirty, Map::size)
                 .description("Records to re-read from the store after a queue overflow").register(registry);
         Gauge.builder("switch_journal_oldest_pending_seconds", this, JournalWriter::oldestPendingSeconds)
                 .description("Age of the oldest change not yet in the journal (0 when caught up)").register(registry);
@@ -222,7 +233,7 @@ public final class JournalWriter implements AutoCloseable {
             if (dirty.isEmpty()) {
                 dirtySince = now;
             }
-            dirty.add(rrn);
+            dirty.putIfAbsent(rrn, now);
         } else {
             rescanRequested.set(true);
         }
@@ -498,8 +509,14 @@ public final class JournalWriter implements AutoCloseable {
         batch.addAll(next);
     }
 
-    /** Counts what a commit wrote: changes, the values the normaliser fixed. */
+    /** Counts what a commit wrote: changes, their lag, the values the normaliser fixed. */
     private void committed(List<JournalDb.Change> changes, JournalValues.Tally tally) {
+        long now = clock.getAsLong();
+        for (JournalDb.Change ch : changes) {
+            if (ch.changedAt() > 0) {
+                lag.record(Math.max(0, now - ch.changedAt()), TimeUnit.MILLISECONDS);
+            }
+        }
         for (JournalValues.Fix f : JournalValues.Fix.values()) {
             int n = tally.count(f);
             if (n > 0) {
@@ -601,7 +618,7 @@ public final class JournalWriter implements AutoCloseable {
             try {
                 Pending p = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (p != null) {
-                    add(batch, p.rrn(), p.bytes(), p.offeredAt());
+                    add(batch, p.rrn(), p.bytes(), p.offeredAt(), p.offeredAt());
                     drainQueue(batch);
                 }
             } catch (InterruptedException e) {
@@ -614,19 +631,19 @@ public final class JournalWriter implements AutoCloseable {
     private void drainQueue(List<JournalDb.Change> batch) {
         Pending p;
         while (batch.size() < batchSize && (p = queue.poll()) != null) {
-            add(batch, p.rrn(), p.bytes(), p.offeredAt());
+            add(batch, p.rrn(), p.bytes(), p.offeredAt(), p.offeredAt());
         }
     }
 
     private void fillBacklog(List<JournalDb.Change> batch) throws SQLException {
         long now = clock.getAsLong();
-        Iterator<String> it = dirty.iterator();
+        Iterator<Map.Entry<String, Long>> it = dirty.entrySet().iterator();
         while (batch.size() < batchSize && it.hasNext()) {
-            String rrn = it.next();
+            Map.Entry<String, Long> e = it.next();
             it.remove();
-            byte[] bytes = store.get(rrn);
+            byte[] bytes = store.get(e.getKey());
             if (bytes != null) {
-                add(batch, rrn, bytes, now);
+                add(batch, e.getKey(), bytes, now, e.getValue());
             }
         }
         if (dirty.isEmpty()) {
@@ -646,7 +663,7 @@ public final class JournalWriter implements AutoCloseable {
                 rescanLeft--;
                 byte[] bytes = store.get(rrn);
                 if (bytes != null) {
-                    add(chunk, rrn, bytes, now);
+                    add(chunk, rrn, bytes, now, 0); // when it changed is not known: not timed
                 }
             }
             if (!rescan.hasNext()) {
@@ -663,13 +680,13 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    private void add(List<JournalDb.Change> batch, String rrn, byte[] bytes, long at) {
+    private void add(List<JournalDb.Change> batch, String rrn, byte[] bytes, long at, long changedAt) {
         try {
             TxnRecord r = RecordCodec.decode(bytes);
             if (r.rrn == null || r.rrn.isEmpty()) {
                 r.rrn = rrn;
             }
-            batch.add(new JournalDb.Change(r, at));
+            batch.add(new JournalDb.Change(r, at, changedAt));
         } catch (RuntimeException e) {
             decodeErrors.increment();
             LOG.error("journal: cannot decode the store record of rrn {} (skipped): {}", rrn, e.toString());

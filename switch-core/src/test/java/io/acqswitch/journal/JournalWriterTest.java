@@ -18,7 +18,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,8 +51,12 @@ class JournalWriterTest {
     }
 
     private JournalWriter writer(int queue) {
+        return writer(queue, System::currentTimeMillis);
+    }
+
+    private JournalWriter writer(int queue, LongSupplier clock) {
         writer = new JournalWriter(db, store, null, queue, 100, Duration.ofMillis(10), Duration.ofMillis(100), registry,
-                System::currentTimeMillis);
+                clock);
         return writer;
     }
 
@@ -92,6 +99,22 @@ class JournalWriterTest {
         assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));
         assertEquals(40, count("SELECT COUNT(*) FROM transactions"));
         assertEquals(1, count("SELECT COUNT(*) FROM transactions WHERE rrn = '000000000039' AND state = 'APPROVED' AND delivered"));
+    }
+
+    @Test
+    void shouldTimeTheLagFromTheProcessorsWriteToTheCommitOfItsRow() throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+        JournalingStore journaling = new JournalingStore(store, writer(16, clock::get)); // not started
+        for (int i = 0; i < 40; i++) { // 16 queued, 24 overflow and are re-read from the store
+            journaling.put(String.format("%012d", i), codec.encode(record(String.format("%012d", i), TxnState.FORWARDED, i)));
+        }
+        clock.addAndGet(2_500); // the journal commits them 2.5 s after the processor wrote them
+        writer.start();
+        assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));
+        var lag = registry.get("switch_journal_lag").timer();
+        assertEquals(40, lag.count(), "every change, queued or overflowed, once; the start-up rescan's copies are not timed");
+        assertEquals(2.5, lag.max(TimeUnit.SECONDS));
+        assertEquals(2.5, lag.mean(TimeUnit.SECONDS));
     }
 
     @Test

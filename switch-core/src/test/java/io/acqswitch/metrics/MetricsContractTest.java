@@ -92,6 +92,11 @@ class MetricsContractTest {
         assertEquals(List.of(), scrape.missing(exprs), "metrics the dashboard queries but the switch does not expose");
         assertTrue(exprs.stream().anyMatch(e -> e.contains("histogram_quantile(0.999, sum by (le) "
                 + "(rate(switch_request_latency_seconds_bucket")), "p99.9 from the end-to-end histogram");
+        for (String q : List.of("0.5", "0.99")) {
+            assertTrue(exprs.stream().anyMatch(e -> e.startsWith("histogram_quantile(" + q + ", ")
+                    && e.contains("rate(switch_journal_lag_seconds_bucket") && e.endsWith("[5m])))")),
+                    "journal lag p" + q + " over 5m");
+        }
         assertTrue(scrape.samples().contains("jvm_memory_used_bytes"), "JVM meters are bound");
     }
 
