@@ -104,10 +104,11 @@ public final class SwitchNode implements AutoCloseable {
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
             SwitchConfig.Journal jc = cfg.journal();
             if (jc.enabled()) {
-                // started before recovery so recovery's own changes are journaled too; never blocks the processor
+                // started before recovery so recovery's own changes are journaled too; never blocks the processor.
+                // The quarantine file is where a refused change goes when the database refuses its quarantine row too
                 journal = new JournalWriter(new JournalDb(cfg.journalUrl(), jc.user(), jc.password()), store,
-                        jc.queueCapacity(), jc.batchSize(), jc.retryMin(), jc.retryMax(), metrics.registry(),
-                        System::currentTimeMillis).start();
+                        cfg.dataDir().resolve("journal").resolve("quarantine.log"), jc.queueCapacity(), jc.batchSize(),
+                        jc.retryMin(), jc.retryMax(), metrics.registry(), System::currentTimeMillis).start();
                 store = new JournalingStore(store, journal);
             }
             router = Router.of(cfg, cfg.routesFile());

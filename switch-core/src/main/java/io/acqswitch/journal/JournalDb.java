@@ -1,6 +1,5 @@
 package io.acqswitch.journal;
 
-import io.acqswitch.iso.CardData;
 import io.acqswitch.txn.TxnRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -27,15 +25,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The journal's database: connecting, the versioned schema ({@code schema_version} and the ordered
- * scripts under {@code src/main/resources/journal/}) and the batched writes. The same SQL runs on
- * PostgreSQL and on H2 in PostgreSQL mode. Stateless apart from the connection settings;
+ * scripts under {@code src/main/resources/journal/}), the batched writes and the quarantine. The
+ * same SQL runs on PostgreSQL and on H2 in PostgreSQL mode; every value bound comes from
+ * {@link JournalValues}, which fits it to its column. Stateless apart from the connection settings;
  * thread-safe (every caller brings or opens its own connection).
  */
 public final class JournalDb {
     private static final Logger LOG = LoggerFactory.getLogger(JournalDb.class);
 
     /** Migration scripts in the order they are applied; version = position + 1. Append only. */
-    static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql");
+    static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql",
+            "V4__quarantine.sql");
+    /** Widths of {@code journal_quarantine}'s free-text columns (V4). */
+    static final int QUARANTINE_REASON_WIDTH = 1000;
+    static final int QUARANTINE_VALUES_WIDTH = 10000;
 
     private static final String COLUMNS = "rrn, seq, state, message_class, mti, processing_code, terminal_id, merchant_id,"
             + " terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered, reversal_reason,"
@@ -50,6 +53,8 @@ public final class JournalDb {
             + " duplicates=?, last_duplicate_at=? WHERE rrn=? AND seq<=?";
     private static final String INSERT_EVENT = "INSERT INTO transaction_events (rrn, seq, state, response_code,"
             + " delivered, saf_attempts, saf_expired, duplicates, occurred_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+    private static final String INSERT_QUARANTINE = "INSERT INTO journal_quarantine (rrn, seq, state, reason, row_values,"
+            + " quarantined_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING";
 
     private final String url;
     private final String user;
@@ -70,8 +75,16 @@ public final class JournalDb {
         return DriverManager.getConnection(url, user, password);
     }
 
-    /** One change of a record as the writer saw it: the decoded record and when the change was observed. */
-    record Change(TxnRecord record, long observedAt) {
+    /**
+     * One change of a record as the writer saw it: the decoded record, when the writer took it
+     * ({@code observedAt}), and when the processor made it ({@code changedAt}, epoch ms; 0 when not
+     * known, e.g. a record found by a rescan), from which {@code switch_journal_lag_seconds} is timed.
+     */
+    record Change(TxnRecord record, long observedAt, long changedAt) {
+        Change(TxnRecord record, long observedAt) {
+            this(record, observedAt, 0);
+        }
+
         /** SAF attempts and duplicates each get 19 bits of the sequence; beyond that they stop raising it. */
         private static final int FIELD_MAX = (1 << 19) - 1;
 
@@ -201,62 +214,87 @@ public final class JournalDb {
     }
 
     /**
-     * The journal's {@code seq} of each of {@code rrns} that has a row (start-up rescans skip what
-     * is already there).
+     * The highest {@code seq} the journal holds of each of {@code rrns}, as a row or as a quarantined
+     * change (start-up rescans skip what is already there, and do not retry a quarantined change);
+     * keyed by the store's RRN.
      */
     Map<String, Long> seqs(Connection c, Collection<String> rrns) throws SQLException {
         Map<String, Long> out = new HashMap<>();
         if (rrns.isEmpty()) {
             return out;
         }
-        String in = "?,".repeat(rrns.size() - 1) + "?";
-        try (PreparedStatement ps = c.prepareStatement("SELECT rrn, seq FROM transactions WHERE rrn IN (" + in + ")")) {
-            int i = 1;
-            for (String rrn : rrns) {
-                ps.setString(i++, rrn);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getLong(2));
+        Map<String, String> byKey = new HashMap<>(); // the journal's key (normalised) -> the store's RRN
+        for (String rrn : rrns) {
+            byKey.put(JournalValues.rrn(rrn), rrn);
+        }
+        String in = "?,".repeat(byKey.size() - 1) + "?";
+        for (String sql : List.of("SELECT rrn, seq FROM transactions WHERE rrn IN (" + in + ")",
+                "SELECT rrn, MAX(seq) FROM journal_quarantine WHERE rrn IN (" + in + ") GROUP BY rrn")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (String key : byKey.keySet()) {
+                    ps.setString(i++, key);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String rrn = byKey.get(rs.getString(1));
+                        if (rrn != null) {
+                            out.merge(rrn, rs.getLong(2), Math::max);
+                        }
+                    }
                 }
             }
+        }
+        if (!c.getAutoCommit()) {
+            // end the read's transaction: left open ("idle in transaction" on PostgreSQL) it holds its
+            // table locks until the next write, and blocks DDL such as another node's migration
+            c.commit();
         }
         return out;
     }
 
+    /** As {@link #write(Connection, List, long, JournalValues.Tally)}, not keeping the count of values fixed. */
+    void write(Connection c, List<Change> batch, long now) throws SQLException {
+        write(c, batch, now, new JournalValues.Tally());
+    }
+
     /**
      * Writes one batch in one transaction: an event per change (insert-if-absent) and each record's
-     * latest row (an older change never overwrites a newer one). On failure rolls back and throws;
-     * the caller retries the same batch.
+     * latest row (an older change never overwrites a newer one). Every value goes through
+     * {@link JournalValues} first (fixes counted in {@code tally}). On failure rolls back and throws;
+     * the caller retries the batch, or writes its changes one by one to find the one refused.
      */
-    void write(Connection c, List<Change> batch, long now) throws SQLException {
+    void write(Connection c, List<Change> batch, long now, JournalValues.Tally tally) throws SQLException {
         c.setAutoCommit(false);
         try {
             Map<String, Change> latest = new LinkedHashMap<>();
             try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT)) {
                 for (Change ch : batch) {
-                    TxnRecord r = ch.record();
-                    ev.setString(1, r.rrn);
-                    ev.setLong(2, ch.seq());
-                    ev.setString(3, r.state.name());
-                    ev.setString(4, nz(r.responseCode));
-                    ev.setBoolean(5, r.delivered);
-                    ev.setInt(6, r.safAttempts);
-                    ev.setBoolean(7, r.safExpired);
-                    ev.setInt(8, r.duplicates);
-                    ev.setObject(9, time(ch.at()));
+                    JournalValues.EventRow e = JournalValues.event(ch, tally);
+                    ev.setString(1, e.rrn());
+                    ev.setLong(2, e.seq());
+                    ev.setString(3, e.state());
+                    ev.setString(4, e.responseCode());
+                    ev.setBoolean(5, e.delivered());
+                    ev.setInt(6, e.safAttempts());
+                    ev.setBoolean(7, e.safExpired());
+                    ev.setInt(8, e.duplicates());
+                    ev.setObject(9, e.occurredAt());
                     ev.addBatch();
-                    latest.merge(r.rrn, ch, (a, b) -> b.seq() >= a.seq() ? b : a);
+                    latest.merge(e.rrn(), ch, (a, b) -> b.seq() >= a.seq() ? b : a);
                 }
                 ev.executeBatch();
             }
-            List<Change> rows = new ArrayList<>(latest.values());
+            List<JournalValues.TxnRow> rows = new ArrayList<>(latest.size());
+            for (Change ch : latest.values()) {
+                rows.add(JournalValues.txn(ch, now, tally));
+            }
             int[] updated;
             try (PreparedStatement up = c.prepareStatement(UPDATE_TXN)) {
-                for (Change ch : rows) {
-                    int i = bind(up, 1, ch.record(), ch.seq(), now, false);
-                    up.setString(i++, ch.record().rrn);
-                    up.setLong(i, ch.seq());
+                for (JournalValues.TxnRow row : rows) {
+                    int i = bind(up, 1, row, false);
+                    up.setString(i++, row.rrn());
+                    up.setLong(i, row.seq());
                     up.addBatch();
                 }
                 updated = up.executeBatch();
@@ -265,7 +303,7 @@ public final class JournalDb {
                 boolean any = false;
                 for (int k = 0; k < rows.size(); k++) {
                     if (updated[k] == 0) {
-                        bind(ins, 1, rows.get(k).record(), rows.get(k).seq(), now, true);
+                        bind(ins, 1, rows.get(k), true);
                         ins.addBatch();
                         any = true;
                     }
@@ -285,69 +323,75 @@ public final class JournalDb {
         }
     }
 
-    private static int bind(PreparedStatement ps, int i, TxnRecord r, long seq, long now, boolean withRrn)
-            throws SQLException {
+    /**
+     * Puts {@code ch} in {@code journal_quarantine} with {@code reason} (one row per RRN and
+     * {@code seq}: a change quarantined again keeps its first row), in a transaction of its own.
+     * The values are the normalised row in printable ASCII, so that they cannot be refused.
+     */
+    void quarantine(Connection c, Change ch, String reason, long now) throws SQLException {
+        JournalValues.TxnRow row = JournalValues.txn(ch, now, new JournalValues.Tally());
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(INSERT_QUARANTINE)) {
+            ps.setString(1, JournalValues.ascii(row.rrn(), JournalValues.Column.RRN.width()));
+            ps.setLong(2, row.seq());
+            ps.setString(3, row.state());
+            ps.setString(4, JournalValues.ascii(reason, QUARANTINE_REASON_WIDTH));
+            ps.setString(5, JournalValues.ascii(row.toString(), QUARANTINE_VALUES_WIDTH));
+            ps.setObject(6, JournalValues.utc(now));
+            ps.executeUpdate();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static int bind(PreparedStatement ps, int i, JournalValues.TxnRow r, boolean withRrn) throws SQLException {
         if (withRrn) {
-            ps.setString(i++, r.rrn);
+            ps.setString(i++, r.rrn());
         }
-        ps.setLong(i++, seq);
-        ps.setString(i++, r.state.name());
-        ps.setString(i++, r.messageClass.name());
-        ps.setString(i++, nz(r.mti));
-        ps.setString(i++, nz(r.processingCode));
-        ps.setString(i++, nz(r.terminalId));
-        ps.setString(i++, nz(r.merchantId));
-        ps.setString(i++, nz(r.terminalStan));
-        ps.setString(i++, masked(r.maskedPan));
-        ps.setLong(i++, r.amount);
-        ps.setString(i++, nz(r.currency));
-        ps.setString(i++, nz(r.issuerId));
-        ps.setString(i++, nz(r.responseCode));
-        ps.setString(i++, nz(r.authCode));
-        ps.setBoolean(i++, r.delivered);
-        ps.setString(i++, nz(r.reversalReason));
-        ps.setInt(i++, r.safAttempts);
-        ps.setBoolean(i++, r.safExpired);
-        for (long t : new long[] {r.receivedAt, r.forwardedAt, r.completedAt, r.reversedAt}) {
-            setTime(ps, i++, t);
-        }
-        ps.setObject(i++, time(now));
-        ps.setString(i++, nz(r.originalRrn));
-        ps.setString(i++, nz(r.batch));
-        String flag = nz(r.flag);
-        ps.setString(i++, flag.length() > 4096 ? flag.substring(0, 4096) : flag);
-        ps.setInt(i++, r.duplicates);
-        setTime(ps, i++, r.lastDuplicateAt);
+        ps.setLong(i++, r.seq());
+        ps.setString(i++, r.state());
+        ps.setString(i++, r.messageClass());
+        ps.setString(i++, r.mti());
+        ps.setString(i++, r.processingCode());
+        ps.setString(i++, r.terminalId());
+        ps.setString(i++, r.merchantId());
+        ps.setString(i++, r.terminalStan());
+        ps.setString(i++, r.maskedPan());
+        ps.setLong(i++, r.amount());
+        ps.setString(i++, r.currency());
+        ps.setString(i++, r.issuer());
+        ps.setString(i++, r.responseCode());
+        ps.setString(i++, r.authCode());
+        ps.setBoolean(i++, r.delivered());
+        ps.setString(i++, r.reversalReason());
+        ps.setInt(i++, r.safAttempts());
+        ps.setBoolean(i++, r.safExpired());
+        setTime(ps, i++, r.receivedAt());
+        setTime(ps, i++, r.forwardedAt());
+        setTime(ps, i++, r.completedAt());
+        setTime(ps, i++, r.reversedAt());
+        setTime(ps, i++, r.journaledAt());
+        ps.setString(i++, r.originalRrn());
+        ps.setString(i++, r.batch());
+        ps.setString(i++, r.flag());
+        ps.setInt(i++, r.duplicates());
+        setTime(ps, i++, r.lastDuplicateAt());
         return i;
     }
 
-    /** A timestamp column: {@code epochMillis}, or SQL NULL when it is 0 (never happened). */
-    private static void setTime(PreparedStatement ps, int i, long epochMillis) throws SQLException {
-        if (epochMillis > 0) {
-            ps.setObject(i, time(epochMillis));
+    /** A timestamp column: SQL NULL for {@code null} (never happened, or not a time the journal stores). */
+    private static void setTime(PreparedStatement ps, int i, OffsetDateTime t) throws SQLException {
+        if (t != null) {
+            ps.setObject(i, t);
         } else {
             ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
         }
-    }
-
-    /**
-     * The record holds a masked PAN already; this is the journal's own guard: anything that still
-     * has more than 10 digits is masked again (first 6 + last 4), so a full PAN can never be stored.
-     */
-    static String masked(String pan) {
-        if (pan == null) {
-            return "";
-        }
-        long digits = pan.chars().filter(Character::isDigit).count();
-        return digits > 10 ? CardData.maskPan(pan.replaceAll("\\D", "")) : pan;
-    }
-
-    private static String nz(String s) {
-        return s == null ? "" : s;
-    }
-
-    static OffsetDateTime time(long epochMillis) {
-        return Instant.ofEpochMilli(epochMillis).atOffset(ZoneOffset.UTC);
     }
 
     /** The URL without anything after '?' or ';' that could carry a password. */

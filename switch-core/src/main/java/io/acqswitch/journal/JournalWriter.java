@@ -6,11 +6,23 @@ import io.acqswitch.txn.TxnRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,23 +47,64 @@ import org.slf4j.LoggerFactory;
  * current {@code seq}: what a crash or an outage left unwritten, or what a failing database lost
  * after acknowledging it, is written then.
  *
- * <p>A failed batch is rolled back and retried with doubling backoff ({@code retryMin} …
- * {@code retryMax}); meanwhile changes queue up and overflow into the dirty set. Meters (on the
- * node's registry): {@code switch_journal_queue_depth}, {@code switch_journal_dirty_records},
+ * <p>Every value is fitted to its column first ({@link JournalValues}: lengths, NULs and control
+ * characters, masking, timestamps), so an odd transaction does not fail a batch. A batch that fails
+ * all the same is rolled back and its changes are written one by one to find the refused one:
+ *
+ * <ul>
+ *   <li>a change the database refuses for its data (SQLState class 22 or 23, or one that cannot be
+ *       bound) is <em>quarantined</em> at once: a row in {@code journal_quarantine} with the reason,
+ *       or, when even that fails, a line in {@code quarantineFile}, or at worst only an ERROR line
+ *       (the store still holds the record; the next rescan tries it again), and the rest goes on;
+ *   <li>a change that fails otherwise while others are written is a suspect: it is tried again
+ *       beside newer changes, and quarantined after {@value #QUARANTINE_AFTER} such failures;
+ *   <li>when the first change tried fails for another reason than its data, the database is taken
+ *       to be down (connection lost, disk full): nothing is quarantined, and the batch is retried
+ *       with doubling backoff ({@code retryMin} … {@code retryMax}) while changes queue up and
+ *       overflow into the dirty set.
+ * </ul>
+ *
+ * So one bad record is never retried for ever, and an outage never quarantines good ones. Meters
+ * (on the node's registry): {@code switch_journal_queue_depth}, {@code switch_journal_dirty_records},
  * {@code switch_journal_oldest_pending_seconds}, {@code switch_journal_overflows_total},
  * {@code switch_journal_batch_failures_total}, {@code switch_journal_changes_written_total},
- * {@code switch_journal_decode_errors_total}, {@code switch_journal_up}.
+ * {@code switch_journal_decode_errors_total}, {@code switch_journal_up},
+ * {@code switch_journal_quarantined_total{to}}, {@code switch_journal_values_normalised_total{reason}}
+ * and the histogram {@code switch_journal_lag_seconds}: the processor's store write of a change to
+ * the commit of its row (changes found by a rescan are not timed: when they were made is not known).
  */
 public final class JournalWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
     private static final long FAILURE_LOG_EVERY_MS = 30_000;
+    /** Failures alone (while other changes were written) after which a suspect change is quarantined. */
+    static final int QUARANTINE_AFTER = 3;
+    /** Changes in a row failing for another reason than their data, none written, that mean the database is down. */
+    static final int OUTAGE_AFTER = 2;
 
     private record Pending(String rrn, byte[] bytes, long offeredAt) {}
 
+    /** Where a refused change went: the {@code to} tag of {@code switch_journal_quarantined_total}. */
+    enum Quarantine {
+        /** A row in {@code journal_quarantine}. */
+        TABLE("table"),
+        /** The table refused it too: a line in the quarantine file under dataDir. */
+        FILE("file"),
+        /** Table and file both failed: only the ERROR log line (and the store) hold it. */
+        LOG("log");
+
+        private final String tag;
+
+        Quarantine(String tag) {
+            this.tag = tag;
+        }
+    }
+
     private final JournalDb db;
     private final TransactionStore store;
+    private final Path quarantineFile;
     private final ArrayBlockingQueue<Pending> queue;
-    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** RRNs to re-read from the store, each with when its oldest unwritten change overflowed. */
+    private final ConcurrentHashMap<String, Long> dirty = new ConcurrentHashMap<>();
     private final int maxDirty;
     private final AtomicBoolean rescanRequested = new AtomicBoolean(true);
     private final int batchSize;
@@ -62,6 +115,26 @@ public final class JournalWriter implements AutoCloseable {
     private final Counter batchFailures;
     private final Counter changesWritten;
     private final Counter decodeErrors;
+    private final Map<Quarantine, Counter> quarantined = new EnumMap<>(Quarantine.class);
+    private final Map<JournalValues.Fix, Counter> normalised = new EnumMap<>(JournalValues.Fix.class);
+    private final Timer lag;
+    /**
+     * Of the changes in the batch (writer thread only): failures alone while the database wrote
+     * others (towards quarantine), and failures alone of any kind (tried last next time).
+     */
+    private final Map<String, Integer> strikes = new HashMap<>();
+    private final Map<String, Integer> failedAlone = new HashMap<>();
+    /**
+     * Keys ({@code rrn:seq}, as in {@code journal_quarantine}) of the changes quarantined lately: a
+     * batch can hold the same change twice (queued, and found again by a rescan before the
+     * quarantine), and the copy is dropped rather than quarantined again. Bounded; writer thread only.
+     */
+    private final Map<String, Boolean> refused = new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 4096;
+        }
+    };
     private final AtomicLong written = new AtomicLong();
     /** Writer iterations that found nothing to do: lets {@link #awaitCaughtUp} see past an item in hand. */
     private final AtomicLong idleRounds = new AtomicLong();
@@ -77,15 +150,21 @@ public final class JournalWriter implements AutoCloseable {
     private Iterator<String> rescan;
     private Connection conn;
     private boolean preferBacklog;
+    private long lastSplitLog;
 
     /**
-     * @param store the undecorated store: the writer only reads it (Chronicle Map is safe to read
-     *              from another thread), to re-read dirty records and to rescan
+     * @param store          the undecorated store: the writer only reads it (Chronicle Map is safe to
+     *                       read from another thread), to re-read dirty records and to rescan
+     * @param quarantineFile where a refused change goes when the quarantine table refuses it too
+     *                       (appended, created with its directory when needed; the switch puts it
+     *                       under dataDir), or {@code null} for none
+     * @param clock          epoch milliseconds; times the lag and stamps the rows
      */
-    public JournalWriter(JournalDb db, TransactionStore store, int queueCapacity, int batchSize, Duration retryMin,
-            Duration retryMax, MeterRegistry registry, LongSupplier clock) {
+    public JournalWriter(JournalDb db, TransactionStore store, Path quarantineFile, int queueCapacity, int batchSize,
+            Duration retryMin, Duration retryMax, MeterRegistry registry, LongSupplier clock) {
         this.db = db;
         this.store = store;
+        this.quarantineFile = quarantineFile;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxDirty = Math.max(1024, queueCapacity);
         this.batchSize = batchSize;
@@ -96,14 +175,33 @@ public final class JournalWriter implements AutoCloseable {
                 .description("Changes that found the journal queue full (their records are re-read from the store)")
                 .register(registry);
         batchFailures = Counter.builder("switch_journal_batch_failures")
-                .description("Journal batches that failed and were retried (database slow or down)").register(registry);
+                .description("Journal batches that failed: retried (database slow or down) or written change by change"
+                        + " to quarantine the refused one").register(registry);
         changesWritten = Counter.builder("switch_journal_changes_written")
                 .description("Record changes written to the journal").register(registry);
         decodeErrors = Counter.builder("switch_journal_decode_errors")
                 .description("Store records the journal could not decode (skipped; a bug)").register(registry);
+        for (Quarantine q : Quarantine.values()) {
+            quarantined.put(q, Counter.builder("switch_journal_quarantined")
+                    .description("Changes the journal database refused (quarantined instead of retried for ever),"
+                            + " by where they went: table journal_quarantine, the file under dataDir, or only the log")
+                    .tag("to", q.tag).register(registry));
+        }
+        for (JournalValues.Fix f : JournalValues.Fix.values()) {
+            normalised.put(f, Counter.builder("switch_journal_values_normalised")
+                    .description("Values fitted to their journal column in rows written: cut, bad characters replaced,"
+                            + " a PAN masked again, an impossible time dropped")
+                    .tag("reason", f.tag()).register(registry));
+        }
+        lag = Timer.builder("switch_journal_lag")
+                .description("Journal lag: the processor's store write of a change to the commit of its journal row")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofHours(1))
+                .register(registry);
         Gauge.builder("switch_journal_queue_depth", queue, ArrayBlockingQueue::size)
                 .description("Changes waiting for the journal writer").register(registry);
-        Gauge.builder("switch_journal_dirty_records", dirty, Set::size)
+        Gauge.builder("switch_journal_dirty_records", dirty, Map::size)
                 .description("Records to re-read from the store after a queue overflow").register(registry);
         Gauge.builder("switch_journal_oldest_pending_seconds", this, JournalWriter::oldestPendingSeconds)
                 .description("Age of the oldest change not yet in the journal (0 when caught up)").register(registry);
@@ -126,15 +224,16 @@ public final class JournalWriter implements AutoCloseable {
      * @return {@code false} when the queue was full (the record is re-read from the store later)
      */
     public boolean offer(String rrn, byte[] record) {
-        if (queue.offer(new Pending(rrn, record, clock.getAsLong()))) {
+        long now = clock.getAsLong();
+        if (queue.offer(new Pending(rrn, record, now))) {
             return true;
         }
         overflows.increment();
         if (dirty.size() < maxDirty) {
             if (dirty.isEmpty()) {
-                dirtySince = clock.getAsLong();
+                dirtySince = now;
             }
-            dirty.add(rrn);
+            dirty.putIfAbsent(rrn, now);
         } else {
             rescanRequested.set(true);
         }
@@ -215,21 +314,20 @@ public final class JournalWriter implements AutoCloseable {
             }
             try {
                 connect();
-                if (batch.isEmpty()) {
+                if (batch.size() < batchSize) {
+                    // topped up after a failure too: a suspect change is tried beside newer ones, whose
+                    // success tells a refused change from a database that is down
                     fill(batch);
                     pendingInBatch = batch.size();
-                    batchSince = batch.isEmpty() ? 0 : batch.stream().mapToLong(JournalDb.Change::observedAt).min().orElse(0);
+                    batchSince = batch.stream().mapToLong(JournalDb.Change::observedAt).min().orElse(0);
                 }
                 if (batch.isEmpty()) {
                     idleRounds.incrementAndGet();
                     continue;
                 }
-                db.write(conn, batch, clock.getAsLong());
-                written.addAndGet(batch.size());
-                changesWritten.increment(batch.size());
-                batch.clear();
-                pendingInBatch = 0;
-                batchSince = 0;
+                writeBatch(batch);
+                pendingInBatch = batch.size();
+                batchSince = batch.stream().mapToLong(JournalDb.Change::observedAt).min().orElse(0);
                 backoff = retryMinMs;
                 if (failingSince != 0) {
                     // a database that failed may have lost writes it had already acknowledged (H2
@@ -241,6 +339,11 @@ public final class JournalWriter implements AutoCloseable {
                     failures = 0;
                 }
                 up = true;
+                if (!batch.isEmpty()) {
+                    Thread.sleep(retryMinMs); // suspects kept: give newer changes time to join them
+                }
+            } catch (InterruptedException e) {
+                break;
             } catch (SQLException | RuntimeException e) {
                 up = false;
                 batchFailures.increment();
@@ -264,6 +367,212 @@ public final class JournalWriter implements AutoCloseable {
             }
         }
         closeConnection();
+    }
+
+    /**
+     * Writes {@code batch} in one transaction and empties it. When that fails, writes its changes
+     * one by one ({@link #isolate}): what is written or quarantined leaves the batch, suspects stay.
+     *
+     * @throws SQLException the database looks down: the batch keeps every change not yet written
+     */
+    private void writeBatch(List<JournalDb.Change> batch) throws SQLException {
+        JournalValues.Tally tally = new JournalValues.Tally();
+        try {
+            db.write(conn, batch, clock.getAsLong(), tally);
+        } catch (SQLException | RuntimeException e) {
+            long now = System.currentTimeMillis();
+            if (now - lastSplitLog > FAILURE_LOG_EVERY_MS) {
+                LOG.warn("journal batch of {} changes failed, writing them one by one to find any the database refuses"
+                        + " (logged at most every {} s): {}", batch.size(), FAILURE_LOG_EVERY_MS / 1000,
+                        JournalValues.ascii(e.toString(), 500));
+                lastSplitLog = now;
+            }
+            boolean allWritten = isolate(batch);
+            batchFailures.increment(); // failed as a batch, though each change was written or dealt with alone
+            if (allWritten && !(e instanceof RuntimeException) && !JournalValues.isDataError(e)) {
+                // the batch failed, yet every change went in alone: the database was failing (H2 on a
+                // full disk) and may have lost commits it had acknowledged, as after an outage
+                rescanRequested.set(true);
+            }
+            return;
+        }
+        committed(batch, tally);
+        strikes.clear(); // only kept for changes in the batch
+        failedAlone.clear();
+        batch.clear();
+    }
+
+    /**
+     * Writes the changes of a failed batch one by one, each in its own transaction, those that
+     * failed alone before last (fresh changes show first whether the database works at all). A
+     * change refused for its data ({@link JournalValues#isDataError}, or a runtime exception: it
+     * cannot be bound) is quarantined. A change failing otherwise once another was written in this
+     * pass (before or after it) gets a strike and stays in the batch; it is quarantined at its
+     * {@value #QUARANTINE_AFTER}th. A copy of a change quarantined lately is dropped.
+     *
+     * @return whether every change was written (none quarantined, dropped or kept)
+     * @throws SQLException when {@value #OUTAGE_AFTER} changes failed for another reason than their
+     *                      data before any was written, or the pass ends with none written: the
+     *                      database is down. The batch keeps what is unwritten; those that failed
+     *                      are tried after the others next time, so that bad changes cannot pass
+     *                      for an outage for ever once newer changes come
+     */
+    private boolean isolate(List<JournalDb.Change> batch) throws SQLException {
+        List<JournalDb.Change> order = new ArrayList<>(batch);
+        order.sort(Comparator.comparingInt(ch -> failedAlone.getOrDefault(key(ch), 0)));
+        List<JournalDb.Change> kept = new ArrayList<>();
+        Map<JournalDb.Change, SQLException> held = new LinkedHashMap<>(); // failed otherwise, none written yet
+        boolean anyWritten = false;
+        boolean allWritten = true;
+        for (int i = 0; i < order.size(); i++) {
+            JournalDb.Change ch = order.get(i);
+            if (refused.containsKey(key(ch))) {
+                forget(ch);
+                allWritten = false;
+                continue;
+            }
+            JournalValues.Tally tally = new JournalValues.Tally();
+            try {
+                db.write(conn, List.of(ch), clock.getAsLong(), tally);
+                committed(List.of(ch), tally);
+                forget(ch);
+                anyWritten = true;
+                held.forEach((h, why) -> strike(h, why, kept)); // the database works: what failed before is suspect
+                held.clear();
+            } catch (RuntimeException e) {
+                allWritten = false;
+                setAside(ch, e);
+            } catch (SQLException e) {
+                allWritten = false;
+                failedAlone.merge(key(ch), 1, Integer::sum);
+                if (JournalValues.isDataError(e)) {
+                    setAside(ch, e);
+                } else if (anyWritten) {
+                    strike(ch, e, kept);
+                } else {
+                    held.put(ch, e);
+                    if (held.size() >= OUTAGE_AFTER) {
+                        outage(batch, kept, order.subList(i + 1, order.size()), held.keySet());
+                        throw e;
+                    }
+                }
+            }
+        }
+        if (!held.isEmpty()) { // nothing was written: it cannot be told from an outage
+            SQLException why = held.values().iterator().next();
+            outage(batch, kept, List.of(), held.keySet());
+            throw why;
+        }
+        batch.clear();
+        batch.addAll(kept);
+        return allWritten;
+    }
+
+    /** A change's key in {@code journal_quarantine} and in the writer's strike counts. */
+    private static String key(JournalDb.Change ch) {
+        return ch.record().rrn + ":" + ch.seq();
+    }
+
+    /** A change failed alone while the database wrote others: kept for another try, or quarantined at its last strike. */
+    private void strike(JournalDb.Change ch, SQLException why, List<JournalDb.Change> kept) {
+        if (refused.containsKey(key(ch))) {
+            forget(ch);
+        } else if (strikes.merge(key(ch), 1, Integer::sum) >= QUARANTINE_AFTER) {
+            setAside(ch, why);
+        } else {
+            kept.add(ch);
+        }
+    }
+
+    /** Quarantines {@code ch}, which leaves the batch; a copy of it met later is dropped. */
+    private void setAside(JournalDb.Change ch, Throwable why) {
+        forget(ch);
+        if (refused.put(key(ch), Boolean.TRUE) == null) {
+            quarantine(ch, why);
+        }
+    }
+
+    /** {@code ch} leaves the batch. */
+    private void forget(JournalDb.Change ch) {
+        strikes.remove(key(ch));
+        failedAlone.remove(key(ch));
+    }
+
+    /** The batch after an outage: untried changes first, then suspects, then those that just failed. */
+    private static void outage(List<JournalDb.Change> batch, List<JournalDb.Change> kept, List<JournalDb.Change> untried,
+            Collection<JournalDb.Change> failed) {
+        List<JournalDb.Change> next = new ArrayList<>(kept.size() + untried.size() + failed.size());
+        next.addAll(untried);
+        next.addAll(kept);
+        next.addAll(failed);
+        batch.clear();
+        batch.addAll(next);
+    }
+
+    /** Counts what a commit wrote: changes, their lag, the values the normaliser fixed. */
+    private void committed(List<JournalDb.Change> changes, JournalValues.Tally tally) {
+        long now = clock.getAsLong();
+        for (JournalDb.Change ch : changes) {
+            if (ch.changedAt() > 0) {
+                lag.record(Math.max(0, now - ch.changedAt()), TimeUnit.MILLISECONDS);
+            }
+        }
+        for (JournalValues.Fix f : JournalValues.Fix.values()) {
+            int n = tally.count(f);
+            if (n > 0) {
+                normalised.get(f).increment(n);
+            }
+        }
+        written.addAndGet(changes.size());
+        changesWritten.increment(changes.size());
+    }
+
+    /**
+     * Sets aside a change the database refused, with why: a row in {@code journal_quarantine},
+     * else a line in the quarantine file, else only an ERROR line. Never throws; counted by where
+     * it went. The reason is masked (no digit run that could be a PAN) and in ASCII.
+     */
+    private void quarantine(JournalDb.Change ch, Throwable why) {
+        long now = clock.getAsLong();
+        String rrn = JournalValues.rrn(ch.record().rrn);
+        String reason = JournalValues.reason(why, rrn, JournalDb.QUARANTINE_REASON_WIDTH);
+        Throwable tableFailure;
+        try {
+            db.quarantine(conn, ch, reason, now);
+            quarantined.get(Quarantine.TABLE).increment();
+            LOG.error("journal: the database refused rrn {} (seq {}); quarantined in journal_quarantine, the journal"
+                    + " goes on: {}", JournalValues.ascii(rrn, 64), ch.seq(), reason);
+            return;
+        } catch (SQLException | RuntimeException e) {
+            tableFailure = e;
+        }
+        String fileFailure = "no quarantine file";
+        if (quarantineFile != null) {
+            String line = Instant.ofEpochMilli(now) + " rrn=" + JournalValues.ascii(rrn, 64) + " seq=" + ch.seq()
+                    + " reason=" + reason + " values=" + JournalValues.ascii(
+                            JournalValues.txn(ch, now, new JournalValues.Tally()).toString(),
+                            JournalDb.QUARANTINE_VALUES_WIDTH) + "\n";
+            try {
+                Path dir = quarantineFile.toAbsolutePath().getParent();
+                if (dir != null) {
+                    Files.createDirectories(dir);
+                }
+                Files.writeString(quarantineFile, line, StandardCharsets.US_ASCII, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND, StandardOpenOption.DSYNC);
+                quarantined.get(Quarantine.FILE).increment();
+                LOG.error("journal: the database refused rrn {} (seq {}) and its quarantine table too ({}); quarantined"
+                        + " in {}, the journal goes on: {}", JournalValues.ascii(rrn, 64), ch.seq(),
+                        JournalValues.reason(tableFailure, rrn, 300), quarantineFile, reason);
+                return;
+            } catch (IOException | RuntimeException e) {
+                fileFailure = e.toString();
+            }
+        }
+        quarantined.get(Quarantine.LOG).increment();
+        LOG.error("journal: the database refused rrn {} (seq {}) and it could not be quarantined (table: {}; file: {});"
+                + " only the store holds it, the next rescan tries it again; the journal goes on: {}",
+                JournalValues.ascii(rrn, 64), ch.seq(), JournalValues.reason(tableFailure, rrn, 300),
+                JournalValues.ascii(fileFailure, 300), reason);
     }
 
     private void connect() throws SQLException {
@@ -309,7 +618,7 @@ public final class JournalWriter implements AutoCloseable {
             try {
                 Pending p = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (p != null) {
-                    add(batch, p.rrn(), p.bytes(), p.offeredAt());
+                    add(batch, p.rrn(), p.bytes(), p.offeredAt(), p.offeredAt());
                     drainQueue(batch);
                 }
             } catch (InterruptedException e) {
@@ -322,19 +631,19 @@ public final class JournalWriter implements AutoCloseable {
     private void drainQueue(List<JournalDb.Change> batch) {
         Pending p;
         while (batch.size() < batchSize && (p = queue.poll()) != null) {
-            add(batch, p.rrn(), p.bytes(), p.offeredAt());
+            add(batch, p.rrn(), p.bytes(), p.offeredAt(), p.offeredAt());
         }
     }
 
     private void fillBacklog(List<JournalDb.Change> batch) throws SQLException {
         long now = clock.getAsLong();
-        Iterator<String> it = dirty.iterator();
+        Iterator<Map.Entry<String, Long>> it = dirty.entrySet().iterator();
         while (batch.size() < batchSize && it.hasNext()) {
-            String rrn = it.next();
+            Map.Entry<String, Long> e = it.next();
             it.remove();
-            byte[] bytes = store.get(rrn);
+            byte[] bytes = store.get(e.getKey());
             if (bytes != null) {
-                add(batch, rrn, bytes, now);
+                add(batch, e.getKey(), bytes, now, e.getValue());
             }
         }
         if (dirty.isEmpty()) {
@@ -354,7 +663,7 @@ public final class JournalWriter implements AutoCloseable {
                 rescanLeft--;
                 byte[] bytes = store.get(rrn);
                 if (bytes != null) {
-                    add(chunk, rrn, bytes, now);
+                    add(chunk, rrn, bytes, now, 0); // when it changed is not known: not timed
                 }
             }
             if (!rescan.hasNext()) {
@@ -371,13 +680,13 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    private void add(List<JournalDb.Change> batch, String rrn, byte[] bytes, long at) {
+    private void add(List<JournalDb.Change> batch, String rrn, byte[] bytes, long at, long changedAt) {
         try {
             TxnRecord r = RecordCodec.decode(bytes);
             if (r.rrn == null || r.rrn.isEmpty()) {
                 r.rrn = rrn;
             }
-            batch.add(new JournalDb.Change(r, at));
+            batch.add(new JournalDb.Change(r, at, changedAt));
         } catch (RuntimeException e) {
             decodeErrors.increment();
             LOG.error("journal: cannot decode the store record of rrn {} (skipped): {}", rrn, e.toString());

@@ -48,6 +48,22 @@ class ValidatorTest {
     }
 
     @Test
+    void shouldRejectATrack2PanOf20OrMoreDigitsBeforeItsSeparator() {
+        // its masked PAN (20 to 23 characters) did not fit the journal's masked_pan VARCHAR(19)
+        assertEquals(new Validator.Problem(Malformation.BAD_PAN_LENGTH, 35), checkTrack2Sale("47617390010100101234=2912201123450"));
+        assertEquals(new Validator.Problem(Malformation.BAD_PAN_LENGTH, 35), checkTrack2Sale("47617390010100101234567D2912201"));
+        assertNull(checkTrack2Sale("4761739001010010123=2912201123450"), "19 digits is a PAN");
+    }
+
+    @Test
+    void shouldRejectATrack2WithoutSeparatorWhoseDigitsAreNoPan() {
+        // no separator: every digit is taken for the PAN
+        assertEquals(new Validator.Problem(Malformation.BAD_PAN_LENGTH, 35), checkTrack2Sale("47617390010100101234"));
+        assertEquals(new Validator.Problem(Malformation.BAD_PAN_LENGTH, 35), checkTrack2Sale("47617390010100101234567"));
+        assertEquals(new Validator.Problem(Malformation.BAD_PAN_LENGTH, 35), checkTrack2Sale("4761739001010010291220112345000"));
+    }
+
+    @Test
     void shouldReportNonDigitsInField2AsNonNumericBeforeLength() {
         assertEquals(new Validator.Problem(Malformation.NON_NUMERIC_FIELD, 2), checkSale("4761X"));
     }

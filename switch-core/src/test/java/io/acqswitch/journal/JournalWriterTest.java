@@ -18,7 +18,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,8 +51,12 @@ class JournalWriterTest {
     }
 
     private JournalWriter writer(int queue) {
-        writer = new JournalWriter(db, store, queue, 100, Duration.ofMillis(10), Duration.ofMillis(100), registry,
-                System::currentTimeMillis);
+        return writer(queue, System::currentTimeMillis);
+    }
+
+    private JournalWriter writer(int queue, LongSupplier clock) {
+        writer = new JournalWriter(db, store, null, queue, 100, Duration.ofMillis(10), Duration.ofMillis(100), registry,
+                clock);
         return writer;
     }
 
@@ -95,6 +102,22 @@ class JournalWriterTest {
     }
 
     @Test
+    void shouldTimeTheLagFromTheProcessorsWriteToTheCommitOfItsRow() throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+        JournalingStore journaling = new JournalingStore(store, writer(16, clock::get)); // not started
+        for (int i = 0; i < 40; i++) { // 16 queued, 24 overflow and are re-read from the store
+            journaling.put(String.format("%012d", i), codec.encode(record(String.format("%012d", i), TxnState.FORWARDED, i)));
+        }
+        clock.addAndGet(2_500); // the journal commits them 2.5 s after the processor wrote them
+        writer.start();
+        assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));
+        var lag = registry.get("switch_journal_lag").timer();
+        assertEquals(40, lag.count(), "every change, queued or overflowed, once; the start-up rescan's copies are not timed");
+        assertEquals(2.5, lag.max(TimeUnit.SECONDS));
+        assertEquals(2.5, lag.mean(TimeUnit.SECONDS));
+    }
+
+    @Test
     void shouldWriteOnStartWhatTheJournalLacks() throws Exception {
         for (int i = 0; i < 10; i++) {
             store.put(String.format("%012d", i), codec.encode(record(String.format("%012d", i), TxnState.FORWARDED, i)));
@@ -127,9 +150,10 @@ class JournalWriterTest {
 
     @Test
     void shouldMaskAnythingThatLooksLikeAFullPan() {
-        assertEquals("476173******0010", JournalDb.masked("4761739001010010"));
-        assertEquals("476173******0010", JournalDb.masked("476173******0010"));
-        assertFalse(JournalDb.masked("4761 7390 0101 0010").contains("9001"));
+        JournalValues.Tally tally = new JournalValues.Tally();
+        assertEquals("476173******0010", JournalValues.maskedPan("4761739001010010", tally));
+        assertEquals("476173******0010", JournalValues.maskedPan("476173******0010", tally));
+        assertFalse(JournalValues.maskedPan("4761 7390 0101 0010", tally).contains("9001"));
     }
 
     @Test

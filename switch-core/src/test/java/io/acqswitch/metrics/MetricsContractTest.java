@@ -77,7 +77,7 @@ class MetricsContractTest {
     void shouldExposeEveryMetricTheAlertRulesUse() throws Exception {
         List<String> exprs = alertExprs();
         List<String> names = List.of("IssuerDown", "IssuerTimeoutRateHigh", "SafOldestEntryTooOld", "ApprovalRateDrop",
-                "StoreNearlyFull");
+                "StoreNearlyFull", "JournalDown", "JournalBehind", "JournalQuarantined");
         JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(CONFIG.resolve("prometheus/alerts.yml").toFile());
         for (String name : names) {
             assertFalse(rules.findValues("alert").stream().noneMatch(a -> a.asText().equals(name)), "alert " + name);
@@ -92,6 +92,11 @@ class MetricsContractTest {
         assertEquals(List.of(), scrape.missing(exprs), "metrics the dashboard queries but the switch does not expose");
         assertTrue(exprs.stream().anyMatch(e -> e.contains("histogram_quantile(0.999, sum by (le) "
                 + "(rate(switch_request_latency_seconds_bucket")), "p99.9 from the end-to-end histogram");
+        for (String q : List.of("0.5", "0.99")) {
+            assertTrue(exprs.stream().anyMatch(e -> e.startsWith("histogram_quantile(" + q + ", ")
+                    && e.contains("rate(switch_journal_lag_seconds_bucket") && e.endsWith("[5m])))")),
+                    "journal lag p" + q + " over 5m");
+        }
         assertTrue(scrape.samples().contains("jvm_memory_used_bytes"), "JVM meters are bound");
     }
 
@@ -137,6 +142,8 @@ class MetricsContractTest {
                 "switch_issuer_reconnects_total", "switch_issuer_sign_ons_total", "switch_issuer_echo_failures_total",
                 "switch_ring_remaining_capacity", "switch_ring_capacity", "switch_ring_full_rejections_total",
                 "switch_store_records", "switch_store_capacity_records", "switch_store_free_records",
+                "switch_journal_up", "switch_journal_oldest_pending_seconds", "switch_journal_lag_seconds_bucket",
+                "switch_journal_quarantined_total", "switch_journal_values_normalised_total",
                 "jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total")) {
             assertTrue(scrape.samples().contains(name), name + " in the scrape");
         }

@@ -46,6 +46,14 @@ public final class PostgresJournal implements AutoCloseable {
         return url;
     }
 
+    public String user() {
+        return USER;
+    }
+
+    public String password() {
+        return PASSWORD;
+    }
+
     /** The switch configuration's journal block for this schema (short retries for outage tests). */
     public String yaml() {
         return """
