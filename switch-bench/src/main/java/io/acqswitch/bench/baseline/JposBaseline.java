@@ -18,7 +18,7 @@ import org.jpos.util.NameRegistrar;
  * The incumbent: a jPOS switch as jPOS users build one, from the jPOS artifact with its documented
  * settings only. Q2 deploys, from descriptors this class writes to a temporary deploy directory:
  * <pre>
- *   terminals ─▶ QServer (PostChannel: 2-byte binary length, no header; ISO87BPackager)
+ *   terminals ─▶ QServer (PostChannel: 2-byte binary length, no header; ISO87BPackager; bind-address 127.0.0.1)
  *                   └─ request-listener {@link JposForwarder} ─▶ QMUX (key 41+11, jPOS's default)
  *                                                                   └─ ChannelAdaptor (PostChannel) ─▶ issuer
  * </pre>
@@ -32,14 +32,22 @@ public final class JposBaseline implements AutoCloseable {
 
     private final String issuerHost;
     private final int issuerPort;
+    private final int listenPort;
     private final String name = "jpos-baseline-" + INSTANCES.incrementAndGet();
     private Path deployDir;
     private Q2 q2;
     private int port;
 
+    /** A baseline whose QServer listens on a free port borrowed from the OS. */
     public JposBaseline(String issuerHost, int issuerPort) {
+        this(issuerHost, issuerPort, 0);
+    }
+
+    /** @param listenPort the QServer's port; 0 = a free port borrowed from the OS (see {@link #port()}) */
+    public JposBaseline(String issuerHost, int issuerPort, int listenPort) {
         this.issuerHost = issuerHost;
         this.issuerPort = issuerPort;
+        this.listenPort = listenPort;
     }
 
     /**
@@ -50,7 +58,7 @@ public final class JposBaseline implements AutoCloseable {
      * @throws IllegalStateException when Q2 is not up within 20 s
      */
     public JposBaseline start() throws IOException, InterruptedException {
-        port = freePort();
+        port = listenPort != 0 ? listenPort : freePort();
         deployDir = Files.createTempDirectory("jpos-baseline");
         Files.writeString(deployDir.resolve("10_channel.xml"), """
                 <channel-adaptor name="%1$s-channel" class="org.jpos.q2.iso.ChannelAdaptor">
@@ -74,6 +82,7 @@ public final class JposBaseline implements AutoCloseable {
                 <server name="%1$s-server" class="org.jpos.q2.iso.QServer">
                   <attr name="port" type="java.lang.Integer">%2$d</attr>
                   <channel class="org.jpos.iso.channel.PostChannel" packager="org.jpos.iso.packager.ISO87BPackager"/>
+                  <property name="bind-address" value="127.0.0.1"/>
                   <request-listener class="%3$s">
                     <property name="mux" value="%1$s-mux"/>
                     <property name="timeout" value="10000"/>

@@ -29,21 +29,29 @@ import java.util.concurrent.TimeUnit;
  *   terminal ◀─ pipe ◀─ frameDecoder ◀─ issuer socket
  * </pre>
  *
- * <p>Lifecycle: {@link #start()} binds an ephemeral 127.0.0.1 port, {@link #close()} stops. Its
- * event loops are its own: one acceptor, Netty's default worker count.
+ * <p>Lifecycle: {@link #start()} binds its 127.0.0.1 port (ephemeral unless given), {@link #close()}
+ * stops. Its event loops are its own: one acceptor, Netty's default worker count.
  */
 public final class RelayBaseline implements AutoCloseable {
     private static final int MAX_FRAME_BYTES = 8192;
 
     private final String issuerHost;
     private final int issuerPort;
+    private final int listenPort;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel server;
 
+    /** A relay on an ephemeral port. */
     public RelayBaseline(String issuerHost, int issuerPort) {
+        this(issuerHost, issuerPort, 0);
+    }
+
+    /** @param listenPort the terminals' port on 127.0.0.1; 0 = ephemeral (see {@link #port()}) */
+    public RelayBaseline(String issuerHost, int issuerPort, int listenPort) {
         this.issuerHost = issuerHost;
         this.issuerPort = issuerPort;
+        this.listenPort = listenPort;
     }
 
     /** @throws InterruptedException when interrupted while binding */
@@ -61,7 +69,7 @@ public final class RelayBaseline implements AutoCloseable {
                                 .addLast("terminalPipe", new TerminalPipe(issuerHost, issuerPort));
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", listenPort).sync().channel();
         return this;
     }
 

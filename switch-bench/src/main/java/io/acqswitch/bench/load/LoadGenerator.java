@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.jpos.iso.ISOException;
@@ -45,6 +46,11 @@ import org.jpos.iso.ISOMsg;
  * answering side (and, one connection per transaction, the TCP connect) is charged to every request
  * it delayed (coordinated omission corrected).
  *
+ * <p>Or a closed loop ({@link #runClosed}): each terminal keeps a fixed number of requests in
+ * flight on its persistent connection and sends the next as soon as an answer arrives; the rate is
+ * whatever the target holds, and a request's latency runs from when it was sent. A request that is
+ * never answered (an error after {@link #TIMEOUT_NANOS}) is not replaced: its slot stays empty.
+ *
  * <p>What is sent follows a {@link TxnMix}: new sales, exact re-sends of an earlier sale of the
  * same terminal (duplicates), voids and 0400 reversals of an earlier sale of that terminal that was
  * answered {@code 00} (each sale is voided or reversed at most once), and sales to
@@ -55,8 +61,8 @@ import org.jpos.iso.ISOMsg;
  * one per transaction: opened at the request's due time, closed once its answer is read.
  *
  * <p>Threads: {@link #run} schedules and sends on the calling thread; connects complete and answers
- * are read and recorded on the Netty event loops of {@code group}. One instance may serve several
- * runs in turn.
+ * are read and recorded on the Netty event loops of {@code group}, where {@link #runClosed} also
+ * sends. One instance may serve several runs in turn.
  */
 final class LoadGenerator {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -99,28 +105,26 @@ final class LoadGenerator {
         this.observer = observer;
     }
 
+    /** As {@link #run(String, int, Traffic, int, int, int, ResourceMeter)}, metering this JVM (the soak's). */
+    RunResult run(String target, int port, Traffic traffic, int rate, int warmupSeconds, int seconds)
+            throws InterruptedException {
+        return run(target, port, traffic, rate, warmupSeconds, seconds, new ProcessResources());
+    }
+
     /**
      * Connects (persistent mode), sends at {@code rate} for {@code warmupSeconds} then {@code seconds}
      * more, waits until every request is answered or has timed out, disconnects and returns the
      * figures. Every run uses terminal ids no earlier run used, so no request repeats an earlier one
      * unless the mix says so.
      *
+     * @param meter the CPU and allocation of whatever serves {@code target}, over the measured window
      * @throws InterruptedException when interrupted while connecting or waiting
      */
-    RunResult run(String target, int port, Traffic traffic, int rate, int warmupSeconds, int seconds)
-            throws InterruptedException {
-        Run run = new Run(++runs, traffic.mix(), observer);
-        List<Conn> conns = new ArrayList<>();
+    RunResult run(String target, int port, Traffic traffic, int rate, int warmupSeconds, int seconds,
+                  ResourceMeter meter) throws InterruptedException {
+        Run run = new Run(++runs, traffic.mix(), observer, meter);
+        List<Conn> conns = connect(run, port, traffic);
         try {
-            for (int c = 0; c < traffic.connections(); c++) {
-                Conn conn = new Conn(String.format("L%03d%04d", run.id % 1000, c), traffic.connectPerTxn());
-                conn.bootstrap = bootstrap(conn, run);
-                if (!traffic.connectPerTxn()) {
-                    conn.ch = conn.bootstrap.connect("127.0.0.1", port).sync().channel();
-                    run.channels.add(conn.ch);
-                }
-                conns.add(conn);
-            }
             ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run), 100, 100,
                     TimeUnit.MILLISECONDS);
             try {
@@ -132,7 +136,75 @@ final class LoadGenerator {
         } finally {
             run.channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
-        return run.result(target, rate, seconds);
+        return run.result(target, rate, null, seconds);
+    }
+
+    /**
+     * A closed loop: connects {@code shape.connections()} terminals, sends {@code shape.inFlight()}
+     * requests on each at once and then one more for every answer, for {@code warmupSeconds} then
+     * {@code seconds} more; then sends nothing new, waits until every request is answered or has
+     * timed out, disconnects and returns the figures (achieved TPS: answers received in the window
+     * per second, i.e. the throughput held). Sends run on each connection's event loop, which owns
+     * its terminal's state from then on. Terminal ids and mix as {@link #run}.
+     *
+     * @throws IllegalArgumentException with {@code traffic.connectPerTxn()}: a closed loop keeps its connections
+     * @throws InterruptedException when interrupted while connecting or waiting
+     */
+    RunResult runClosed(String target, int port, Traffic traffic, LoadOptions.Shape shape, int warmupSeconds,
+                        int seconds, ResourceMeter meter) throws InterruptedException {
+        if (traffic.connectPerTxn()) {
+            throw new IllegalArgumentException("a closed loop keeps its connections: not one per transaction");
+        }
+        Run run = new Run(++runs, traffic.mix(), observer, meter);
+        List<Conn> conns = connect(run, port, new Traffic(shape.connections(), traffic.mix(), false));
+        try {
+            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run), 100, 100,
+                    TimeUnit.MILLISECONDS);
+            try {
+                long start = System.nanoTime();
+                run.measureStart = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
+                run.measureEnd = run.measureStart + TimeUnit.SECONDS.toNanos(seconds);
+                run.next = conn -> {
+                    long now = System.nanoTime();
+                    if (now < run.measureEnd) {
+                        sendOne(conn, run, port, now, conn.random);
+                    }
+                };
+                for (Conn conn : conns) {
+                    conn.random = run.random.split(); // split here, on this thread: SplittableRandom is not thread-safe
+                    conn.ch.eventLoop().execute(() -> {
+                        for (int i = 0; i < shape.inFlight(); i++) {
+                            run.next.accept(conn);
+                        }
+                    });
+                }
+                parkUntil(run.measureStart);
+                run.resources.begin();
+                parkUntil(run.measureEnd);
+                run.resources.end();
+                drain(conns, run);
+            } finally {
+                sweeper.cancel(false);
+            }
+        } finally {
+            run.channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        return run.result(target, 0, shape, seconds);
+    }
+
+    /** The run's terminals, connected unless one connection per transaction. */
+    private List<Conn> connect(Run run, int port, Traffic traffic) throws InterruptedException {
+        List<Conn> conns = new ArrayList<>();
+        for (int c = 0; c < traffic.connections(); c++) {
+            Conn conn = new Conn(String.format("L%03d%04d", run.id % 1000, c), traffic.connectPerTxn());
+            conn.bootstrap = bootstrap(conn, run);
+            if (!traffic.connectPerTxn()) {
+                conn.ch = conn.bootstrap.connect("127.0.0.1", port).sync().channel();
+                run.channels.add(conn.ch);
+            }
+            conns.add(conn);
+        }
+        return conns;
     }
 
     private Bootstrap bootstrap(Conn conn, Run run) {
@@ -167,7 +239,7 @@ final class LoadGenerator {
                 sampled = true;
                 run.resources.begin();
             }
-            sendOne(conns.get((int) (i % conns.size())), run, port, due);
+            sendOne(conns.get((int) (i % conns.size())), run, port, due, run.random);
         }
         parkUntil(run.measureEnd);
         if (!sampled) {
@@ -183,11 +255,16 @@ final class LoadGenerator {
         }
     }
 
-    private void sendOne(Conn conn, Run run, int port, long due) {
-        Kind kind = run.mix.pick(run.random);
+    /**
+     * Sends one request of the mix on {@code conn}, due (open) or sent (closed) at {@code due}; on the
+     * sender thread (open model) or the connection's event loop (closed loop), with that thread's
+     * {@code random}.
+     */
+    private void sendOne(Conn conn, Run run, int port, long due, SplittableRandom random) {
+        Kind kind = run.mix.pick(random);
         Sale earlier = switch (kind) {
-            case DUPLICATE -> conn.forDuplicate(run.random);
-            case VOID, REVERSAL -> conn.forFollowUp(run.random);
+            case DUPLICATE -> conn.forDuplicate(random);
+            case VOID, REVERSAL -> conn.forFollowUp(random);
             case SALE, TIMEOUT -> null;
         };
         if (earlier == null && (kind == Kind.DUPLICATE || kind == Kind.VOID || kind == Kind.REVERSAL)) {
@@ -313,7 +390,10 @@ final class LoadGenerator {
         }
     }
 
-    /** One terminal: its id, STAN counter and recent sales (sender thread) and what it awaits. */
+    /**
+     * One terminal: its id, STAN counter and recent sales (the sender thread's, or in a closed loop
+     * its event loop's) and what it awaits.
+     */
     private static final class Conn {
         final String terminalId;
         final boolean perTxn;
@@ -321,6 +401,8 @@ final class LoadGenerator {
         final Sale[] recent = new Sale[RECENT_SALES];
         Bootstrap bootstrap;
         Channel ch;
+        /** Closed loop only: this terminal's own random (its event loop's). */
+        SplittableRandom random;
         private int sales;
         private int stan;
 
@@ -386,15 +468,18 @@ final class LoadGenerator {
         final LongAdder voided = new LongAdder();
         final LongAdder reversed = new LongAdder();
         final LongAdder timeouts = new LongAdder();
-        final ProcessResources resources = new ProcessResources();
+        final ResourceMeter resources;
         final LoadObserver observer;
         volatile long measureStart = Long.MAX_VALUE;
         volatile long measureEnd = Long.MAX_VALUE;
+        /** Closed loop: sends a terminal's next request (event loop, after each answer); null in the open model. */
+        volatile Consumer<Conn> next;
 
-        Run(int id, TxnMix mix, LoadObserver observer) {
+        Run(int id, TxnMix mix, LoadObserver observer, ResourceMeter resources) {
             this.id = id;
             this.mix = mix;
             this.observer = observer;
+            this.resources = resources;
             this.random = new SplittableRandom(id); // the same mix of kinds for the same options
             for (Kind k : Kind.values()) {
                 byKind.put(k, new ConcurrentHashMap<>());
@@ -452,7 +537,7 @@ final class LoadGenerator {
             }
         }
 
-        RunResult result(String target, int rate, int seconds) {
+        RunResult result(String target, int rate, LoadOptions.Shape shape, int seconds) {
             Map<Kind, Map<String, Long>> kinds = new EnumMap<>(Kind.class);
             byKind.forEach((kind, m) -> {
                 if (sent.get(kind).sum() > 0 || !m.isEmpty()) {
@@ -463,12 +548,13 @@ final class LoadGenerator {
             });
             Histogram h = latencyMicros;
             long transactions = answeredInWindow.sum();
-            return new RunResult(target, rate, seconds, scheduled.sum(), transactions / (double) seconds,
+            ResourceMeter.Usage usage = resources.usage();
+            return new RunResult(target, rate, shape, seconds, scheduled.sum(), transactions / (double) seconds,
                     ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
                     ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), sum(codes), errors.sum(), unmatched.sum(),
                     kinds, unexpected.sum(),
                     new LedgerCheck.Expected(approvedSales.sum(), voided.sum(), reversed.sum(), timeouts.sum()),
-                    resources.cpuMicrosPer(transactions), resources.allocatedBytesPer(transactions));
+                    usage.cpuMicrosPer(transactions), usage.allocatedBytesPer(transactions));
         }
 
         private static Map<String, Long> sum(Map<String, LongAdder> counters) {
@@ -522,6 +608,10 @@ final class LoadGenerator {
             }
             String code = answer.getString(39);
             run.answered(p, now, code != null ? code : "none", answer);
+            Consumer<Conn> next = run.next;
+            if (next != null) {
+                next.accept(conn); // closed loop: this answer's slot takes the next request
+            }
         }
 
         @Override

@@ -15,21 +15,34 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * End-to-end load harness: starts, in this process, an approve-all issuer stub and the targets
- * routed to it (temporary data directory, ephemeral 127.0.0.1 ports, issuer deadline 10 s), then
+ * End-to-end load harness, measuring the targets as users deploy them: an approve-all issuer stub
+ * and each target routed to it run in JVMs of their own ({@link ProcessRig}: the same {@code java}
+ * and JVM flags as this one, 127.0.0.1 ports the rig picks; the switch through its own CLI,
+ * {@code run --config}, with its shipped defaults, journal on), one target at a time, while this JVM
  * drives iso87 requests at them from a non-blocking terminal simulator ({@link LoadGenerator}) and
- * prints throughput, coordinated-omission-corrected latency percentiles, answers by field 39 (and,
- * with a mix, by kind of request) and errors.
+ * prints throughput, latency percentiles, answers by field 39 (and, with a mix, by kind of request),
+ * errors, and the target JVM's CPU and allocation per transaction.
+ *
+ * <p>Two load models: the <b>open model</b> ({@code --rate}, {@code --saturate}): requests are due
+ * on a fixed schedule whatever the answers do, latency from each due time (coordinated omission
+ * corrected); and the <b>closed loop</b> ({@code --closed 50x1,20x8}): N connections each keeping W
+ * requests in flight, reporting the throughput the target held and the latency from each send.
+ * Before the first target, {@code --warmup} seconds of sales go straight to the stub, unmeasured, so
+ * that the generator and the stub (which serves every target) are as warm for the first target as
+ * for the last; each run then has its own warm-up.
  *
  * <pre>
  *   java &lt;JVM flags of ./acqswitch&gt; -cp switch-bench/target/benchmarks.jar \
  *        io.acqswitch.bench.load.LoadHarness [--key value ...]
  *
- *   --connections N     terminals, one terminal id each (default 8); one persistent connection each
- *                       unless --connect-per-txn
+ *   --connections N     open model: terminals, one terminal id each (default 8); one persistent
+ *                       connection each unless --connect-per-txn (a closed loop's come from --closed)
  *   --rate TPS          offered rate, open model: sends on schedule whatever the answers do (2000)
+ *   --closed NxW[,NxW]  closed loop instead: N connections with W requests in flight each, one run of
+ *                       each target per shape (none); not with --connect-per-txn
  *   --duration SECONDS  measured seconds (10)
- *   --warmup SECONDS    unmeasured seconds at the same rate before them (3)
+ *   --warmup SECONDS    unmeasured seconds at the same load before each run's window (3); also, before
+ *                       the first target, this long of sales straight to the stub
  *   --target T          stub: straight to the issuer stub (the floor of network + stub);
  *                       switch: through the switch to the same stub;
  *                       relay: through a zero-logic Netty relay to the same stub (the ceiling);
@@ -49,15 +62,18 @@ import java.util.concurrent.TimeUnit;
  *   --connect-per-txn BOOL  a new TCP connection per transaction, like GPRS terminals (false)
  *   --generator-threads N   the simulator's event-loop threads (1)
  *   --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping, yielding (its default)
- *   --switch-journal BOOL   the switch's journal (embedded H2, in this JVM) on (its default) or off
+ *   --switch-journal BOOL   the switch's journal (embedded H2, in the switch's JVM) on (its default) or off
+ *   --table BOOL        every --closed shape (default 50x1 and 20x8), then the saturation steps, of
+ *                       every target, then BENCHMARKS.md's tables: rows and ratios (false)
+ *   --help              these options
  * </pre>
  *
  * <p><b>Mix.</b> A duplicate re-sends the exact bytes of an earlier sale of the same terminal (in
  * flight or answered); a void ({@code 0200}, processing code {@code 200000}, 37/38 of the sale) and
  * a terminal reversal ({@code 0400}, own STAN, field 90 naming the sale) each act on a different
  * earlier sale of that terminal that was answered {@code 00}. A timeout is a sale to a card the
- * switch routes to a second, silent issuer ({@link LoadRig#silent}: a stub that withholds every
- * financial answer, deadline {@link LoadRig#SILENT_DEADLINE_SECONDS} s): the switch answers it
+ * switch routes to a second, silent issuer (a stub that withholds every financial answer, deadline
+ * {@link ProcessRig#SILENT_DEADLINE_SECONDS} s, in a JVM of its own): the switch answers it
  * {@code 68} and reverses it through its SAF; its latency is the deadline, so it is left out of the
  * percentiles. Only the switch detects duplicates, decides voids and reverses: the stub, relay and
  * jPOS targets get sales only (the harness says so when a mix is given for them), so their ledger
@@ -68,31 +84,39 @@ import java.util.concurrent.TimeUnit;
  * latency. On Linux the closing side keeps each port in TIME_WAIT for 60 s, so sustained rates above
  * a few hundred per second rely on {@code net.ipv4.tcp_tw_reuse} (loopback is reused by default).
  *
- * <p><b>Threads.</b> The schedule runs on one sender thread; connects and answers on
- * {@code --generator-threads} event loops. The switch has no thread-count settings: its terminal and
- * issuer I/O run on one Netty worker group of Netty's default size (2 per core, or the JVM property
- * {@code -Dio.netty.eventLoopThreads=N}, which also sizes the stub's workers), transactions on the
- * ring's single processor thread (single writer by design); {@code --switch-wait-strategy} sets how
- * that thread waits.
+ * <p><b>Threads.</b> The open model's schedule runs on one sender thread; connects and answers (and a
+ * closed loop's sends) on {@code --generator-threads} event loops. The switch has no thread-count
+ * settings: its terminal and issuer I/O run on one Netty worker group of Netty's default size (2 per
+ * core, or the JVM property {@code -Dio.netty.eventLoopThreads=N}, which the children inherit with
+ * every other flag of this JVM, so it also sizes the stub's and the relay's workers), transactions on
+ * the ring's single processor thread (single writer by design); {@code --switch-wait-strategy} sets
+ * how that thread waits.
  *
- * <p>Latency is measured from each request's intended send time to its answer. A request not
- * answered within 10 s of that time is an error. After each target the stubs' ledgers are checked
- * ({@link LedgerCheck}, waiting up to 15 s for the switch's SAF to deliver
- * the reversals of voids, 0400s and timeouts): exactly one approved debit per sale answered
- * {@code 00}, exactly the voided and reversed ones reversed, every timeout debit at the silent
- * issuer reversed. Each row also shows the process's CPU time and heap allocation per answered
- * transaction during the window: simulator, stub and target share the JVM, so a target's own cost
- * is its figure minus the stub row's.
+ * <p>A request not answered within 10 s of its due (open) or send (closed) time is an error. After
+ * each run the stubs' ledgers are read over their HTTP API and checked ({@link LedgerCheck}, waiting
+ * up to 15 s for the switch's SAF to deliver the reversals of voids, 0400s and timeouts): exactly
+ * one approved debit per sale answered {@code 00}, exactly the voided and reversed ones reversed,
+ * every timeout debit at the silent issuer reversed. Each row also shows the CPU time and heap
+ * allocation per answered transaction, during the window, of the target's own JVM (the stub's for
+ * stub-direct), as that JVM reports them ({@link ChildMain}); the simulator's and, for the
+ * intermediaries, the stub's are not in them.
  *
- * <p>Exit code: 0 when every ledger check passes, 1 when one fails, 2 for bad options.
+ * <p>Exit code: 0 when every ledger check passes, 1 when one fails, 2 for bad options, 3 when a
+ * JVM of the rig cannot start (the message ends with the tail of its output).
  */
 public final class LoadHarness {
     private static final int FIRST_STEP = 500;
     private static final int SAF_DRAIN_SECONDS = 15;
+    /** The warm-up's load: enough in flight to keep the generator and the stub busy on any machine. */
+    private static final LoadOptions.Shape WARM_UP_SHAPE = new LoadOptions.Shape(8, 4);
 
     private LoadHarness() {}
 
-    public static void main(String[] args) throws IOException, InterruptedException {
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(LoadOptions.USAGE);
+            return;
+        }
         LoadOptions options;
         try {
             options = LoadOptions.parse(args);
@@ -102,10 +126,15 @@ public final class LoadHarness {
             System.exit(2);
             return;
         }
-        System.exit(run(options, System.out));
+        try {
+            System.exit(run(options, System.out));
+        } catch (IOException e) {
+            System.err.println("loadharness: " + e.getMessage());
+            System.exit(3);
+        }
     }
 
-    /** Room for every request the run can send, twice over (at least 20,000: the store's floor is 1,000). */
+    /** Room for every request the run can send, twice over (at least 20,000: the store's floor is 1,000). The soak's. */
     static long storeEntries(LoadOptions o) {
         long requests = o.saturate()
                 ? 2L * o.maxRate() * o.stepSeconds() // the doubling steps sum to under twice the last
@@ -114,154 +143,204 @@ public final class LoadHarness {
     }
 
     /**
-     * Runs the harness as {@code options} say, printing to {@code out}.
+     * A generous estimate of the requests one target gets in a run, warm-ups included: a closed
+     * loop is assumed to hold at most the higher of {@code --rate} and {@code --max-rate}. Above the
+     * switch's shipped store size, the rig sizes its store for this many.
+     */
+    static long requests(LoadOptions o) {
+        long perSecond = Math.max(o.rate(), o.maxRate());
+        long n = o.closed().size() * perSecond * (o.warmup() + o.duration());
+        if (o.saturate() || o.table()) {
+            n += 2L * o.maxRate() * (o.stepSeconds() + 1) + (long) FIRST_STEP * o.warmup();
+        } else if (o.closed().isEmpty()) {
+            n += (long) o.rate() * (o.warmup() + o.duration());
+        }
+        return n;
+    }
+
+    /** What the runs of every target gave, by kind of run; each list in target order. */
+    private static final class Results {
+        /** Per closed-loop shape, one result per target. */
+        final List<List<RunResult>> closed = new ArrayList<>();
+        /** Per target, its open-model run at --rate (none when closed shapes or saturation ran instead). */
+        final List<RunResult> fixed = new ArrayList<>();
+        /** Per target, its highest passing saturation step, or null. */
+        final List<RunResult> saturation = new ArrayList<>();
+        final List<String> saturationSummary = new ArrayList<>();
+        boolean ok = true;
+
+        Results(int shapes) {
+            for (int i = 0; i < shapes; i++) {
+                closed.add(new ArrayList<>());
+            }
+        }
+    }
+
+    /**
+     * Runs the harness as {@code options} say, printing to {@code out}: for each target in turn, its
+     * JVM is started, then every closed-loop shape runs, then the saturation steps (or, with neither,
+     * one open-model run at {@code --rate}), each followed by its ledger check, and the JVM is stopped.
+     * Then the rows by kind of run, the ratios and, with {@code --table}, the tables.
      *
      * @return 0 when every ledger check passed, else 1
-     * @throws IOException when the stub or the switch cannot start
+     * @throws IOException when the stub's or a target's JVM cannot start, or a stub's ledger cannot be read
      * @throws InterruptedException when interrupted
      */
     static int run(LoadOptions options, PrintStream out) throws IOException, InterruptedException {
         out.println(LoadReport.machine());
         out.println("options: " + options);
+        out.println("JVMs: the issuer stub and each target run in a JVM of their own (" + System.getProperty("java.home")
+                + "/bin/java " + String.join(" ", ChildProcess.jvmFlags()) + "), one target at a time; cpu and alloc per "
+                + "transaction are the target's JVM's (stub-direct: the stub's)");
         List<Target> targets = options.target().runs();
         if (!options.mix().salesOnly() && !targets.equals(List.of(Target.SWITCH))) {
             out.println("mix: " + options.mix() + " for the switch only; stub, relay and jpos get sales only (they do "
                     + "not detect duplicates, decide voids or reverse), so their rows are not comparable with its row");
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.generatorThreads(), NioIoHandler.newFactory());
-        try (LoadRig rig = LoadRig.start(targets, storeEntries(options), options.mix().timeoutPct() > 0,
-                options.switchYaml())) {
+        try (ProcessRig rig = ProcessRig.start(options.mix().timeoutPct() > 0 && targets.contains(Target.SWITCH))) {
             LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
-            boolean ok;
-            if (options.table()) {
-                ok = table(options, targets, rig, generator, out);
-            } else if (options.saturate()) {
-                ok = saturate(options, targets, rig, generator, out).ok();
-            } else {
-                ok = fixedRate(options, targets, rig, generator, out).ok();
+            warmUp(options, rig, generator, out);
+            Results results = new Results(options.closed().size());
+            for (Target t : targets) {
+                long started = System.nanoTime();
+                rig.startTarget(t, options.switchYaml(), requests(options));
+                try {
+                    out.printf(Locale.ROOT, "== %s: %s%n", t.label(), t == Target.STUB
+                            ? "the stub's JVM (pid " + rig.pid(t) + "), nothing between"
+                            : String.format(Locale.ROOT, "JVM pid %d, ready in %.1f s", rig.pid(t),
+                                    (System.nanoTime() - started) / 1e9));
+                    runTarget(options, t, rig, generator, results, out);
+                } finally {
+                    rig.stopTarget(t);
+                }
             }
-            out.println(ok ? "ledger checks: OK" : "ledger checks: FAILED");
-            return ok ? 0 : 1;
+            summarize(options, targets, results, out);
+            out.println(results.ok ? "ledger checks: OK" : "ledger checks: FAILED");
+            return results.ok ? 0 : 1;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /**
+     * Before the first target, {@code --warmup} seconds of sales straight to the stub, not measured:
+     * otherwise the first target would run against a generator and a stub whose code is not compiled
+     * yet, and every later one against warm ones (the stub serves every target).
+     */
+    private static void warmUp(LoadOptions o, ProcessRig rig, LoadGenerator generator, PrintStream out)
+            throws InterruptedException {
+        if (o.warmup() == 0) {
+            return;
+        }
+        RunResult r = generator.runClosed("warm-up", rig.port(Target.STUB),
+                new LoadGenerator.Traffic(WARM_UP_SHAPE.connections(), TxnMix.SALES_ONLY, false), WARM_UP_SHAPE, 0,
+                o.warmup(), ResourceMeter.NONE);
+        out.printf(Locale.ROOT, "warm-up of the generator and the stub, not measured: %d s closed loop %s straight to the "
+                + "stub, %.0f TPS, answers %s, errors %d%n", o.warmup(), WARM_UP_SHAPE, r.achievedTps(), r.codes(), r.errors());
     }
 
     private static LoadGenerator.Traffic traffic(LoadOptions o, Target t) {
         return new LoadGenerator.Traffic(o.connections(), o.mixFor(t), o.connectPerTxn());
     }
 
-    /** What a run of every target gave: whether every ledger check passed, and one result per target. */
-    private record Outcome(boolean ok, List<RunResult> results) {}
-
-    /**
-     * BENCHMARKS.md's table in one run: saturation of every target, then every target at half the
-     * switch's sustained rate (the first step's half when no step passed), then the table.
-     */
-    private static boolean table(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
-                                 PrintStream out) throws InterruptedException {
-        Outcome saturation = saturate(o, targets, rig, generator, out);
-        RunResult sw = targets.contains(Target.SWITCH) ? saturation.results().get(targets.indexOf(Target.SWITCH)) : null;
-        int half = Math.max(1, (sw == null ? FIRST_STEP : sw.offeredTps()) / 2);
-        out.println();
-        out.println("== every target at " + half + " TPS (half the switch's sustained rate)");
-        Outcome fixed = fixedRate(o.atRate(half), targets, rig, generator, out);
-        out.println();
-        out.print(LoadReport.table(saturation.results(), fixed.results(), half, o.p99Ms()));
-        return saturation.ok() && fixed.ok();
-    }
-
-    private static Outcome fixedRate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
-                                     PrintStream out) throws InterruptedException {
-        List<RunResult> results = new ArrayList<>();
-        boolean ok = true;
-        for (Target t : targets) {
+    /** Every run of one target, each followed by its ledger check (the target still up: the switch's SAF may be delivering). */
+    private static void runTarget(LoadOptions o, Target t, ProcessRig rig, LoadGenerator generator, Results results,
+                                  PrintStream out) throws IOException, InterruptedException {
+        for (int i = 0; i < o.closed().size(); i++) {
+            LoadOptions.Shape shape = o.closed().get(i);
             Ledgers before = Ledgers.of(rig);
-            RunResult r = generator.run(name(t), rig.port(t), traffic(o, t), o.rate(), o.warmup(), o.duration());
-            LedgerCheck check = ledgerCheck(rig, r.expected(), r.target(), before);
-            ok &= check.ok();
-            results.add(r);
-            out.println(check);
-        }
-        out.println();
-        out.println(LoadReport.header());
-        for (RunResult r : results) {
+            RunResult r = generator.runClosed(t.label(), rig.port(t), traffic(o, t), shape, o.warmup(), o.duration(),
+                    rig.meter(t));
+            results.closed.get(i).add(r);
             out.println(LoadReport.row(r));
+            results.ok &= check(rig, r.expected(), t, before, out);
         }
-        results.stream().map(LoadReport::kinds).filter(k -> !k.isEmpty()).forEach(out::println);
-        if (results.size() == 2 && targets.equals(Target.BOTH.runs())) {
-            out.println(LoadReport.ratios(results.get(0), results.get(1)));
-        } else if (results.size() > 2) {
-            printRatios(targets, results, out);
-        }
-        return new Outcome(ok, results);
-    }
-
-    /** @return the ledger checks' verdict and each target's highest passing step (null when none passed) */
-    private static Outcome saturate(LoadOptions o, List<Target> targets, LoadRig rig, LoadGenerator generator,
-                                    PrintStream out) throws InterruptedException {
-        boolean ok = true;
-        List<String> summary = new ArrayList<>();
-        List<RunResult> best = new ArrayList<>();
-        for (Target t : targets) {
-            out.println(LoadReport.header() + "  step");
+        if (o.saturate() || o.table()) {
+            saturate(o, t, rig, generator, results, out);
+        } else if (o.closed().isEmpty()) {
             Ledgers before = Ledgers.of(rig);
-            RunResult sustained = null;
-            LedgerCheck.Expected expected = LedgerCheck.Expected.NONE;
-            boolean first = true;
-            for (int rate : steps(o.maxRate())) {
-                RunResult r = generator.run(name(t), rig.port(t), traffic(o, t), rate, first ? o.warmup() : 1,
-                        o.stepSeconds());
-                first = false;
-                expected = expected.plus(r.expected());
-                boolean pass = passes(r, o.p99Ms());
-                out.println(LoadReport.row(r) + (pass ? "  pass" : "  FAIL"));
-                String kinds = LoadReport.kinds(r);
-                if (!kinds.isEmpty()) {
-                    out.println("  " + kinds);
-                }
-                if (!pass) {
-                    break;
-                }
-                sustained = r;
-            }
-            LedgerCheck check = ledgerCheck(rig, expected, name(t), before);
-            ok &= check.ok();
-            out.println(check);
-            best.add(sustained);
-            summary.add(sustained == null
-                    ? name(t) + ": no step passed"
-                    : String.format(Locale.ROOT, "%s: sustained %d TPS (achieved %.1f, p99 %.3f ms)", name(t),
-                            sustained.offeredTps(), sustained.achievedTps(), sustained.p99()));
+            RunResult r = generator.run(t.label(), rig.port(t), traffic(o, t), o.rate(), o.warmup(), o.duration(),
+                    rig.meter(t));
+            results.fixed.add(r);
+            out.println(LoadReport.row(r));
+            results.ok &= check(rig, r.expected(), t, before, out);
         }
-        out.println();
-        out.println("saturation (pass: p99 < " + o.p99Ms() + " ms, achieved >= 95% of offered, no errors, every answer "
-                + "the one its kind must get):");
-        summary.forEach(s -> out.println("  " + s));
-        int sw = targets.indexOf(Target.SWITCH);
-        for (int i = 0; i < targets.size(); i++) {
-            if (sw >= 0 && i != sw && best.get(sw) != null && best.get(i) != null) {
-                out.println("  ratio switch/" + name(targets.get(i)) + " sustained rate: "
-                        + LoadReport.ratio(best.get(sw).offeredTps(), best.get(i).offeredTps()));
-            }
-        }
-        return new Outcome(ok, best);
     }
 
-    /** switch against each other target, and jPOS against the relay, over the stub-direct run when there is one. */
-    private static void printRatios(List<Target> targets, List<RunResult> results, PrintStream out) {
-        RunResult stub = targets.contains(Target.STUB) ? results.get(targets.indexOf(Target.STUB)) : null;
-        RunResult sw = targets.contains(Target.SWITCH) ? results.get(targets.indexOf(Target.SWITCH)) : null;
-        for (Target other : List.of(Target.STUB, Target.RELAY, Target.JPOS)) {
-            if (sw != null && targets.contains(other)) {
-                out.println(LoadReport.ratios("switch/" + name(other), sw, results.get(targets.indexOf(other)),
-                        other == Target.STUB ? null : stub));
+    /** Steps the rate until a step fails; records the highest passing step (null when none). */
+    private static void saturate(LoadOptions o, Target t, ProcessRig rig, LoadGenerator generator, Results results,
+                                 PrintStream out) throws IOException, InterruptedException {
+        out.println(LoadReport.header() + "  step");
+        Ledgers before = Ledgers.of(rig);
+        RunResult sustained = null;
+        LedgerCheck.Expected expected = LedgerCheck.Expected.NONE;
+        boolean first = true;
+        for (int rate : steps(o.maxRate())) {
+            RunResult r = generator.run(t.label(), rig.port(t), traffic(o, t), rate, first ? o.warmup() : 1,
+                    o.stepSeconds(), rig.meter(t));
+            first = false;
+            expected = expected.plus(r.expected());
+            boolean pass = passes(r, o.p99Ms());
+            out.println(LoadReport.row(r) + (pass ? "  pass" : "  FAIL"));
+            String kinds = LoadReport.kinds(r);
+            if (!kinds.isEmpty()) {
+                out.println("  " + kinds);
+            }
+            if (!pass) {
+                break;
+            }
+            sustained = r;
+        }
+        results.ok &= check(rig, expected, t, before, out);
+        results.saturation.add(sustained);
+        results.saturationSummary.add(sustained == null
+                ? t.label() + ": no step passed"
+                : String.format(Locale.ROOT, "%s: sustained %d TPS (achieved %.1f, p99 %.3f ms)", t.label(),
+                        sustained.offeredTps(), sustained.achievedTps(), sustained.p99()));
+    }
+
+    /** The rows by kind of run, the answers by kind, the ratios; then the tables with {@code --table}. */
+    private static void summarize(LoadOptions o, List<Target> targets, Results results, PrintStream out) {
+        for (List<RunResult> shape : results.closed) {
+            out.println();
+            out.println("== closed loop " + shape.getFirst().shape() + " (" + shape.getFirst().shape().connections()
+                    + " connections, " + shape.getFirst().shape().inFlight() + " in flight each; " + o.warmup()
+                    + " s warm-up, " + o.duration() + " s measured; latency from each request's send)");
+            rows(shape, out);
+        }
+        if (!results.fixed.isEmpty()) {
+            out.println();
+            out.println("== open model, " + o.rate() + " TPS offered (" + o.warmup() + " s warm-up, " + o.duration()
+                    + " s measured; latency from each request's due time)");
+            rows(results.fixed, out);
+        }
+        if (!results.saturation.isEmpty()) {
+            out.println();
+            out.println("saturation (pass: p99 < " + o.p99Ms() + " ms, achieved >= 95% of offered, no errors, every answer "
+                    + "the one its kind must get):");
+            results.saturationSummary.forEach(s -> out.println("  " + s));
+            for (List<String> pair : LoadReport.PAIRS) {
+                int a = targets.indexOf(Target.valueOf(pair.get(0).toUpperCase(Locale.ROOT)));
+                int b = targets.indexOf(Target.valueOf(pair.get(1).toUpperCase(Locale.ROOT)));
+                if (a >= 0 && b >= 0 && results.saturation.get(a) != null && results.saturation.get(b) != null) {
+                    out.println("  ratio " + pair.get(0) + "/" + pair.get(1) + " sustained rate: " + LoadReport.ratio(
+                            results.saturation.get(a).offeredTps(), results.saturation.get(b).offeredTps()));
+                }
             }
         }
-        if (targets.contains(Target.JPOS) && targets.contains(Target.RELAY)) {
-            out.println(LoadReport.ratios("jpos/relay", results.get(targets.indexOf(Target.JPOS)),
-                    results.get(targets.indexOf(Target.RELAY)), stub));
+        if (o.table()) {
+            out.println();
+            out.print(LoadReport.table(results.closed, targets.stream().map(Target::label).toList(), results.saturation,
+                    o.p99Ms()));
         }
+    }
+
+    private static void rows(List<RunResult> results, PrintStream out) {
+        out.println(LoadReport.header());
+        results.forEach(r -> out.println(LoadReport.row(r)));
+        results.stream().map(LoadReport::kinds).filter(k -> !k.isEmpty()).forEach(out::println);
+        LoadReport.ratioLines(results).forEach(out::println);
     }
 
     /** 500, 1000, 2000, ... below {@code maxRate}, then {@code maxRate} itself. */
@@ -279,19 +358,27 @@ public final class LoadHarness {
                 && r.unexpected() == 0 && r.answered() == r.scheduled();
     }
 
-    /** The stubs' ledger summaries at one moment ({@code silent} null when the rig has no silent issuer). */
+    /** The stubs' ledger summaries at one moment, over HTTP ({@code silent} null when the rig has no silent issuer). */
     private record Ledgers(LedgerSummary stub, LedgerSummary silent) {
-        static Ledgers of(LoadRig rig) {
-            return new Ledgers(rig.stub.ledger().summary(), rig.silent == null ? null : rig.silent.ledger().summary());
+        static Ledgers of(ProcessRig rig) throws IOException, InterruptedException {
+            return new Ledgers(rig.stubLedger(), rig.silentLedger());
         }
+    }
+
+    /** {@link #ledgerCheck}, printed. @return whether it holds */
+    private static boolean check(ProcessRig rig, LedgerCheck.Expected expected, Target t, Ledgers before, PrintStream out)
+            throws IOException, InterruptedException {
+        LedgerCheck check = ledgerCheck(rig, expected, t.label(), before);
+        out.println(check);
+        return check.ok();
     }
 
     /**
      * Lets answers already written settle into the ledgers and the switch's SAF deliver the reversals
      * of voids, 0400s and timeouts (at most {@link #SAF_DRAIN_SECONDS} s), then compares.
      */
-    private static LedgerCheck ledgerCheck(LoadRig rig, LedgerCheck.Expected expected, String target, Ledgers before)
-            throws InterruptedException {
+    private static LedgerCheck ledgerCheck(ProcessRig rig, LedgerCheck.Expected expected, String target, Ledgers before)
+            throws IOException, InterruptedException {
         Thread.sleep(300); // a reversal the switch would send after a lost answer starts within its tick
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SAF_DRAIN_SECONDS);
         while (true) {
@@ -303,9 +390,5 @@ public final class LoadHarness {
             }
             Thread.sleep(100);
         }
-    }
-
-    private static String name(Target t) {
-        return t.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,5 +1,6 @@
 package io.acqswitch.bench.load;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +9,8 @@ import java.util.Map;
 /**
  * The harness's command line: {@code --key value} pairs, every one optional.
  *
- * @param connections  persistent terminal connections, each with its own terminal id
+ * @param connections  open model: persistent terminal connections, each with its own terminal id
+ *                     (a closed loop has its shape's)
  * @param rate         offered rate in requests per second (open model)
  * @param duration     measured seconds
  * @param warmup       unmeasured seconds before the measurement, same rate
@@ -22,12 +24,30 @@ import java.util.Map;
  * @param generatorThreads the simulator's event-loop threads
  * @param switchWaitStrategy the switch's ring wait strategy ({@code pipeline.waitStrategy}); null = its default
  * @param switchJournal the switch's journal on (its default) or off, to see what the journal costs
- * @param table        saturation of every target, then a fixed-rate run of every target at half the
- *                     switch's sustained rate, then the comparison table (markdown) of BENCHMARKS.md
+ * @param table        every closed-loop shape, then the saturation steps, of every target, then the
+ *                     comparison tables (markdown) of BENCHMARKS.md
+ * @param closed       closed-loop shapes to run each target at (empty: none); {@link #table} defaults
+ *                     them to {@link #TABLE_SHAPES}
  */
 record LoadOptions(int connections, int rate, int duration, int warmup, Target target, boolean saturate,
                    int maxRate, int stepSeconds, double p99Ms, TxnMix mix, boolean connectPerTxn,
-                   int generatorThreads, String switchWaitStrategy, boolean switchJournal, boolean table) {
+                   int generatorThreads, String switchWaitStrategy, boolean switchJournal, boolean table,
+                   List<Shape> closed) {
+
+    /** The closed-loop shapes of the comparison table: many terminals one request each, fewer pipelining. */
+    static final List<Shape> TABLE_SHAPES = List.of(new Shape(50, 1), new Shape(20, 8));
+
+    /**
+     * A closed loop: {@code connections} persistent connections, each keeping {@code inFlight}
+     * requests outstanding (the next is sent as soon as an answer arrives), whatever the rate.
+     */
+    record Shape(int connections, int inFlight) {
+        /** {@code 50x1}. */
+        @Override
+        public String toString() {
+            return connections + "x" + inFlight;
+        }
+    }
 
     /** Where the terminal traffic goes. */
     enum Target {
@@ -44,6 +64,11 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         /** Stub, relay, switch, jPOS in turn, with the ratios. */
         ALL;
 
+        /** {@code stub}, {@code switch}, ...: as in the options and the output. */
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
         /** The targets this one runs, in order. */
         List<Target> runs() {
             return switch (this) {
@@ -56,8 +81,12 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
 
     static final String USAGE = """
             options (all --key value, all optional):
-              --connections N     terminals, one terminal id and persistent connection each (8)
+              --connections N     open model: terminals, one terminal id and persistent connection each (8);
+                                  a closed loop's come from --closed
               --rate TPS          offered rate, open model (2000)
+              --closed NxW[,NxW]  closed loop instead: N connections with W requests in flight each, the
+                                  next sent when an answer comes, e.g. 50x1 or 50x1,20x8; one run of each
+                                  target per shape, --warmup then --duration seconds (none)
               --duration SECONDS  measured seconds (10)
               --warmup SECONDS    unmeasured seconds first (3)
               --target T          stub | relay | switch | jpos | both | all (both)
@@ -75,19 +104,14 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping or
                                   yielding (the switch's default, blocking)
               --switch-journal BOOL  the switch's journal (embedded H2) on or off (true)
-              --table BOOL        saturation of every --target, then every target at half the switch's
-                                  sustained rate (--duration s), then BENCHMARKS.md's table (false)""";
+              --table BOOL        every --closed shape (default 50x1,20x8), then the saturation steps, of
+                                  every --target, then BENCHMARKS.md's tables and ratios (false)
+            every target runs in a JVM of its own, as does the issuer stub, with this JVM's flags""";
 
     /** The switch's configuration lines these options add to the harness's (wait strategy, journal). */
     String switchYaml() {
         return (switchWaitStrategy == null ? "" : "pipeline: {waitStrategy: " + switchWaitStrategy + "}\n")
                 + (switchJournal ? "" : "journal: {enabled: false}\n");
-    }
-
-    /** The same options with another fixed {@code rate} and no stepping. */
-    LoadOptions atRate(int newRate) {
-        return new LoadOptions(connections, newRate, duration, warmup, target, false, maxRate, stepSeconds, p99Ms, mix,
-                connectPerTxn, generatorThreads, switchWaitStrategy, switchJournal, table);
     }
 
     /** @throws IllegalArgumentException naming the first bad option as {@code --key=value: why} */
@@ -100,6 +124,8 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
             }
             m.put(key.substring(2), args[i + 1]);
         }
+        boolean table = bool(m, "table");
+        List<Shape> closed = shapes(m.remove("closed"));
         LoadOptions o = new LoadOptions(
                 positive(m, "connections", 8),
                 positive(m, "rate", 2000),
@@ -115,11 +141,45 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
                 positive(m, "generator-threads", 1),
                 waitStrategy(m.remove("switch-wait-strategy")),
                 bool(m, "switch-journal", true),
-                bool(m, "table"));
+                table,
+                table && closed.isEmpty() ? TABLE_SHAPES : closed);
         if (!m.isEmpty()) {
             throw new IllegalArgumentException("--" + m.keySet().iterator().next() + ": unknown option");
         }
+        if (!o.closed().isEmpty() && o.connectPerTxn()) {
+            throw new IllegalArgumentException("--closed=" + o.closedSpec() + ": a closed loop keeps its connections "
+                    + "(not with --connect-per-txn true)");
+        }
         return o;
+    }
+
+    /** The shapes as the option spells them: {@code 50x1,20x8}. */
+    String closedSpec() {
+        return String.join(",", closed.stream().map(Shape::toString).toList());
+    }
+
+    /** {@code 50x1,20x8} (or {@code 50×1}); null: none. */
+    private static List<Shape> shapes(String s) {
+        if (s == null) {
+            return List.of();
+        }
+        List<Shape> shapes = new ArrayList<>();
+        for (String part : s.split(",", -1)) {
+            String[] nw = part.trim().split("[x×]", -1);
+            try {
+                if (nw.length == 2) {
+                    Shape shape = new Shape(Integer.parseInt(nw[0].trim()), Integer.parseInt(nw[1].trim()));
+                    if (shape.connections() > 0 && shape.inFlight() > 0) {
+                        shapes.add(shape);
+                        continue;
+                    }
+                }
+            } catch (NumberFormatException e) {
+                // the message below
+            }
+            throw new IllegalArgumentException("--closed=" + s + ": connections x in-flight pairs > 0, e.g. 50x1,20x8");
+        }
+        return List.copyOf(shapes);
     }
 
     private static int positive(Map<String, String> m, String key, int dflt) {

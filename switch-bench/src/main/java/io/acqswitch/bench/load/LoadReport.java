@@ -3,12 +3,18 @@ package io.acqswitch.bench.load;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Formats the harness's output: the machine, one row per run, ratios. Stateless. */
+/**
+ * Formats the harness's output: the machine, one row per run (the {@code offered} column holds a
+ * closed loop's shape, e.g. {@code 50x1}), ratios, the tables. Stateless.
+ */
 final class LoadReport {
     private static final String COLUMNS = "%-7s %8s %9s %8s %8s %8s %8s %8s %7s %10s %11s  %s";
 
@@ -36,7 +42,7 @@ final class LoadReport {
     static String row(RunResult r) {
         String codes = r.codes().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" "));
-        return String.format(Locale.ROOT, COLUMNS, r.target(), r.offeredTps(), String.format(Locale.ROOT, "%.1f", r.achievedTps()),
+        return String.format(Locale.ROOT, COLUMNS, r.target(), r.shape() != null ? r.shape() : r.offeredTps(), String.format(Locale.ROOT, "%.1f", r.achievedTps()),
                 ms(r.p50()), ms(r.p90()), ms(r.p99()), ms(r.p999()), ms(r.max()), r.errors(),
                 String.format(Locale.ROOT, "%.1f", r.cpuMicrosPerTxn()),
                 String.format(Locale.ROOT, "%.1f", r.allocBytesPerTxn() / 1024), codes.isEmpty() ? "-" : codes) + (r.unmatched() > 0 ? "  unmatched=" + r.unmatched() : "");
@@ -59,69 +65,103 @@ final class LoadReport {
                 + r.unexpected();
     }
 
-    /** switch/stub for achieved TPS, p50 and p99: what the switch costs over the bare network and stub. */
-    static String ratios(RunResult stub, RunResult sw) {
-        return ratios("switch/stub", sw, stub);
-    }
-
     /**
-     * {@code a/b} for achieved TPS, p50, p99, CPU and allocation per transaction, and the same for the
-     * CPU and allocation over the stub-direct run's ({@code a-stub / b-stub}: what the targets
-     * themselves cost, without the simulator and stub they share), when {@code stub} is given.
+     * The pairs compared, where both ran: the switch against the incumbent and the ceiling, the
+     * incumbent against the ceiling, and each against stub-direct (the floor: network, simulator
+     * and stub alone).
      */
-    static String ratios(String label, RunResult a, RunResult b, RunResult stub) {
-        String own = stub == null ? "" : String.format(Locale.ROOT, ", own CPU %s (%.1f vs %.1f us), own alloc %s (%.1f vs %.1f KB)",
-                ratio(a.cpuMicrosPerTxn() - stub.cpuMicrosPerTxn(), b.cpuMicrosPerTxn() - stub.cpuMicrosPerTxn()),
-                a.cpuMicrosPerTxn() - stub.cpuMicrosPerTxn(), b.cpuMicrosPerTxn() - stub.cpuMicrosPerTxn(),
-                ratio(a.allocBytesPerTxn() - stub.allocBytesPerTxn(), b.allocBytesPerTxn() - stub.allocBytesPerTxn()),
-                (a.allocBytesPerTxn() - stub.allocBytesPerTxn()) / 1024, (b.allocBytesPerTxn() - stub.allocBytesPerTxn()) / 1024);
-        return ratios(label, a, b) + own;
-    }
+    static final List<List<String>> PAIRS = List.of(List.of("switch", "jpos"), List.of("switch", "relay"),
+            List.of("jpos", "relay"), List.of("switch", "stub"), List.of("jpos", "stub"), List.of("relay", "stub"));
 
-    private static String ratios(String label, RunResult a, RunResult b) {
+    /** {@code a/b} for achieved TPS, p50, p99, and the CPU and allocation per transaction of each one's JVM. */
+    static String ratios(String label, RunResult a, RunResult b) {
         return String.format(Locale.ROOT, "ratio %s: achieved TPS %s, p50 %s, p99 %s, CPU/tx %s, alloc/tx %s", label,
                 ratio(a.achievedTps(), b.achievedTps()), ratio(a.p50(), b.p50()), ratio(a.p99(), b.p99()),
                 ratio(a.cpuMicrosPerTxn(), b.cpuMicrosPerTxn()), ratio(a.allocBytesPerTxn(), b.allocBytesPerTxn()));
     }
 
-    /**
-     * The comparison table of BENCHMARKS.md (markdown): per target the sustained rate of a
-     * saturation run, and p99, CPU and allocation per transaction at {@code halfRate}; then the
-     * switch's ratios against each other target. {@code saturation} holds null for a target whose
-     * first step failed.
-     */
-    static String table(List<RunResult> saturation, List<RunResult> atHalf, int halfRate, double p99Ms) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "| target | sustained TPS (p99 < %s ms) | p99 at %d TPS (ms) | CPU per txn (us) "
-                + "| alloc per txn (KB) |%n|---|---|---|---|---|%n", p99Ms, halfRate));
-        RunResult sw = null;
-        RunResult swSat = null;
-        for (int i = 0; i < atHalf.size(); i++) {
-            RunResult sat = saturation.get(i);
-            RunResult r = atHalf.get(i);
-            if (r.target().equals("switch")) {
-                sw = r;
-                swSat = sat;
+    /** {@link #ratios} for every pair of {@link #PAIRS} present in {@code results} (one run per target). */
+    static List<String> ratioLines(List<RunResult> results) {
+        Map<String, RunResult> byTarget = new LinkedHashMap<>();
+        results.forEach(r -> byTarget.put(r.target(), r));
+        List<String> lines = new ArrayList<>();
+        for (List<String> pair : PAIRS) {
+            if (byTarget.containsKey(pair.get(0)) && byTarget.containsKey(pair.get(1))) {
+                lines.add(ratios(pair.get(0) + "/" + pair.get(1), byTarget.get(pair.get(0)), byTarget.get(pair.get(1))));
             }
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.1f |%n", r.target(),
-                    sat == null ? "none passed" : String.valueOf(sat.offeredTps()), ms(r.p99()), r.cpuMicrosPerTxn(),
-                    r.allocBytesPerTxn() / 1024));
         }
-        if (sw != null) {
-            sb.append(System.lineSeparator());
-            for (int i = 0; i < atHalf.size(); i++) {
-                RunResult r = atHalf.get(i);
-                RunResult sat = saturation.get(i);
-                if (r == sw) {
-                    continue;
-                }
-                sb.append(String.format(Locale.ROOT, "switch/%s: sustained TPS %s, p99 %s, CPU/txn %s, alloc/txn %s%n",
-                        r.target(), swSat == null || sat == null ? "n/a" : ratio(swSat.offeredTps(), sat.offeredTps()),
-                        ratio(sw.p99(), r.p99()), ratio(sw.cpuMicrosPerTxn(), r.cpuMicrosPerTxn()),
-                        ratio(sw.allocBytesPerTxn(), r.allocBytesPerTxn())));
+        return lines;
+    }
+
+    /**
+     * The comparison tables of BENCHMARKS.md (markdown). First one row per load and target: each
+     * closed-loop shape with the throughput it held, its latency percentiles and the target JVM's CPU
+     * and allocation per transaction; then the open-model saturation, with the highest step that
+     * passed and that step's figures. Then one row per pair of {@link #PAIRS}: the ratios of
+     * throughput, p99 and CPU per transaction for each shape, and of the sustained rates.
+     *
+     * @param closed     per shape, one result per target (in the same target order each)
+     * @param saturation per target, its highest passing step (null when none passed); empty when no saturation ran
+     */
+    static String table(List<List<RunResult>> closed, List<String> targets, List<RunResult> saturation, double p99Ms) {
+        StringBuilder sb = new StringBuilder();
+        String nl = System.lineSeparator();
+        sb.append("| load | target | TPS | p50 ms | p99 ms | p99.9 ms | CPU per txn (us) | alloc per txn (KB) | errors |")
+                .append(nl).append("|---|---|---:|---:|---:|---:|---:|---:|---:|").append(nl);
+        for (List<RunResult> shape : closed) {
+            for (RunResult r : shape) {
+                sb.append(tableRow(r.load(), r.target(), String.format(Locale.ROOT, "%.1f", r.achievedTps()), r)).append(nl);
             }
+        }
+        String open = "open, highest step with p99 < " + num(p99Ms) + " ms";
+        for (int i = 0; i < saturation.size(); i++) {
+            RunResult r = saturation.get(i);
+            sb.append(r == null ? "| " + open + " | " + targets.get(i) + " | none passed | | | | | | |"
+                    : tableRow(open, r.target(), String.valueOf(r.offeredTps()), r)).append(nl);
+        }
+        sb.append(nl).append("| ratio |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (List<RunResult> shape : closed) {
+            String load = shape.getFirst().load();
+            sb.append(' ').append(load).append(" TPS | ").append(load).append(" p99 | ").append(load).append(" CPU/txn |");
+            rule.append("---:|---:|---:|");
+        }
+        if (!saturation.isEmpty()) {
+            sb.append(" open sustained TPS |");
+            rule.append("---:|");
+        }
+        sb.append(nl).append(rule).append(nl);
+        for (List<String> pair : PAIRS) {
+            int a = targets.indexOf(pair.get(0));
+            int b = targets.indexOf(pair.get(1));
+            if (a < 0 || b < 0) {
+                continue;
+            }
+            sb.append("| ").append(pair.get(0)).append('/').append(pair.get(1)).append(" |");
+            for (List<RunResult> shape : closed) {
+                RunResult ra = shape.get(a);
+                RunResult rb = shape.get(b);
+                sb.append(' ').append(ratio(ra.achievedTps(), rb.achievedTps())).append(" | ")
+                        .append(ratio(ra.p99(), rb.p99())).append(" | ")
+                        .append(ratio(ra.cpuMicrosPerTxn(), rb.cpuMicrosPerTxn())).append(" |");
+            }
+            if (!saturation.isEmpty()) {
+                RunResult sa = saturation.get(a);
+                RunResult sb2 = saturation.get(b);
+                sb.append(' ').append(sa == null || sb2 == null ? "n/a" : ratio(sa.offeredTps(), sb2.offeredTps())).append(" |");
+            }
+            sb.append(nl);
         }
         return sb.toString();
+    }
+
+    private static String tableRow(String load, String target, String tps, RunResult r) {
+        return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.1f | %.1f | %d |", load, target, tps,
+                ms(r.p50()), ms(r.p99()), ms(r.p999()), r.cpuMicrosPerTxn(), r.allocBytesPerTxn() / 1024, r.errors());
+    }
+
+    private static String num(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     static String ratio(double a, double b) {

@@ -3,11 +3,12 @@ package io.acqswitch.bench.load;
 import java.lang.management.ManagementFactory;
 
 /**
- * CPU time and heap allocation of this whole process between {@link #begin()} and {@link #end()}:
- * with simulator, stub and target in one JVM, a target's own share is its figure minus the
- * stub-direct target's. Written by the sender thread, read after the run.
+ * CPU time and heap allocation of this whole process between {@link #begin()} and {@link #end()}.
+ * In the soak, simulator, stub and switch share this JVM, so its figures are theirs together; the
+ * load harness meters each child JVM instead ({@link ChildProcess#meter()}). Written by the sender
+ * thread, read after the run.
  */
-final class ProcessResources {
+final class ProcessResources implements ResourceMeter {
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -16,21 +17,27 @@ final class ProcessResources {
     private long cpuNanos;
     private long allocatedBytes;
 
-    void begin() {
-        cpuNanos = -OS.getProcessCpuTime();
-        allocatedBytes = -THREADS.getTotalThreadAllocatedBytes();
+    /** This process's CPU time and heap allocated so far: {@code [cpuNanos, allocatedBytes]}. */
+    static long[] now() {
+        return new long[] {OS.getProcessCpuTime(), THREADS.getTotalThreadAllocatedBytes()};
     }
 
-    void end() {
-        cpuNanos += OS.getProcessCpuTime();
-        allocatedBytes += THREADS.getTotalThreadAllocatedBytes();
+    @Override
+    public void begin() {
+        long[] n = now();
+        cpuNanos = -n[0];
+        allocatedBytes = -n[1];
     }
 
-    double cpuMicrosPer(long transactions) {
-        return transactions == 0 ? Double.NaN : cpuNanos / 1000.0 / transactions;
+    @Override
+    public void end() {
+        long[] n = now();
+        cpuNanos += n[0];
+        allocatedBytes += n[1];
     }
 
-    double allocatedBytesPer(long transactions) {
-        return transactions == 0 ? Double.NaN : allocatedBytes / (double) transactions;
+    @Override
+    public Usage usage() {
+        return new Usage(cpuNanos, allocatedBytes);
     }
 }

@@ -4,12 +4,15 @@ import io.acqswitch.bench.load.TxnMix.Kind;
 import java.util.Map;
 
 /**
- * What one measured run at a fixed offered rate produced. Latencies are in milliseconds, measured
- * from each request's intended send time (coordinated-omission corrected), over the requests
- * scheduled inside the measurement window.
+ * What one measured run produced, at a fixed offered rate (open model) or with a fixed number of
+ * requests in flight (closed loop). Latencies are in milliseconds over the requests scheduled (open)
+ * or sent (closed) inside the measurement window, measured from each request's intended send time
+ * (open: coordinated-omission corrected) or from when it was sent (closed: a closed loop sends
+ * nothing while it waits, so there is no omission to correct).
  *
  * @param target         "stub", "relay", "switch" or "jpos"
- * @param offeredTps     the scheduled rate
+ * @param offeredTps     the scheduled rate; 0 for a closed loop
+ * @param shape          the closed loop's connections x in-flight ({@code 50x1}); null for the open model
  * @param seconds        the measurement window
  * @param scheduled      requests scheduled in the window
  * @param achievedTps    answers received inside the window, per second
@@ -22,15 +25,21 @@ import java.util.Map;
  *                       (timeouts are left out of the latency percentiles: theirs is the issuer deadline)
  * @param unexpected     of those, answers other than the one their kind must get ({@link Kind#expects})
  * @param expected       what the ledgers must show after the whole run, warm-up included
- * @param cpuMicrosPerTxn  CPU time of the whole process (simulator, stub and target together) during
- *                         the window, per answer received in it; NaN when nothing was answered
- * @param allocBytesPerTxn heap allocated by all threads of the process during the window, per
- *                         answer received in it; NaN when nothing was answered
+ * @param cpuMicrosPerTxn  CPU time of the process that served the target (the load harness: the target's
+ *                         own JVM, the stub's for stub-direct; the soak: its whole JVM) during the window,
+ *                         per answer received in it; NaN when nothing was answered or it was not known
+ * @param allocBytesPerTxn heap allocated by all threads of that process during the window, per answer
+ *                         received in it; NaN likewise
  */
-record RunResult(String target, int offeredTps, int seconds, long scheduled, double achievedTps,
+record RunResult(String target, int offeredTps, LoadOptions.Shape shape, int seconds, long scheduled, double achievedTps,
                  double p50, double p90, double p99, double p999, double max,
                  Map<String, Long> codes, long errors, long unmatched, Map<Kind, Map<String, Long>> byKind,
                  long unexpected, LedgerCheck.Expected expected, double cpuMicrosPerTxn, double allocBytesPerTxn) {
+
+    /** {@code closed 50x1}, or {@code open 2000/s}. */
+    String load() {
+        return shape != null ? "closed " + shape : "open " + offeredTps + "/s";
+    }
 
     /** Answers in the window that were approvals. */
     long approved() {

@@ -49,7 +49,7 @@ import java.util.function.Consumer;
  */
 public final class SoakHarness {
     private static final Set<String> NOT_FOR_SOAK = Set.of("--target", "--saturate", "--max-rate", "--step-seconds",
-            "--p99-ms", "--table", "--mix", "--timeouts");
+            "--p99-ms", "--table", "--mix", "--timeouts", "--closed");
     private static final Map<String, String> DEFAULTS = Map.of("--rate", "400", "--duration", "1800");
 
     private SoakHarness() {}
@@ -128,7 +128,7 @@ public final class SoakHarness {
             return t;
         });
         Path csvFile = options.out().resolve("soak.csv");
-        try (LoadRig rig = LoadRig.start(List.of(Target.SWITCH), LoadHarness.storeEntries(o), false,
+        try (LoadRig rig = LoadRig.start(List.of(Target.SWITCH), LoadHarness.storeEntries(o),
                 o.switchYaml());
              PrintWriter csv = new PrintWriter(Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8))) {
             csv.println(SoakSample.CSV_HEADER);

@@ -1,6 +1,7 @@
 /**
- * The end-to-end load harness: an open-model, coordinated-omission-corrected terminal simulator
- * driving an in-process issuer stub, directly and through a switch node, with a transaction mix and
- * a ledger check; and its soak mode, a long run sampled for growth.
+ * The end-to-end load harness: a terminal simulator (open model, coordinated-omission corrected, or
+ * closed loop) driving an issuer stub directly and through the switch and the baselines, each in a
+ * JVM of its own, with a transaction mix and a ledger check; and its soak mode, a long run through
+ * an in-process switch sampled for growth.
  */
 package io.acqswitch.bench.load;

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The harness runs end to end and its ledger check holds; no timing is asserted (shared CI machines). */
+/**
+ * The harness runs end to end, with the stub and every target in JVMs of their own, and its ledger
+ * check holds; no timing is asserted (shared CI machines).
+ */
 class LoadHarnessSmokeTest {
 
     /** Runs the harness with {@code args}, asserts exit code 0 (every ledger check passed), returns its output. */
@@ -47,13 +50,36 @@ class LoadHarnessSmokeTest {
 
     @Test
     @Tag("slow")
-    @Timeout(90)
-    void shouldCompleteTheRelayAndJposBaselinesAndPassTheLedgerCheck() throws Exception {
-        String out = runHarness("--target", "all", "--rate", "50", "--connections", "2", "--warmup", "0", "--duration", "1");
+    @Timeout(120)
+    void shouldRunEveryTargetInClosedLoopsAndPassTheLedgerChecks() throws Exception {
+        String out = runHarness("--target", "all", "--closed", "2x1,2x4", "--warmup", "0", "--duration", "1");
 
-        assertFiftySalesStand(out, List.of("stub", "relay", "switch", "jpos"));
-        assertTrue(out.contains("ratio switch/relay"), out);
-        assertTrue(out.contains("ratio switch/jpos"), out);
+        for (String target : List.of("stub", "relay", "switch", "jpos")) {
+            assertEquals(2, out.lines().filter(l -> l.startsWith("ledger[" + target + "]") && l.endsWith("-> OK")).count(), out);
+            assertTrue(out.lines().anyMatch(l -> l.matches(target + " +2x4 .*")), out);
+        }
+        assertTrue(out.contains("== closed loop 2x1 (2 connections, 1 in flight each;"), out);
+        for (String pair : List.of("switch/jpos", "switch/relay", "jpos/relay", "switch/stub", "jpos/stub", "relay/stub")) {
+            assertEquals(2, out.lines().filter(l -> l.startsWith("ratio " + pair + ": achieved TPS ")).count(), out);
+        }
+        assertFalse(out.contains("NaN"), out); // every target JVM reported its CPU and allocation
+    }
+
+    @Test
+    @Tag("slow")
+    @Timeout(60)
+    void shouldStopEveryChildJvmOnClose() throws Exception {
+        long stub;
+        long relay;
+        try (ProcessRig rig = ProcessRig.start(false)) {
+            rig.startTarget(LoadOptions.Target.RELAY, "", 0);
+            stub = rig.pid(LoadOptions.Target.STUB);
+            relay = rig.pid(LoadOptions.Target.RELAY);
+            assertTrue(ProcessHandle.of(relay).map(ProcessHandle::isAlive).orElse(false));
+            assertEquals(0, rig.stubLedger().entries());
+        }
+        assertFalse(ProcessHandle.of(stub).map(ProcessHandle::isAlive).orElse(false));
+        assertFalse(ProcessHandle.of(relay).map(ProcessHandle::isAlive).orElse(false));
     }
 
     /** {@code target}'s ledger check line, asserted to be OK. */
@@ -100,15 +126,32 @@ class LoadHarnessSmokeTest {
     @Test
     @Tag("slow")
     @Timeout(90)
-    void shouldPrintTheComparisonTableFromSaturationAndHalfRate() throws Exception {
-        String out = runHarness("--target", "both", "--table", "true", "--max-rate", "40", "--step-seconds", "1",
-                "--warmup", "0", "--duration", "1", "--p99-ms", "1000", "--connections", "2");
-        assertTrue(out.contains("== every target at 20 TPS (half the switch's sustained rate)"), out);
-        assertTrue(out.contains("| target | sustained TPS (p99 < 1000.0 ms) | p99 at 20 TPS (ms) |"), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("| stub | 40 | ")), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("| switch | 40 | ")), out);
-        assertTrue(out.contains("switch/stub: sustained TPS 1.00x"), out);
+    void shouldPrintTheComparisonTablesFromClosedLoopsAndSaturation() throws Exception {
+        String out = runHarness("--target", "both", "--table", "true", "--closed", "2x1,2x2", "--max-rate", "40",
+                "--step-seconds", "1", "--warmup", "0", "--duration", "1", "--p99-ms", "1000", "--connections", "2");
+        assertTrue(out.contains("| load | target | TPS | p50 ms | p99 ms | p99.9 ms | CPU per txn (us) | alloc per txn (KB) | errors |"), out);
+        for (String target : List.of("stub", "switch")) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("| closed 2x1 | " + target + " | ")), out);
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("| closed 2x2 | " + target + " | ")), out);
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("| open, highest step with p99 < 1000 ms | " + target + " | 40 | ")), out);
+        }
+        assertTrue(out.contains("| ratio | closed 2x1 TPS | closed 2x1 p99 | closed 2x1 CPU/txn | closed 2x2 TPS |"), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("| switch/stub | ") && l.endsWith(" | 1.00x |")), out);
         assertTrue(out.contains("ledger checks: OK"), out);
+    }
+
+    @Test
+    void shouldParseClosedLoopShapesAndDefaultThemForTheTable() {
+        assertEquals(List.of(new LoadOptions.Shape(50, 1), new LoadOptions.Shape(20, 8)),
+                LoadOptions.parse("--closed", "50x1,20×8").closed());
+        assertEquals(LoadOptions.TABLE_SHAPES, LoadOptions.parse("--table", "true").closed());
+        assertEquals(List.of(new LoadOptions.Shape(4, 2)), LoadOptions.parse("--table", "true", "--closed", "4x2").closed());
+        assertTrue(LoadOptions.parse().closed().isEmpty());
+        assertEquals("--closed=50x0: connections x in-flight pairs > 0, e.g. 50x1,20x8",
+                assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--closed", "50x0")).getMessage());
+        assertEquals("--closed=50x1: a closed loop keeps its connections (not with --connect-per-txn true)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> LoadOptions.parse("--closed", "50x1", "--connect-per-txn", "true")).getMessage());
     }
 
     @Test

@@ -1,0 +1,314 @@
+package io.acqswitch.bench.load;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.acqswitch.bench.load.LoadOptions.Target;
+import io.acqswitch.sim.LedgerSummary;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * The systems under load, each in a JVM of its own beside the harness's ({@link ChildProcess}, on
+ * 127.0.0.1 ports the rig picks): an approve-all issuer stub for the whole run, and one target at a
+ * time, each forwarding to that stub:
+ * <ul>
+ *   <li><b>switch</b>: {@code io.acqswitch.cli.Main run --config F} with the switch's as-shipped
+ *       defaults (journal on, embedded H2; store, pipeline, links, deadlines) except its ports, its
+ *       data directory (in the rig's work directory, deleted on {@link #close()}), one issuer (the
+ *       stub), no embedded stubs, and the lines the options add ({@link LoadOptions#switchYaml()});
+ *       ready once its {@code /health} answers 200;</li>
+ *   <li><b>relay</b> and <b>jpos</b>: {@code RelayBaseline} and {@code JposBaseline};</li>
+ *   <li><b>stub</b>: the stub itself, nothing in between;</li>
+ * </ul>
+ * and, for timeouts, a second issuer stub, {@code silent}: it applies every financial request and
+ * never answers it ({@code withholdRatio: 1.0}) but answers reversals; the switch routes
+ * {@link LoadGenerator#SILENT_PAN}'s BIN to it with a deadline of {@link #SILENT_DEADLINE_SECONDS} s.
+ *
+ * <p>The stubs' ledgers are read over their HTTP API ({@code GET /ledger/summary}). Every child is
+ * stopped on {@link #close()}, and killed by a shutdown hook should the harness's JVM exit first; a
+ * child also exits by itself when the harness's JVM dies ({@link ChildMain}: end of its input).
+ *
+ * <p>Ports are borrowed from the OS (bind to port 0, close) and handed to the child, which binds
+ * them a moment later; should another process take one meanwhile, the child exits before it is
+ * ready and is started again on fresh ports (at most {@value #ATTEMPTS} times).
+ *
+ * <p>Not thread-safe: the harness's main thread only.
+ */
+final class ProcessRig implements AutoCloseable {
+    static final int SILENT_DEADLINE_SECONDS = 1;
+    /** The switch's own default {@code store.expectedEntries}: the rig sets it only for runs that need more. */
+    static final long SHIPPED_STORE_ENTRIES = 1_000_000;
+    private static final int READY_SECONDS = ChildMain.READY_SECONDS + 30;
+    private static final int ATTEMPTS = 3;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final Path workDir;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<Target, Child> targets = new EnumMap<>(Target.class);
+    /** Every running child, in start order; read by the shutdown hook too. */
+    private final List<Child> all = new CopyOnWriteArrayList<>();
+    private final Thread killer = new Thread(this::killAll, "loadharness-kill-children");
+    private Child stub;
+    private Child silent;
+    /** A child failed to start: keep the logs in the work directory for a look. */
+    private boolean keepLogs;
+
+    /**
+     * A child and the ports it was given.
+     *
+     * @param port     where terminals (or the switch) connect
+     * @param httpPort its HTTP API ({@code /ledger/summary} of a stub, {@code /health} of the switch); 0 = none
+     */
+    private record Child(ChildProcess process, int port, int httpPort) {}
+
+    private ProcessRig(Path workDir) {
+        this.workDir = workDir;
+    }
+
+    /**
+     * Starts the approve-all stub and, with {@code silentIssuer}, the silent one.
+     *
+     * @throws IOException when a stub's JVM cannot start ({@link ChildProcess#start})
+     */
+    static ProcessRig start(boolean silentIssuer) throws IOException, InterruptedException {
+        ProcessRig rig = new ProcessRig(Files.createTempDirectory("loadharness"));
+        Runtime.getRuntime().addShutdownHook(rig.killer);
+        try {
+            rig.stub = rig.startStub("stub", null);
+            if (silentIssuer) {
+                Path rules = Files.writeString(rig.workDir.resolve("silent-rules.yaml"), "withholdRatio: 1.0\n");
+                rig.silent = rig.startStub("silent", rules);
+            }
+            return rig;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            rig.close();
+            throw e;
+        }
+    }
+
+    private Child startStub(String name, Path rules) throws IOException, InterruptedException {
+        return startChild(name, (port, httpPort) -> {
+            List<String> args = new ArrayList<>(List.of("cli", "http://127.0.0.1:" + httpPort + "/ledger/summary",
+                    "issuer-stub", "--bind", "127.0.0.1", "--port", String.valueOf(port), "--http-port",
+                    String.valueOf(httpPort), "--name", name));
+            if (rules != null) {
+                args.addAll(List.of("--rules", rules.toString()));
+            }
+            return args;
+        }, true);
+    }
+
+    /**
+     * Starts {@code target}'s JVM (nothing for {@link Target#STUB}), forwarding to the stub.
+     *
+     * @param switchYaml   lines appended to the switch's configuration (its options)
+     * @param storeEntries records the run may store; above {@link #SHIPPED_STORE_ENTRIES} the switch's
+     *                     store is sized for them, else it keeps its default
+     * @throws IOException when the JVM cannot start or does not become ready
+     * @throws IllegalStateException when {@code target} is already running
+     */
+    void startTarget(Target target, String switchYaml, long storeEntries) throws IOException, InterruptedException {
+        if (targets.containsKey(target)) {
+            throw new IllegalStateException(target + " is already running");
+        }
+        String name = target.label();
+        Child c = switch (target) {
+            case STUB -> stub;
+            case SWITCH -> {
+                Path dataDir = Files.createDirectories(workDir.resolve("switch-data"));
+                Path config = workDir.resolve("switch.yaml");
+                yield startChild(name, (port, httpPort) -> {
+                    Files.writeString(config, switchYaml(port, httpPort, dataDir, storeEntries) + switchYaml);
+                    return List.of("cli", "http://127.0.0.1:" + httpPort + "/health", "run", "--config", config.toString());
+                }, true);
+            }
+            case RELAY, JPOS -> startChild(name, (port, httpPort) -> List.of(name, String.valueOf(port),
+                    String.valueOf(stub.port())), false);
+            case BOTH, ALL -> throw new IllegalArgumentException(target + " is not a single target");
+        };
+        targets.put(target, c);
+    }
+
+    /** Stops {@code target}'s JVM (never the stub's: its ledger spans the run). No-op when it is not running. */
+    void stopTarget(Target target) {
+        Child c = targets.remove(target);
+        if (c != null && c != stub) {
+            c.process().close();
+            all.remove(c);
+        }
+    }
+
+    /** The switch's configuration: its defaults but for ports, data directory, issuers and routing, and no embedded stubs. */
+    String switchYaml(int port, int httpPort, Path dataDir, long storeEntries) {
+        String yaml = """
+                dataDir: "%s"
+                http: {bind: 127.0.0.1, port: %d}
+                listeners: [{bind: 127.0.0.1, port: %d}]
+                issuers:
+                  - id: issuer-a
+                    hosts: ["127.0.0.1:%d"]
+                """.formatted(dataDir, httpPort, port, stub.port());
+        if (silent == null) {
+            yaml += "routing: {defaultIssuer: issuer-a}\n";
+        } else {
+            yaml += """
+                      - id: issuer-b
+                        hosts: ["127.0.0.1:%d"]
+                        timeout: %ds
+                    routing:
+                      defaultIssuer: issuer-a
+                      routes: [{prefix: "%s", issuer: issuer-b}]
+                    """.formatted(silent.port(), SILENT_DEADLINE_SECONDS, LoadGenerator.SILENT_PAN.substring(0, 6));
+        }
+        yaml += "stubs: []\n";
+        if (storeEntries > SHIPPED_STORE_ENTRIES) {
+            yaml += "store: {expectedEntries: " + storeEntries + "}\n";
+        }
+        return yaml;
+    }
+
+    /** The arguments of a child given its ports (it may write files, e.g. the switch's configuration). */
+    private interface ArgsForPorts {
+        List<String> args(int port, int httpPort) throws IOException;
+    }
+
+    /** Starts a child on fresh ports, again on other fresh ports when it exits before it is ready. */
+    private Child startChild(String name, ArgsForPorts args, boolean withHttp) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            int[] ports = freePorts(withHttp ? 2 : 1);
+            int port = ports[0];
+            int httpPort = withHttp ? ports[1] : 0;
+            try {
+                Child c = new Child(ChildProcess.start(name, args.args(port, httpPort), workDir.resolve(name + ".log"),
+                        READY_SECONDS), port, httpPort);
+                all.add(c);
+                return c;
+            } catch (ChildProcess.ExitedEarly e) {
+                if (attempt == ATTEMPTS) {
+                    keepLogs = true;
+                    throw e;
+                }
+                System.err.println("loadharness: " + name + " JVM exited before it was ready (a port taken meanwhile?); "
+                        + "starting it again on other ports");
+            } catch (IOException e) {
+                keepLogs = true;
+                throw e;
+            }
+        }
+    }
+
+    /** {@code n} distinct ports free on 127.0.0.1 just now (held open together, so the OS gives distinct ones). */
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+                ports[i] = held.getLast().getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    /** Where {@code target}'s terminals connect. @throws IllegalStateException when it is not running */
+    int port(Target target) {
+        return running(target).port();
+    }
+
+    /** The process id of {@code target}'s JVM (the stub's for {@link Target#STUB}). */
+    long pid(Target target) {
+        return running(target).process().pid();
+    }
+
+    /** CPU and allocation of {@code target}'s JVM (the stub's for {@link Target#STUB}). */
+    ResourceMeter meter(Target target) {
+        return running(target).process().meter();
+    }
+
+    private Child running(Target target) {
+        Child c = target == Target.STUB ? stub : targets.get(target);
+        if (c == null) {
+            throw new IllegalStateException(target + " is not running");
+        }
+        return c;
+    }
+
+    /** The approve-all stub's ledger summary, over its HTTP API. */
+    LedgerSummary stubLedger() throws IOException, InterruptedException {
+        return ledger(stub);
+    }
+
+    /** The silent issuer's ledger summary, or null when the rig has none. */
+    LedgerSummary silentLedger() throws IOException, InterruptedException {
+        return silent == null ? null : ledger(silent);
+    }
+
+    private LedgerSummary ledger(Child c) throws IOException, InterruptedException {
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.httpPort() + "/ledger/summary"))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(c.process().name() + " GET /ledger/summary: HTTP " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readValue(r.body(), LedgerSummary.class);
+    }
+
+    /**
+     * Stops every child (targets first, the stubs last), then deletes the work directory (the
+     * switch's data, configurations, logs); when a child failed to start, its logs are kept.
+     */
+    @Override
+    public void close() {
+        for (int i = all.size() - 1; i >= 0; i--) {
+            all.get(i).process().close();
+        }
+        all.clear();
+        targets.clear();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is running or has run
+        }
+        try (Stream<Path> files = Files.walk(workDir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                if (!(keepLogs && (p.equals(workDir) || p.toString().endsWith(".log")))) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("loadharness: could not delete " + workDir + ": " + e);
+        }
+        if (keepLogs) {
+            System.err.println("loadharness: kept the children's logs in " + workDir);
+        }
+    }
+
+    /** The shutdown hook: the harness is exiting without {@link #close()} (Ctrl-C, System.exit): kill, do not wait long. */
+    private void killAll() {
+        for (Child c : List.copyOf(all)) {
+            if (c.process().isAlive()) {
+                c.process().kill();
+            }
+        }
+    }
+}
