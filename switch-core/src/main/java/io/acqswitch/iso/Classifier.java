@@ -3,7 +3,7 @@ package io.acqswitch.iso;
 import org.jpos.iso.ISOMsg;
 
 /**
- * Classifies terminal messages (README, "Wire contract" and the UnionPay "Transactions" table): iso87 by MTI, the first two digits of
+ * Classifies terminal messages (docs/wire.md, "Wire contract" and the UnionPay "Transactions" table): iso87 by MTI, the first two digits of
  * the processing code (3) and the POS condition code (25); cup by the same plus 60.1, the UnionPay
  * message type code, which must agree.
  */
@@ -44,7 +44,7 @@ public final class Classifier {
         };
     }
 
-    /** MTI / 3 (two digits) / 25 / 60.1, e.g. {@code 0200/00/00/22} sale (README, UnionPay "Transactions"). */
+    /** MTI / 3 (two digits) / 25 / 60.1, e.g. {@code 0200/00/00/22} sale (docs/wire.md, UnionPay "Transactions"). */
     private static MessageClass cup(String mti, String proc, String cond, String type) {
         return switch (mti + '/' + proc + '/' + cond + '/' + type) {
             case "0200/00/00/22" -> MessageClass.SALE;
