@@ -40,7 +40,7 @@ public enum MessageClass {
         NONE
     }
 
-    /** Sales and completions are debits, refunds credits (README, "Settlement and batch upload"). */
+    /** Sales and completions are debits, refunds credits (docs/transactions.md, "Settlement and batch upload"). */
     public BatchSide batchSide() {
         return switch (this) {
             case SALE, COMPLETION, COMPLETION_ADVICE -> BatchSide.DEBIT;

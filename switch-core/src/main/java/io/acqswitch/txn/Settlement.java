@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Terminal batch settlement (README, "Settlement and batch upload"): the totals a terminal
+ * Terminal batch settlement (docs/transactions.md, "Settlement and batch upload"): the totals a terminal
  * claims in field 48 against the switch's own, and the line-by-line comparison of a batch upload.
  *
  * <pre>
@@ -16,7 +16,7 @@ import java.util.Map;
  *   debit amount n12 | debit count n3 | credit amount n12 | credit count n3 | flag n1   (foreign cards)
  *   flag in a 0510: 1 = in balance, 2 = out of balance (the switch's totals follow), 3 = error
  *
- * field 48 of 0320 (choice of this switch, documented in README):
+ * field 48 of 0320 (choice of this switch, documented in docs/transactions.md):
  *   count n2, then per transaction: STAN n6 | amount n12 | kind n2 (00 debit, 20 credit)
  * </pre>
  */
