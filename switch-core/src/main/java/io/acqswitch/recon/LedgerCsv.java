@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the issuer ledger export (CSV, RFC 4180, the layout in the README's "Issuer ledger export"
+ * Reads the issuer ledger export (CSV, RFC 4180, the layout in docs/issuer-stub.md, "Issuer ledger export"
  * section). Columns are found by their header names, so added columns do not break it. Stateless.
  */
 public final class LedgerCsv {
