@@ -172,7 +172,7 @@ public record SwitchConfig(
 
     /**
      * The transaction journal: every change of a record, written asynchronously to a SQL database
-     * for look-ups, reporting and reconciliation (README, "Transaction journal").
+     * for look-ups, reporting and reconciliation (docs/journal-and-recon.md).
      *
      * @param enabled       {@code false} turns the journal off (the switch runs on the store alone)
      * @param url           JDBC URL; default: embedded H2 at {@code dataDir/journal/journal.mv.db}.
