@@ -1,7 +1,7 @@
 package io.acqswitch.security;
 
 /**
- * The keys the switch holds, each stored under the LMK (DOMAIN.md, "Keys, PIN and MAC"). The jPOS
+ * The keys the switch holds, each stored under the LMK (docs/security.md). The jPOS
  * name selects the LMK pair (and so what the key may be used for) inside the security module.
  */
 public enum KeyType {

@@ -42,7 +42,7 @@ public final class Macs {
     }
 
     /**
-     * The UnionPay POS MAC ("ECB" MAC of the 2002 POS spec, DOMAIN.md): XOR all 8-byte blocks of the
+     * The UnionPay POS MAC ("ECB" MAC of the 2002 POS spec, docs/security.md): XOR all 8-byte blocks of the
      * zero-padded data; write the 8 bytes as 16 upper-case hex characters; DES-encrypt the first 8
      * characters under the key, XOR with the last 8, DES-encrypt again; the first 8 hex characters
      * of that result, as ASCII, are the MAC (8 bytes in field 64).
