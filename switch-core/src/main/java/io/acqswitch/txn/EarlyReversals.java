@@ -112,6 +112,9 @@ final class EarlyReversals {
      * card, amount and currency. Does not consume it: see {@link #consume}.
      */
     boolean reverses(TxnRecord r) {
+        if (live.isEmpty()) {
+            return false; // the usual case: no key to build
+        }
         String key = markerKey(r.originalKey);
         if (!live.containsKey(key)) {
             return false;
