@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * current {@code seq}: what a crash or an outage left unwritten, or what a failing database lost
  * after acknowledging it, is written then.
  *
+ * <p>{@link JournalDb#write} writes each record's row once per batch, at its latest change, and
+ * every change as an event with its time, in multi-row statements, in one database transaction.
+ *
  * <p>Every value is fitted to its column first ({@link JournalValues}: lengths, NULs and control
  * characters, masking, timestamps), so an odd transaction does not fail a batch. A batch that fails
  * all the same is rolled back and its changes are written one by one to find the refused one:
@@ -68,6 +71,7 @@ import org.slf4j.LoggerFactory;
  * (on the node's registry): {@code switch_journal_queue_depth}, {@code switch_journal_dirty_records},
  * {@code switch_journal_oldest_pending_seconds}, {@code switch_journal_overflows_total},
  * {@code switch_journal_batch_failures_total}, {@code switch_journal_changes_written_total},
+ * {@code switch_journal_rows_written_total}, {@code switch_journal_batches_written_total},
  * {@code switch_journal_decode_errors_total}, {@code switch_journal_up},
  * {@code switch_journal_quarantined_total{to}}, {@code switch_journal_values_normalised_total{reason}}
  * and the histogram {@code switch_journal_lag_seconds}: the processor's store write of a change to
@@ -114,6 +118,8 @@ public final class JournalWriter implements AutoCloseable {
     private final Counter overflows;
     private final Counter batchFailures;
     private final Counter changesWritten;
+    private final Counter rowsWritten;
+    private final Counter batchesWritten;
     private final Counter decodeErrors;
     private final Map<Quarantine, Counter> quarantined = new EnumMap<>(Quarantine.class);
     private final Map<JournalValues.Fix, Counter> normalised = new EnumMap<>(JournalValues.Fix.class);
@@ -149,6 +155,8 @@ public final class JournalWriter implements AutoCloseable {
     private volatile int rescanLeft;
     private Iterator<String> rescan;
     private Connection conn;
+    /** The writer's prepared statements on {@link #conn}. */
+    private JournalDb.Statements statements;
     private boolean preferBacklog;
     private long lastSplitLog;
 
@@ -179,6 +187,12 @@ public final class JournalWriter implements AutoCloseable {
                         + " to quarantine the refused one").register(registry);
         changesWritten = Counter.builder("switch_journal_changes_written")
                 .description("Record changes written to the journal").register(registry);
+        rowsWritten = Counter.builder("switch_journal_rows_written")
+                .description("Transaction rows written to the journal: one per record per batch, at its latest change"
+                        + " (fewer than the changes when a record's changes were coalesced)").register(registry);
+        batchesWritten = Counter.builder("switch_journal_batches_written")
+                .description("Journal batches committed (changes written per batch: changes_written / batches_written)")
+                .register(registry);
         decodeErrors = Counter.builder("switch_journal_decode_errors")
                 .description("Store records the journal could not decode (skipped; a bug)").register(registry);
         for (Quarantine q : Quarantine.values()) {
@@ -377,8 +391,9 @@ public final class JournalWriter implements AutoCloseable {
      */
     private void writeBatch(List<JournalDb.Change> batch) throws SQLException {
         JournalValues.Tally tally = new JournalValues.Tally();
+        int rows;
         try {
-            db.write(conn, batch, clock.getAsLong(), tally);
+            rows = db.write(statements, batch, clock.getAsLong(), tally);
         } catch (SQLException | RuntimeException e) {
             long now = System.currentTimeMillis();
             if (now - lastSplitLog > FAILURE_LOG_EVERY_MS) {
@@ -396,7 +411,7 @@ public final class JournalWriter implements AutoCloseable {
             }
             return;
         }
-        committed(batch, tally);
+        committed(batch, rows, tally);
         strikes.clear(); // only kept for changes in the batch
         failedAlone.clear();
         batch.clear();
@@ -433,8 +448,8 @@ public final class JournalWriter implements AutoCloseable {
             }
             JournalValues.Tally tally = new JournalValues.Tally();
             try {
-                db.write(conn, List.of(ch), clock.getAsLong(), tally);
-                committed(List.of(ch), tally);
+                int rows = db.write(statements, List.of(ch), clock.getAsLong(), tally);
+                committed(List.of(ch), rows, tally);
                 forget(ch);
                 anyWritten = true;
                 held.forEach((h, why) -> strike(h, why, kept)); // the database works: what failed before is suspect
@@ -509,8 +524,8 @@ public final class JournalWriter implements AutoCloseable {
         batch.addAll(next);
     }
 
-    /** Counts what a commit wrote: changes, their lag, the values the normaliser fixed. */
-    private void committed(List<JournalDb.Change> changes, JournalValues.Tally tally) {
+    /** Counts what a commit wrote: changes, rows, their lag, the values the normaliser fixed. */
+    private void committed(List<JournalDb.Change> changes, int rows, JournalValues.Tally tally) {
         long now = clock.getAsLong();
         for (JournalDb.Change ch : changes) {
             if (ch.changedAt() > 0) {
@@ -525,6 +540,8 @@ public final class JournalWriter implements AutoCloseable {
         }
         written.addAndGet(changes.size());
         changesWritten.increment(changes.size());
+        rowsWritten.increment(rows);
+        batchesWritten.increment();
     }
 
     /**
@@ -587,10 +604,15 @@ public final class JournalWriter implements AutoCloseable {
             throw e;
         }
         conn = c;
+        statements = new JournalDb.Statements(c);
         up = true;
     }
 
     private void closeConnection() {
+        if (statements != null) {
+            statements.close();
+            statements = null;
+        }
         if (conn != null) {
             try {
                 conn.close();
