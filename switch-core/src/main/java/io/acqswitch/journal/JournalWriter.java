@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,9 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies record changes to the journal database on its own thread, in batches.
  *
- * <p>{@link #offer} (the processor thread, through {@link JournalingStore}) never blocks: a change
- * goes into a bounded queue, or when the queue is full its RRN goes into a "dirty" set and the
- * writer later re-reads that record from the store (so the latest state is never lost; the
+ * <p>{@link #offer} (the processor thread, through {@link JournalingStore}) never blocks and, while
+ * the queue has room, allocates nothing: a change is appended to a bounded {@link ChangeQueue}, or
+ * when the queue is full its RRN goes into a "dirty" set and the writer later re-reads that record
+ * from the store (so the latest state is never lost; the
  * intermediate steps of an overflowed record may be merged into one event). If the dirty set
  * itself fills, the writer rescans the whole store. At start, and again whenever writes succeed
  * after failing, it rescans the store too, writing only records the journal does not have at their
@@ -85,8 +85,6 @@ public final class JournalWriter implements AutoCloseable {
     /** Changes in a row failing for another reason than their data, none written, that mean the database is down. */
     static final int OUTAGE_AFTER = 2;
 
-    private record Pending(String rrn, byte[] bytes, long offeredAt) {}
-
     /** Where a refused change went: the {@code to} tag of {@code switch_journal_quarantined_total}. */
     enum Quarantine {
         /** A row in {@code journal_quarantine}. */
@@ -106,7 +104,7 @@ public final class JournalWriter implements AutoCloseable {
     private final JournalDb db;
     private final TransactionStore store;
     private final Path quarantineFile;
-    private final ArrayBlockingQueue<Pending> queue;
+    private final ChangeQueue queue;
     /** RRNs to re-read from the store, each with when its oldest unwritten change overflowed. */
     private final ConcurrentHashMap<String, Long> dirty = new ConcurrentHashMap<>();
     private final int maxDirty;
@@ -173,7 +171,7 @@ public final class JournalWriter implements AutoCloseable {
         this.db = db;
         this.store = store;
         this.quarantineFile = quarantineFile;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.queue = new ChangeQueue(queueCapacity);
         this.maxDirty = Math.max(1024, queueCapacity);
         this.batchSize = batchSize;
         this.retryMinMs = retryMin.toMillis();
@@ -213,7 +211,7 @@ public final class JournalWriter implements AutoCloseable {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofHours(1))
                 .register(registry);
-        Gauge.builder("switch_journal_queue_depth", queue, ArrayBlockingQueue::size)
+        Gauge.builder("switch_journal_queue_depth", queue, ChangeQueue::size)
                 .description("Changes waiting for the journal writer").register(registry);
         Gauge.builder("switch_journal_dirty_records", dirty, Map::size)
                 .description("Records to re-read from the store after a queue overflow").register(registry);
@@ -233,13 +231,16 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     /**
-     * Hands one change to the writer; any thread, never blocks, allocates one small holder.
+     * Hands one change to the writer; any thread, never blocks. Allocates nothing while the queue
+     * has room: the change is three values appended to {@link ChangeQueue}'s arrays (the record's
+     * bytes are the array the caller made for the store, not a copy). On overflow the RRN goes into
+     * the dirty set.
      *
      * @return {@code false} when the queue was full (the record is re-read from the store later)
      */
     public boolean offer(String rrn, byte[] record) {
         long now = clock.getAsLong();
-        if (queue.offer(new Pending(rrn, record, now))) {
+        if (queue.offer(rrn, record, now)) {
             return true;
         }
         overflows.increment();
@@ -303,10 +304,7 @@ public final class JournalWriter implements AutoCloseable {
     private double oldestPendingSeconds() {
         long now = clock.getAsLong();
         long oldest = Long.MAX_VALUE;
-        Pending head = queue.peek();
-        if (head != null) {
-            oldest = head.offeredAt();
-        }
+        oldest = Math.min(oldest, queue.oldestOfferedAt());
         if (pendingInBatch > 0 && batchSince > 0) {
             oldest = Math.min(oldest, batchSince);
         }
@@ -637,23 +635,17 @@ public final class JournalWriter implements AutoCloseable {
             fillBacklog(batch);
         }
         if (batch.isEmpty()) {
-            try {
-                Pending p = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (p != null) {
-                    add(batch, p.rrn(), p.bytes(), p.offeredAt(), p.offeredAt());
-                    drainQueue(batch);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            queue.await(1, TimeUnit.MILLISECONDS.toNanos(50));
+            if (Thread.interrupted()) {
                 running = false;
             }
+            drainQueue(batch);
         }
     }
 
     private void drainQueue(List<JournalDb.Change> batch) {
-        Pending p;
-        while (batch.size() < batchSize && (p = queue.poll()) != null) {
-            add(batch, p.rrn(), p.bytes(), p.offeredAt(), p.offeredAt());
+        if (batch.size() < batchSize) {
+            queue.drain((rrn, bytes, at) -> add(batch, rrn, bytes, at, at), batchSize - batch.size());
         }
     }
 
