@@ -17,25 +17,29 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The journal's database: connecting, the versioned schema ({@code schema_version} and the ordered
  * scripts under {@code src/main/resources/journal/}), the batched writes and the quarantine. The
- * same SQL runs on PostgreSQL and on H2 in PostgreSQL mode; every value bound comes from
- * {@link JournalValues}, which fits it to its column. Stateless apart from the connection settings;
- * thread-safe (every caller brings or opens its own connection).
+ * same SQL runs on PostgreSQL and on H2 in PostgreSQL mode, but for the row upsert, which each
+ * database spells its own way (see {@link #write(Statements, List, long, JournalValues.Tally)});
+ * every value bound comes from {@link JournalValues}, which fits it to its column. Stateless apart
+ * from the connection settings; thread-safe (every caller brings or opens its own connection, and
+ * its own {@link Statements}).
  */
 public final class JournalDb {
     private static final Logger LOG = LoggerFactory.getLogger(JournalDb.class);
 
     /** Migration scripts in the order they are applied; version = position + 1. Append only. */
     static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql",
-            "V4__quarantine.sql");
+            "V4__quarantine.sql", "V5__lean_indexes.sql");
     /** Widths of {@code journal_quarantine}'s free-text columns (V4). */
     static final int QUARANTINE_REASON_WIDTH = 1000;
     static final int QUARANTINE_VALUES_WIDTH = 10000;
@@ -44,26 +48,114 @@ public final class JournalDb {
             + " terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered, reversal_reason,"
             + " saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at, journaled_at, original_rrn,"
             + " batch, flag, duplicates, last_duplicate_at";
-    private static final String INSERT_TXN = "INSERT INTO transactions (" + COLUMNS + ") VALUES ("
-            + "?,".repeat(28) + "?) ON CONFLICT DO NOTHING";
-    private static final String UPDATE_TXN = "UPDATE transactions SET seq=?, state=?, message_class=?, mti=?,"
-            + " processing_code=?, terminal_id=?, merchant_id=?, terminal_stan=?, masked_pan=?, amount=?, currency=?,"
-            + " issuer=?, response_code=?, auth_code=?, delivered=?, reversal_reason=?, saf_attempts=?, saf_expired=?,"
-            + " received_at=?, forwarded_at=?, completed_at=?, reversed_at=?, journaled_at=?, original_rrn=?, batch=?, flag=?,"
-            + " duplicates=?, last_duplicate_at=? WHERE rrn=? AND seq<=?";
-    private static final String INSERT_EVENT = "INSERT INTO transaction_events (rrn, seq, state, response_code,"
-            + " delivered, saf_attempts, saf_expired, duplicates, occurred_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+    private static final String[] COLUMN_NAMES = COLUMNS.split(", ");
+    private static final String EVENT_COLUMNS = "rrn, seq, state, response_code, delivered, saf_attempts, saf_expired,"
+            + " duplicates, occurred_at";
+    /** Most events per multi-row insert, and most rows per upsert: 1 152 and 1 856 parameters, well within both databases' limits. */
+    static final int EVENT_CHUNK = 128;
+    static final int ROW_CHUNK = 64;
+    /**
+     * Multi-row statements by size: index {@code k} holds the one for {@code 2^k} rows. Only powers
+     * of two are used, so that a connection keeps a handful of prepared statements whatever the
+     * batch sizes (H2 parses each new statement text; PostgreSQL plans it).
+     */
+    private static final String[] INSERT_EVENTS = bySize(EVENT_CHUNK, n -> "INSERT INTO transaction_events ("
+            + EVENT_COLUMNS + ") VALUES " + rows(n, 9) + " ON CONFLICT DO NOTHING");
+    /**
+     * H2: {@code MERGE ... USING (VALUES ...)}, the standard upsert (H2 has no {@code ON CONFLICT DO
+     * UPDATE}); the row is replaced only by a change with an equal or higher {@code seq}.
+     */
+    private static final String[] UPSERT_H2 = bySize(ROW_CHUNK, n -> "MERGE INTO transactions t USING (VALUES "
+            + rows(n, COLUMN_NAMES.length) + ") AS s (" + COLUMNS + ") ON t.rrn = s.rrn WHEN MATCHED AND t.seq <= s.seq"
+            + " THEN UPDATE SET " + assignments("s.") + " WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES ("
+            + String.join(", ", java.util.Arrays.stream(COLUMN_NAMES).map(c -> "s." + c).toList()) + ")");
+    /**
+     * PostgreSQL: its own upsert, which (unlike its {@code MERGE}) also holds against a concurrent
+     * insert of the same key; the same rule on {@code seq}.
+     */
+    private static final String[] UPSERT_POSTGRES = bySize(ROW_CHUNK, n -> "INSERT INTO transactions AS t (" + COLUMNS
+            + ") VALUES " + rows(n, COLUMN_NAMES.length) + " ON CONFLICT (rrn) DO UPDATE SET " + assignments("EXCLUDED.")
+            + " WHERE t.seq <= EXCLUDED.seq");
     private static final String INSERT_QUARANTINE = "INSERT INTO journal_quarantine (rrn, seq, state, reason, row_values,"
             + " quarantined_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING";
 
     private final String url;
     private final String user;
     private final String password;
+    private final boolean postgres;
 
     public JournalDb(String url, String user, String password) {
         this.url = url;
         this.user = user;
         this.password = password;
+        this.postgres = url.startsWith("jdbc:postgresql:");
+    }
+
+    /** {@code (?,?,…),(?,?,…)…}: {@code n} rows of {@code width} parameters. */
+    private static String rows(int n, int width) {
+        String row = "(" + "?,".repeat(width - 1) + "?)";
+        return (row + ",").repeat(n - 1) + row;
+    }
+
+    /** {@code seq = s.seq, state = s.state, …}: every column but the key, from {@code source}. */
+    private static String assignments(String source) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < COLUMN_NAMES.length; i++) {
+            sb.append(i > 1 ? ", " : "").append(COLUMN_NAMES[i]).append(" = ").append(source).append(COLUMN_NAMES[i]);
+        }
+        return sb.toString();
+    }
+
+    private static String[] bySize(int max, java.util.function.IntFunction<String> sql) {
+        String[] out = new String[Integer.numberOfTrailingZeros(max) + 1];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = sql.apply(1 << k);
+        }
+        return out;
+    }
+
+    /** Rows for the next statement: {@code max} while that many are left, else the largest power of two that fits. */
+    static int chunk(int left, int max) {
+        return left >= max ? max : Integer.highestOneBit(left);
+    }
+
+    /**
+     * The writer's prepared statements on one connection, kept while it lives: a batch re-binds
+     * them instead of preparing its statements again. Closing it closes the statements, not the
+     * connection. One thread at a time, like the connection.
+     */
+    static final class Statements implements AutoCloseable {
+        private final Connection connection;
+        private final Map<String, PreparedStatement> prepared = new HashMap<>();
+
+        Statements(Connection connection) {
+            this.connection = connection;
+        }
+
+        Connection connection() {
+            return connection;
+        }
+
+        PreparedStatement get(String sql) throws SQLException {
+            PreparedStatement ps = prepared.get(sql);
+            if (ps == null) {
+                ps = connection.prepareStatement(sql);
+                prepared.put(sql, ps);
+            }
+            return ps;
+        }
+
+        @Override
+        public void close() {
+            for (PreparedStatement ps : prepared.values()) {
+                try {
+                    ps.close();
+                } catch (SQLException e) {
+                    LOG.debug("closing a journal statement", e);
+                }
+            }
+            prepared.clear();
+        }
     }
 
     public String url() {
@@ -253,66 +345,79 @@ public final class JournalDb {
         return out;
     }
 
-    /** As {@link #write(Connection, List, long, JournalValues.Tally)}, not keeping the count of values fixed. */
-    void write(Connection c, List<Change> batch, long now) throws SQLException {
-        write(c, batch, now, new JournalValues.Tally());
+    /** As {@link #write(Statements, List, long, JournalValues.Tally)} on a bare connection, not keeping the count of values fixed. */
+    int write(Connection c, List<Change> batch, long now) throws SQLException {
+        return write(c, batch, now, new JournalValues.Tally());
     }
 
+    /** As {@link #write(Statements, List, long, JournalValues.Tally)} on a bare connection (its statements closed after). */
+    int write(Connection c, List<Change> batch, long now, JournalValues.Tally tally) throws SQLException {
+        try (Statements st = new Statements(c)) {
+            return write(st, batch, now, tally);
+        }
+    }
+
+    /** One event's key: the {@code transaction_events_once} constraint. */
+    private record EventKey(String rrn, long seq, String responseCode) {}
+
     /**
-     * Writes one batch in one transaction: an event per change (insert-if-absent) and each record's
-     * latest row (an older change never overwrites a newer one). Every value goes through
-     * {@link JournalValues} first (fixes counted in {@code tally}). On failure rolls back and throws;
-     * the caller retries the batch, or writes its changes one by one to find the one refused.
+     * Writes one batch in one transaction: an event per change (insert-if-absent), and each
+     * record's row once, at its latest change in the batch (an older change never overwrites a
+     * newer row). So a record that went through several states within the batch costs one row
+     * write, whatever the number of its changes, and the events keep every step with its time.
+     * Events go in multi-row inserts of up to {@value #EVENT_CHUNK}, rows in multi-row upserts of up
+     * to {@value #ROW_CHUNK} (PostgreSQL: {@code INSERT … ON CONFLICT (rrn) DO UPDATE … WHERE};
+     * H2: {@code MERGE … USING (VALUES …)}), all through {@code st}'s kept statements. Every
+     * value goes through {@link JournalValues} first (fixes counted in {@code tally}). On failure
+     * rolls back and throws; the caller retries the batch, or writes its changes one by one to find
+     * the one refused.
+     *
+     * @return the rows written: one per record in the batch (a row the journal holds at a higher
+     *         {@code seq} is left as it is, and counted all the same)
      */
-    void write(Connection c, List<Change> batch, long now, JournalValues.Tally tally) throws SQLException {
+    int write(Statements st, List<Change> batch, long now, JournalValues.Tally tally) throws SQLException {
+        Connection c = st.connection();
         c.setAutoCommit(false);
         try {
             Map<String, Change> latest = new LinkedHashMap<>();
-            try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT)) {
-                for (Change ch : batch) {
-                    JournalValues.EventRow e = JournalValues.event(ch, tally);
-                    ev.setString(1, e.rrn());
-                    ev.setLong(2, e.seq());
-                    ev.setString(3, e.state());
-                    ev.setString(4, e.responseCode());
-                    ev.setBoolean(5, e.delivered());
-                    ev.setInt(6, e.safAttempts());
-                    ev.setBoolean(7, e.safExpired());
-                    ev.setInt(8, e.duplicates());
-                    ev.setObject(9, e.occurredAt());
-                    ev.addBatch();
-                    latest.merge(e.rrn(), ch, (a, b) -> b.seq() >= a.seq() ? b : a);
+            List<JournalValues.EventRow> events = new ArrayList<>(batch.size());
+            Set<EventKey> seen = new HashSet<>();
+            for (Change ch : batch) {
+                JournalValues.EventRow e = JournalValues.event(ch, tally);
+                // a change met twice in one batch (queued, and re-read from the store) is one event: a
+                // duplicate key within one insert costs H2 an exception, though it is then ignored
+                if (seen.add(new EventKey(e.rrn(), e.seq(), e.responseCode()))) {
+                    events.add(e);
                 }
-                ev.executeBatch();
+                latest.merge(e.rrn(), ch, (a, b) -> b.seq() >= a.seq() ? b : a);
+            }
+            for (int i = 0; i < events.size(); ) {
+                int n = chunk(events.size() - i, EVENT_CHUNK);
+                PreparedStatement ps = st.get(INSERT_EVENTS[Integer.numberOfTrailingZeros(n)]);
+                int p = 1;
+                for (int k = i; k < i + n; k++) {
+                    p = bindEvent(ps, p, events.get(k));
+                }
+                ps.executeUpdate();
+                i += n;
             }
             List<JournalValues.TxnRow> rows = new ArrayList<>(latest.size());
             for (Change ch : latest.values()) {
                 rows.add(JournalValues.txn(ch, now, tally));
             }
-            int[] updated;
-            try (PreparedStatement up = c.prepareStatement(UPDATE_TXN)) {
-                for (JournalValues.TxnRow row : rows) {
-                    int i = bind(up, 1, row, false);
-                    up.setString(i++, row.rrn());
-                    up.setLong(i, row.seq());
-                    up.addBatch();
+            String[] upsert = postgres ? UPSERT_POSTGRES : UPSERT_H2;
+            for (int i = 0; i < rows.size(); ) {
+                int n = chunk(rows.size() - i, ROW_CHUNK);
+                PreparedStatement ps = st.get(upsert[Integer.numberOfTrailingZeros(n)]);
+                int p = 1;
+                for (int k = i; k < i + n; k++) {
+                    p = bind(ps, p, rows.get(k), true);
                 }
-                updated = up.executeBatch();
-            }
-            try (PreparedStatement ins = c.prepareStatement(INSERT_TXN)) {
-                boolean any = false;
-                for (int k = 0; k < rows.size(); k++) {
-                    if (updated[k] == 0) {
-                        bind(ins, 1, rows.get(k), true);
-                        ins.addBatch();
-                        any = true;
-                    }
-                }
-                if (any) {
-                    ins.executeBatch();
-                }
+                ps.executeUpdate();
+                i += n;
             }
             c.commit();
+            return rows.size();
         } catch (SQLException | RuntimeException e) {
             try {
                 c.rollback();
@@ -321,6 +426,19 @@ public final class JournalDb {
             }
             throw e;
         }
+    }
+
+    private static int bindEvent(PreparedStatement ps, int i, JournalValues.EventRow e) throws SQLException {
+        ps.setString(i++, e.rrn());
+        ps.setLong(i++, e.seq());
+        ps.setString(i++, e.state());
+        ps.setString(i++, e.responseCode());
+        ps.setBoolean(i++, e.delivered());
+        ps.setInt(i++, e.safAttempts());
+        ps.setBoolean(i++, e.safExpired());
+        ps.setInt(i++, e.duplicates());
+        ps.setObject(i++, e.occurredAt());
+        return i;
     }
 
     /**

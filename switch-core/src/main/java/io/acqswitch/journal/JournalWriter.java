@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,14 +37,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies record changes to the journal database on its own thread, in batches.
  *
- * <p>{@link #offer} (the processor thread, through {@link JournalingStore}) never blocks: a change
- * goes into a bounded queue, or when the queue is full its RRN goes into a "dirty" set and the
- * writer later re-reads that record from the store (so the latest state is never lost; the
+ * <p>{@link #offer} (the processor thread, through {@link JournalingStore}) never blocks and, while
+ * the queue has room, allocates nothing: a change is appended to a bounded {@link ChangeQueue}, or
+ * when the queue is full its RRN goes into a "dirty" set and the writer later re-reads that record
+ * from the store (so the latest state is never lost; the
  * intermediate steps of an overflowed record may be merged into one event). If the dirty set
  * itself fills, the writer rescans the whole store. At start, and again whenever writes succeed
  * after failing, it rescans the store too, writing only records the journal does not have at their
  * current {@code seq}: what a crash or an outage left unwritten, or what a failing database lost
  * after acknowledging it, is written then.
+ *
+ * <p>{@link JournalDb#write} writes each record's row once per batch, at its latest change, and
+ * every change as an event with its time, in multi-row statements, in one database transaction.
  *
  * <p>Every value is fitted to its column first ({@link JournalValues}: lengths, NULs and control
  * characters, masking, timestamps), so an odd transaction does not fail a batch. A batch that fails
@@ -68,6 +71,7 @@ import org.slf4j.LoggerFactory;
  * (on the node's registry): {@code switch_journal_queue_depth}, {@code switch_journal_dirty_records},
  * {@code switch_journal_oldest_pending_seconds}, {@code switch_journal_overflows_total},
  * {@code switch_journal_batch_failures_total}, {@code switch_journal_changes_written_total},
+ * {@code switch_journal_rows_written_total}, {@code switch_journal_batches_written_total},
  * {@code switch_journal_decode_errors_total}, {@code switch_journal_up},
  * {@code switch_journal_quarantined_total{to}}, {@code switch_journal_values_normalised_total{reason}}
  * and the histogram {@code switch_journal_lag_seconds}: the processor's store write of a change to
@@ -80,8 +84,6 @@ public final class JournalWriter implements AutoCloseable {
     static final int QUARANTINE_AFTER = 3;
     /** Changes in a row failing for another reason than their data, none written, that mean the database is down. */
     static final int OUTAGE_AFTER = 2;
-
-    private record Pending(String rrn, byte[] bytes, long offeredAt) {}
 
     /** Where a refused change went: the {@code to} tag of {@code switch_journal_quarantined_total}. */
     enum Quarantine {
@@ -102,7 +104,7 @@ public final class JournalWriter implements AutoCloseable {
     private final JournalDb db;
     private final TransactionStore store;
     private final Path quarantineFile;
-    private final ArrayBlockingQueue<Pending> queue;
+    private final ChangeQueue queue;
     /** RRNs to re-read from the store, each with when its oldest unwritten change overflowed. */
     private final ConcurrentHashMap<String, Long> dirty = new ConcurrentHashMap<>();
     private final int maxDirty;
@@ -114,6 +116,8 @@ public final class JournalWriter implements AutoCloseable {
     private final Counter overflows;
     private final Counter batchFailures;
     private final Counter changesWritten;
+    private final Counter rowsWritten;
+    private final Counter batchesWritten;
     private final Counter decodeErrors;
     private final Map<Quarantine, Counter> quarantined = new EnumMap<>(Quarantine.class);
     private final Map<JournalValues.Fix, Counter> normalised = new EnumMap<>(JournalValues.Fix.class);
@@ -149,6 +153,8 @@ public final class JournalWriter implements AutoCloseable {
     private volatile int rescanLeft;
     private Iterator<String> rescan;
     private Connection conn;
+    /** The writer's prepared statements on {@link #conn}. */
+    private JournalDb.Statements statements;
     private boolean preferBacklog;
     private long lastSplitLog;
 
@@ -165,7 +171,7 @@ public final class JournalWriter implements AutoCloseable {
         this.db = db;
         this.store = store;
         this.quarantineFile = quarantineFile;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.queue = new ChangeQueue(queueCapacity);
         this.maxDirty = Math.max(1024, queueCapacity);
         this.batchSize = batchSize;
         this.retryMinMs = retryMin.toMillis();
@@ -179,6 +185,12 @@ public final class JournalWriter implements AutoCloseable {
                         + " to quarantine the refused one").register(registry);
         changesWritten = Counter.builder("switch_journal_changes_written")
                 .description("Record changes written to the journal").register(registry);
+        rowsWritten = Counter.builder("switch_journal_rows_written")
+                .description("Transaction rows written to the journal: one per record per batch, at its latest change"
+                        + " (fewer than the changes when a record's changes were coalesced)").register(registry);
+        batchesWritten = Counter.builder("switch_journal_batches_written")
+                .description("Journal batches committed (changes written per batch: changes_written / batches_written)")
+                .register(registry);
         decodeErrors = Counter.builder("switch_journal_decode_errors")
                 .description("Store records the journal could not decode (skipped; a bug)").register(registry);
         for (Quarantine q : Quarantine.values()) {
@@ -199,7 +211,7 @@ public final class JournalWriter implements AutoCloseable {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofHours(1))
                 .register(registry);
-        Gauge.builder("switch_journal_queue_depth", queue, ArrayBlockingQueue::size)
+        Gauge.builder("switch_journal_queue_depth", queue, ChangeQueue::size)
                 .description("Changes waiting for the journal writer").register(registry);
         Gauge.builder("switch_journal_dirty_records", dirty, Map::size)
                 .description("Records to re-read from the store after a queue overflow").register(registry);
@@ -219,13 +231,16 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     /**
-     * Hands one change to the writer; any thread, never blocks, allocates one small holder.
+     * Hands one change to the writer; any thread, never blocks. Allocates nothing while the queue
+     * has room: the change is three values appended to {@link ChangeQueue}'s arrays (the record's
+     * bytes are the array the caller made for the store, not a copy). On overflow the RRN goes into
+     * the dirty set.
      *
      * @return {@code false} when the queue was full (the record is re-read from the store later)
      */
     public boolean offer(String rrn, byte[] record) {
         long now = clock.getAsLong();
-        if (queue.offer(new Pending(rrn, record, now))) {
+        if (queue.offer(rrn, record, now)) {
             return true;
         }
         overflows.increment();
@@ -289,10 +304,7 @@ public final class JournalWriter implements AutoCloseable {
     private double oldestPendingSeconds() {
         long now = clock.getAsLong();
         long oldest = Long.MAX_VALUE;
-        Pending head = queue.peek();
-        if (head != null) {
-            oldest = head.offeredAt();
-        }
+        oldest = Math.min(oldest, queue.oldestOfferedAt());
         if (pendingInBatch > 0 && batchSince > 0) {
             oldest = Math.min(oldest, batchSince);
         }
@@ -377,8 +389,9 @@ public final class JournalWriter implements AutoCloseable {
      */
     private void writeBatch(List<JournalDb.Change> batch) throws SQLException {
         JournalValues.Tally tally = new JournalValues.Tally();
+        int rows;
         try {
-            db.write(conn, batch, clock.getAsLong(), tally);
+            rows = db.write(statements, batch, clock.getAsLong(), tally);
         } catch (SQLException | RuntimeException e) {
             long now = System.currentTimeMillis();
             if (now - lastSplitLog > FAILURE_LOG_EVERY_MS) {
@@ -396,7 +409,7 @@ public final class JournalWriter implements AutoCloseable {
             }
             return;
         }
-        committed(batch, tally);
+        committed(batch, rows, tally);
         strikes.clear(); // only kept for changes in the batch
         failedAlone.clear();
         batch.clear();
@@ -433,8 +446,8 @@ public final class JournalWriter implements AutoCloseable {
             }
             JournalValues.Tally tally = new JournalValues.Tally();
             try {
-                db.write(conn, List.of(ch), clock.getAsLong(), tally);
-                committed(List.of(ch), tally);
+                int rows = db.write(statements, List.of(ch), clock.getAsLong(), tally);
+                committed(List.of(ch), rows, tally);
                 forget(ch);
                 anyWritten = true;
                 held.forEach((h, why) -> strike(h, why, kept)); // the database works: what failed before is suspect
@@ -509,8 +522,8 @@ public final class JournalWriter implements AutoCloseable {
         batch.addAll(next);
     }
 
-    /** Counts what a commit wrote: changes, their lag, the values the normaliser fixed. */
-    private void committed(List<JournalDb.Change> changes, JournalValues.Tally tally) {
+    /** Counts what a commit wrote: changes, rows, their lag, the values the normaliser fixed. */
+    private void committed(List<JournalDb.Change> changes, int rows, JournalValues.Tally tally) {
         long now = clock.getAsLong();
         for (JournalDb.Change ch : changes) {
             if (ch.changedAt() > 0) {
@@ -525,6 +538,8 @@ public final class JournalWriter implements AutoCloseable {
         }
         written.addAndGet(changes.size());
         changesWritten.increment(changes.size());
+        rowsWritten.increment(rows);
+        batchesWritten.increment();
     }
 
     /**
@@ -587,10 +602,15 @@ public final class JournalWriter implements AutoCloseable {
             throw e;
         }
         conn = c;
+        statements = new JournalDb.Statements(c);
         up = true;
     }
 
     private void closeConnection() {
+        if (statements != null) {
+            statements.close();
+            statements = null;
+        }
         if (conn != null) {
             try {
                 conn.close();
@@ -615,23 +635,17 @@ public final class JournalWriter implements AutoCloseable {
             fillBacklog(batch);
         }
         if (batch.isEmpty()) {
-            try {
-                Pending p = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (p != null) {
-                    add(batch, p.rrn(), p.bytes(), p.offeredAt(), p.offeredAt());
-                    drainQueue(batch);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            queue.await(1, TimeUnit.MILLISECONDS.toNanos(50));
+            if (Thread.interrupted()) {
                 running = false;
             }
+            drainQueue(batch);
         }
     }
 
     private void drainQueue(List<JournalDb.Change> batch) {
-        Pending p;
-        while (batch.size() < batchSize && (p = queue.poll()) != null) {
-            add(batch, p.rrn(), p.bytes(), p.offeredAt(), p.offeredAt());
+        if (batch.size() < batchSize) {
+            queue.drain((rrn, bytes, at) -> add(batch, rrn, bytes, at, at), batchSize - batch.size());
         }
     }
 

@@ -1,0 +1,169 @@
+package io.acqswitch.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.acqswitch.txn.TxnRecord;
+import io.acqswitch.txn.TxnState;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Coalescing: a record that goes through several states within one batch is written as one row
+ * write at its latest state, and every change stays on its timeline as an event with its own time,
+ * in order; across batches, and with an older change coming late, the row is still right and no
+ * event is doubled. Row writes are counted by a trigger on {@code transactions} (so an upsert that
+ * leaves a newer row alone is not counted). Embedded H2 here,
+ * PostgreSQL in {@link JournalCoalescePostgresTest}.
+ */
+class JournalCoalesceTest {
+    private static final AtomicInteger DB = new AtomicInteger();
+    private static final long T0 = 1_700_000_000_000L;
+
+    protected JournalDb db;
+
+    /** H2's trigger: counts each row written into {@code test_row_writes}. */
+    public static final class CountRowWrites implements org.h2.api.Trigger {
+        @Override
+        public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
+            try (Statement st = conn.createStatement()) {
+                st.executeUpdate("UPDATE test_row_writes SET n = n + 1");
+            }
+        }
+    }
+
+    /** The journal under test: a fresh in-memory H2 in PostgreSQL mode, as the switch configures it. */
+    protected JournalDb openDb() throws Exception {
+        return new JournalDb("jdbc:h2:mem:jc" + DB.incrementAndGet()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1", "sa", "");
+    }
+
+    /** Drops what {@link #openDb} made; called after each test. */
+    protected void closeDb() throws Exception {}
+
+    /** Has every row inserted or updated in {@code transactions} counted in {@code test_row_writes}. */
+    protected void countRowWrites(Statement st) throws SQLException {
+        st.execute("CREATE TRIGGER test_count AFTER INSERT, UPDATE ON transactions FOR EACH ROW CALL \""
+                + CountRowWrites.class.getName() + "\"");
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        db = openDb();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            db.migrate(c);
+            st.execute("CREATE TABLE test_row_writes (n INTEGER NOT NULL)");
+            st.execute("INSERT INTO test_row_writes VALUES (0)");
+            countRowWrites(st);
+        }
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        closeDb();
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private long rowWrites() throws SQLException {
+        return count("SELECT n FROM test_row_writes");
+    }
+
+    /** A sale's three changes: forwarded at T0+10, approved at T0+250, its answer delivered (seen at T0+300). */
+    static List<TxnRecord> sale(String rrn) {
+        TxnRecord forwarded = JournalWriterTest.record(rrn, TxnState.FORWARDED, 1234);
+        forwarded.receivedAt = T0;
+        forwarded.forwardedAt = T0 + 10;
+        TxnRecord approved = JournalWriterTest.record(rrn, TxnState.APPROVED, 1234);
+        approved.receivedAt = T0;
+        approved.forwardedAt = T0 + 10;
+        approved.responseCode = "00";
+        approved.authCode = "A1B2C3";
+        approved.completedAt = T0 + 250;
+        TxnRecord delivered = JournalWriterTest.record(rrn, TxnState.APPROVED, 1234);
+        delivered.receivedAt = T0;
+        delivered.forwardedAt = T0 + 10;
+        delivered.responseCode = "00";
+        delivered.authCode = "A1B2C3";
+        delivered.completedAt = T0 + 250;
+        delivered.delivered = true;
+        return List.of(forwarded, approved, delivered);
+    }
+
+    private static JournalDb.Change change(TxnRecord r) {
+        return new JournalDb.Change(r, T0 + 300); // seen by the writer at T0+300
+    }
+
+    /** The timeline as the operations API shows it: every change, its state, delivery flag and time, in order. */
+    private void assertSaleTimeline(String rrn) throws SQLException {
+        JournalQueries.Timeline tl = new JournalQueries(db).timeline(rrn).orElseThrow();
+        assertEquals("APPROVED", tl.transaction().state());
+        assertTrue(tl.transaction().delivered());
+        assertEquals("A1B2C3", tl.transaction().authCode());
+        List<JournalQueries.Event> ev = tl.events();
+        assertEquals(3, ev.size(), ev.toString());
+        assertEquals(List.of("FORWARDED", "APPROVED", "APPROVED"), ev.stream().map(JournalQueries.Event::state).toList());
+        assertEquals(List.of(false, false, true), ev.stream().map(JournalQueries.Event::delivered).toList());
+        assertEquals(List.of("", "00", "00"), ev.stream().map(JournalQueries.Event::responseCode).toList());
+        assertEquals(List.of(Instant.ofEpochMilli(T0 + 10), Instant.ofEpochMilli(T0 + 250), Instant.ofEpochMilli(T0 + 300)),
+                ev.stream().map(JournalQueries.Event::at).toList(), "each change at its own time");
+        assertTrue(ev.get(0).seq() < ev.get(1).seq() && ev.get(1).seq() < ev.get(2).seq());
+    }
+
+    @Test
+    void shouldWriteThreeChangesOfOneRecordInOneBatchAsOneRowWriteAndThreeEvents() throws Exception {
+        List<TxnRecord> sale = sale("000000000001");
+        try (Connection c = db.connect()) {
+            int rows = db.write(c, sale.stream().map(JournalCoalesceTest::change).toList(), T0 + 400);
+            assertEquals(1, rows);
+        }
+        assertEquals(1, rowWrites(), "one row write for the three changes");
+        assertEquals(1, count("SELECT COUNT(*) FROM transactions"));
+        assertEquals(3, count("SELECT COUNT(*) FROM transaction_events"));
+        assertSaleTimeline("000000000001");
+    }
+
+    @Test
+    void shouldBeRightWhenARecordChangesAcrossTwoBatches() throws Exception {
+        List<TxnRecord> sale = sale("000000000002");
+        List<TxnRecord> other = sale("000000000003");
+        try (Connection c = db.connect()) {
+            db.write(c, List.of(change(sale.get(0)), change(other.get(0))), T0 + 100);
+            assertEquals(2, rowWrites());
+            db.write(c, List.of(change(other.get(1)), change(sale.get(1)), change(other.get(2)), change(sale.get(2))),
+                    T0 + 400);
+        }
+        assertEquals(4, rowWrites(), "each record's row once per batch");
+        assertEquals(2, count("SELECT COUNT(*) FROM transactions"));
+        assertEquals(6, count("SELECT COUNT(*) FROM transaction_events"));
+        assertSaleTimeline("000000000002");
+        assertSaleTimeline("000000000003");
+    }
+
+    @Test
+    void shouldNeitherMoveARowBackNorDoubleAnEventWhenAChangeComesAgainLater() throws Exception {
+        List<TxnRecord> sale = sale("000000000004");
+        try (Connection c = db.connect()) {
+            db.write(c, sale.stream().map(JournalCoalesceTest::change).toList(), T0 + 400);
+            // the FORWARDED change again (a re-read, a replay), alone and beside the latest
+            db.write(c, List.of(change(sale.get(0))), T0 + 500);
+            db.write(c, List.of(change(sale.get(0)), change(sale.get(2)), change(sale.get(0))), T0 + 600);
+        }
+        assertEquals(2, rowWrites(), "the first write, and the latest change again (same seq: rewritten); never the older");
+        assertEquals(3, count("SELECT COUNT(*) FROM transaction_events"));
+        assertSaleTimeline("000000000004");
+    }
+}
