@@ -108,7 +108,8 @@ public final class SwitchNode implements AutoCloseable {
                 // The quarantine file is where a refused change goes when the database refuses its quarantine row too
                 journal = new JournalWriter(new JournalDb(cfg.journalUrl(), jc.user(), jc.password()), store,
                         cfg.dataDir().resolve("journal").resolve("quarantine.log"), jc.queueCapacity(), jc.batchSize(),
-                        jc.retryMin(), jc.retryMax(), metrics.registry(), System::currentTimeMillis).start();
+                        jc.maxBatchSize(), jc.batchWindow(), jc.retryMin(), jc.retryMax(), metrics.registry(),
+                        System::currentTimeMillis).start();
                 store = new JournalingStore(store, journal);
             }
             router = Router.of(cfg, cfg.routesFile());

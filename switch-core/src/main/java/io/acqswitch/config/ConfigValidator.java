@@ -2,6 +2,7 @@ package io.acqswitch.config;
 
 import io.acqswitch.route.BinTable;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -176,6 +177,13 @@ final class ConfigValidator {
         }
         if (j.batchSize() < 1 || j.batchSize() > 10_000) {
             problems.add("journal.batchSize=" + j.batchSize() + ": must be between 1 and 10000");
+        }
+        if (j.maxBatchSize() < j.batchSize() || j.maxBatchSize() > 50_000) {
+            problems.add("journal.maxBatchSize=" + j.maxBatchSize() + ": must be between journal.batchSize ("
+                    + j.batchSize() + ") and 50000");
+        }
+        if (j.batchWindow().isNegative() || j.batchWindow().compareTo(Duration.ofSeconds(1)) > 0) {
+            problems.add("journal.batchWindow=" + Durations.format(j.batchWindow()) + ": must be between 0 and 1s");
         }
         if (j.retryMin().toMillis() < 1 || j.retryMax().compareTo(j.retryMin()) < 0) {
             problems.add("journal.retryMin=" + Durations.format(j.retryMin())

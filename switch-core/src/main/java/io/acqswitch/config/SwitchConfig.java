@@ -33,7 +33,7 @@ public record SwitchConfig(
 
     public SwitchConfig {
         security = security != null ? security : new Security(null);
-        journal = journal != null ? journal : new Journal(null, null, null, null, null, null, null, null);
+        journal = journal != null ? journal : new Journal(null, null, null, null, null, null, null, null, null, null);
         dataDir = dataDir != null ? dataDir : Path.of("data");
         acquirerId = acquirerId != null ? acquirerId : "123456";
         store = store != null ? store : new Store(null, null);
@@ -181,7 +181,12 @@ public record SwitchConfig(
      * @param password      database password
      * @param queueCapacity changes buffered between the processor and the writer; beyond it they are
      *                      remembered by RRN and re-read from the store (never blocks the processor)
-     * @param batchSize     changes written per database transaction
+     * @param batchSize     changes a batch waits for: with fewer queued, the writer waits up to
+     *                      {@code batchWindow} for more, then writes what it has
+     * @param maxBatchSize  the most changes per database transaction: with a backlog, a batch takes as
+     *                      many as wait, from {@code batchSize} up to this (bigger batches catch up faster)
+     * @param batchWindow   how long a batch's first change waits for more (so that a transaction's
+     *                      changes, milliseconds apart, are written together and its row once); 0 = none
      * @param retryMin      first wait after a failed batch; doubles per failure ...
      * @param retryMax      ... up to this
      */
@@ -192,6 +197,8 @@ public record SwitchConfig(
             String password,
             Integer queueCapacity,
             Integer batchSize,
+            Integer maxBatchSize,
+            Duration batchWindow,
             Duration retryMin,
             Duration retryMax) {
         public Journal {
@@ -200,6 +207,8 @@ public record SwitchConfig(
             password = password != null ? password : "";
             queueCapacity = queueCapacity != null ? queueCapacity : 65_536;
             batchSize = batchSize != null ? batchSize : 500;
+            maxBatchSize = maxBatchSize != null ? maxBatchSize : Math.max(batchSize, 4000);
+            batchWindow = batchWindow != null ? batchWindow : Duration.ofMillis(20);
             retryMin = retryMin != null ? retryMin : Duration.ofMillis(200);
             retryMax = retryMax != null ? retryMax : Duration.ofSeconds(10);
         }
@@ -215,7 +224,8 @@ public record SwitchConfig(
 
         /** A copy writing to {@code newUrl} as {@code newUser}. */
         public Journal withUrl(String newUrl, String newUser, String newPassword) {
-            return new Journal(enabled, newUrl, newUser, newPassword, queueCapacity, batchSize, retryMin, retryMax);
+            return new Journal(enabled, newUrl, newUser, newPassword, queueCapacity, batchSize, maxBatchSize, batchWindow,
+                    retryMin, retryMax);
         }
     }
 

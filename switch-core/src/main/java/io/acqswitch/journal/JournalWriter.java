@@ -40,15 +40,20 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #offer} (the processor thread, through {@link JournalingStore}) never blocks and, while
  * the queue has room, allocates nothing: a change is appended to a bounded {@link ChangeQueue}, or
  * when the queue is full its RRN goes into a "dirty" set and the writer later re-reads that record
- * from the store (so the latest state is never lost; the
- * intermediate steps of an overflowed record may be merged into one event). If the dirty set
- * itself fills, the writer rescans the whole store. At start, and again whenever writes succeed
- * after failing, it rescans the store too, writing only records the journal does not have at their
- * current {@code seq}: what a crash or an outage left unwritten, or what a failing database lost
- * after acknowledging it, is written then.
+ * from the store (so the latest state is never lost; the intermediate steps of an overflowed record
+ * may be merged into one event). If the dirty set itself fills, the writer rescans the whole store.
+ * At start, and again whenever writes succeed after failing, it rescans the store too, writing only
+ * records the journal does not have at their current {@code seq}: what a crash or an outage left
+ * unwritten, or what a failing database lost after acknowledging it, is written then.
  *
- * <p>{@link JournalDb#write} writes each record's row once per batch, at its latest change, and
- * every change as an event with its time, in multi-row statements, in one database transaction.
+ * <p>Batches adapt to the backlog and coalesce each record's changes. A batch takes as many changes
+ * as wait, at least {@code batchSize} and at most {@code maxBatchSize} (so the further behind the
+ * writer is, the bigger and cheaper per change its batches, and it catches up); with fewer than
+ * {@code batchSize} queued it waits up to {@code batchWindow} from its first change for more, so
+ * that a transaction's changes (a sale's FORWARDED, APPROVED and delivered come milliseconds apart)
+ * usually meet in one batch. {@link JournalDb#write} then writes each record's row once, at its
+ * latest change, and every change as an event with its time, in multi-row statements, in one
+ * database transaction.
  *
  * <p>Every value is fitted to its column first ({@link JournalValues}: lengths, NULs and control
  * characters, masking, timestamps), so an odd transaction does not fail a batch. A batch that fails
@@ -110,6 +115,8 @@ public final class JournalWriter implements AutoCloseable {
     private final int maxDirty;
     private final AtomicBoolean rescanRequested = new AtomicBoolean(true);
     private final int batchSize;
+    private final int maxBatchSize;
+    private final long batchWindowNanos;
     private final long retryMinMs;
     private final long retryMaxMs;
     private final LongSupplier clock;
@@ -159,21 +166,47 @@ public final class JournalWriter implements AutoCloseable {
     private long lastSplitLog;
 
     /**
+     * A writer with batches of a fixed size and no batch window: it writes whatever it finds queued,
+     * up to {@code batchSize} changes (as the switch's writer did before batches adapted).
+     *
+     * @see #JournalWriter(JournalDb, TransactionStore, Path, int, int, int, Duration, Duration, Duration,
+     *      MeterRegistry, LongSupplier)
+     */
+    public JournalWriter(JournalDb db, TransactionStore store, Path quarantineFile, int queueCapacity, int batchSize,
+            Duration retryMin, Duration retryMax, MeterRegistry registry, LongSupplier clock) {
+        this(db, store, quarantineFile, queueCapacity, batchSize, batchSize, Duration.ZERO, retryMin, retryMax, registry,
+                clock);
+    }
+
+    /**
      * @param store          the undecorated store: the writer only reads it (Chronicle Map is safe to
      *                       read from another thread), to re-read dirty records and to rescan
      * @param quarantineFile where a refused change goes when the quarantine table refuses it too
      *                       (appended, created with its directory when needed; the switch puts it
      *                       under dataDir), or {@code null} for none
+     * @param batchSize      changes a batch waits for: with fewer queued, the writer waits up to
+     *                       {@code batchWindow} for more before it writes
+     * @param maxBatchSize   the most changes in one batch (one database transaction): with a backlog a
+     *                       batch takes as many as are waiting, from {@code batchSize} up to this
+     * @param batchWindow    how long a batch's first change waits for others (so that the changes
+     *                       of one transaction, a few milliseconds apart, are written together, its
+     *                       row once); {@link Duration#ZERO} writes at once
      * @param clock          epoch milliseconds; times the lag and stamps the rows
      */
     public JournalWriter(JournalDb db, TransactionStore store, Path quarantineFile, int queueCapacity, int batchSize,
-            Duration retryMin, Duration retryMax, MeterRegistry registry, LongSupplier clock) {
+            int maxBatchSize, Duration batchWindow, Duration retryMin, Duration retryMax, MeterRegistry registry,
+            LongSupplier clock) {
+        if (batchSize < 1 || maxBatchSize < batchSize) {
+            throw new IllegalArgumentException("batchSize " + batchSize + ", maxBatchSize " + maxBatchSize);
+        }
         this.db = db;
         this.store = store;
         this.quarantineFile = quarantineFile;
         this.queue = new ChangeQueue(queueCapacity);
         this.maxDirty = Math.max(1024, queueCapacity);
         this.batchSize = batchSize;
+        this.maxBatchSize = maxBatchSize;
+        this.batchWindowNanos = batchWindow.toNanos();
         this.retryMinMs = retryMin.toMillis();
         this.retryMaxMs = retryMax.toMillis();
         this.clock = clock;
@@ -326,13 +359,11 @@ public final class JournalWriter implements AutoCloseable {
             }
             try {
                 connect();
-                if (batch.size() < batchSize) {
-                    // topped up after a failure too: a suspect change is tried beside newer ones, whose
-                    // success tells a refused change from a database that is down
-                    fill(batch);
-                    pendingInBatch = batch.size();
-                    batchSince = batch.stream().mapToLong(JournalDb.Change::observedAt).min().orElse(0);
-                }
+                // topped up after a failure too: a suspect change is tried beside newer ones, whose
+                // success tells a refused change from a database that is down
+                fill(batch);
+                pendingInBatch = batch.size();
+                batchSince = batch.stream().mapToLong(JournalDb.Change::observedAt).min().orElse(0);
                 if (batch.isEmpty()) {
                     idleRounds.incrementAndGet();
                     continue;
@@ -622,37 +653,71 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     /**
-     * Fills {@code batch}: queued changes first, then dirty records and rescan chunks (alternating
-     * which comes first, so a busy queue cannot starve a rescan). Waits up to 50 ms when idle.
+     * How many changes the next batch may hold: as many as wait (queue, dirty set, rescan), at least
+     * {@code batchSize} and at most {@code maxBatchSize}. A bigger backlog makes bigger batches, whose
+     * commits and statements cost less per change and coalesce more of each transaction's changes,
+     * so the writer catches up faster the further behind it is; the bound keeps a transaction's
+     * size, and a failed batch's one-by-one pass, in check.
+     */
+    private int limit() {
+        long waiting = (long) queue.size() + dirty.size() + rescanLeft;
+        return (int) Math.min(maxBatchSize, Math.max(batchSize, waiting));
+    }
+
+    /**
+     * Tops {@code batch} up to {@link #limit}: queued changes, then dirty records and rescan chunks
+     * (alternating which comes first, so a busy queue cannot starve a rescan). Waits up to 50 ms
+     * for a first change when idle; then, with fewer than {@code batchSize} changes, up to the batch
+     * window from when it took the first, for the rest of their transactions' changes.
      */
     private void fill(List<JournalDb.Change> batch) throws SQLException {
+        int limit = limit();
+        if (batch.size() >= limit) {
+            return;
+        }
         preferBacklog = !preferBacklog;
         if (preferBacklog) {
-            fillBacklog(batch);
+            fillBacklog(batch, limit);
         }
-        drainQueue(batch);
+        drainQueue(batch, limit);
         if (!preferBacklog) {
-            fillBacklog(batch);
+            fillBacklog(batch, limit);
         }
         if (batch.isEmpty()) {
             queue.await(1, TimeUnit.MILLISECONDS.toNanos(50));
             if (Thread.interrupted()) {
                 running = false;
             }
-            drainQueue(batch);
+            drainQueue(batch, limit);
+        }
+        if (batch.isEmpty() || batchWindowNanos <= 0) {
+            return;
+        }
+        pendingInBatch = batch.size(); // counted in the backlog while the window is open
+        batchSince = batch.stream().mapToLong(JournalDb.Change::observedAt).min().orElse(0);
+        long until = System.nanoTime() + batchWindowNanos;
+        long left;
+        // bounded by the window: each pass waits at most what is left of it
+        while (running && batch.size() < batchSize && (left = until - System.nanoTime()) > 0) {
+            queue.await(batchSize - batch.size(), left);
+            if (Thread.interrupted()) {
+                running = false;
+            }
+            drainQueue(batch, limit);
+            pendingInBatch = batch.size();
         }
     }
 
-    private void drainQueue(List<JournalDb.Change> batch) {
-        if (batch.size() < batchSize) {
-            queue.drain((rrn, bytes, at) -> add(batch, rrn, bytes, at, at), batchSize - batch.size());
+    private void drainQueue(List<JournalDb.Change> batch, int limit) {
+        if (batch.size() < limit) {
+            queue.drain((rrn, bytes, at) -> add(batch, rrn, bytes, at, at), limit - batch.size());
         }
     }
 
-    private void fillBacklog(List<JournalDb.Change> batch) throws SQLException {
+    private void fillBacklog(List<JournalDb.Change> batch, int limit) throws SQLException {
         long now = clock.getAsLong();
         Iterator<Map.Entry<String, Long>> it = dirty.entrySet().iterator();
-        while (batch.size() < batchSize && it.hasNext()) {
+        while (batch.size() < limit && it.hasNext()) {
             Map.Entry<String, Long> e = it.next();
             it.remove();
             byte[] bytes = store.get(e.getKey());
@@ -670,9 +735,9 @@ public final class JournalWriter implements AutoCloseable {
             rescanLeft = all.size();
             LOG.info("journal: checking {} store records against the journal", all.size());
         }
-        if (rescan != null && batch.size() < batchSize) {
+        if (rescan != null && batch.size() < limit) {
             List<JournalDb.Change> chunk = new ArrayList<>();
-            while (chunk.size() < batchSize - batch.size() && rescan.hasNext()) {
+            while (chunk.size() < limit - batch.size() && rescan.hasNext()) {
                 String rrn = rescan.next();
                 rescanLeft--;
                 byte[] bytes = store.get(rrn);

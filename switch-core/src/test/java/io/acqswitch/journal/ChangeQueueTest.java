@@ -152,14 +152,17 @@ class ChangeQueueTest {
             }
             q.drain(discard, Integer.MAX_VALUE);
         }
-        long bytes = allocated(() -> {
-            for (int round = 0; round < 3; round++) {
+        long bytes = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) { // the least of three: a one-off (a class loaded, a stub) is not the offer's
+            int r = round;
+            bytes = Math.min(bytes, allocated(() -> {
                 for (String rrn : rrns) {
-                    q.offer(rrn, BYTES, round);
+                    q.offer(rrn, BYTES, r);
                 }
-            }
-        });
-        assertTrue(bytes < 3 * rrns.length, bytes + " bytes for " + 3 * rrns.length + " offers");
+            }));
+            q.drain(discard, Integer.MAX_VALUE);
+        }
+        assertTrue(bytes < rrns.length, bytes + " bytes for " + rrns.length + " offers");
     }
 
     @Test
@@ -173,16 +176,19 @@ class ChangeQueueTest {
         for (int i = 0; i < rrns.length; i++) {
             rrns[i] = Integer.toString(i);
         }
-        for (int round = 0; round < 5; round++) { // warm up, within the queue's room
+        for (int round = 0; round < 4; round++) { // warm up, within the queue's room (8 x 1000 puts in all)
             for (String rrn : rrns) {
                 journaling.put(rrn, BYTES);
             }
         }
-        long bytes = allocated(() -> {
-            for (String rrn : rrns) {
-                journaling.put(rrn, BYTES);
-            }
-        });
+        long bytes = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) { // the least of three: a one-off (a class loaded, a stub) is not the put's
+            bytes = Math.min(bytes, allocated(() -> {
+                for (String rrn : rrns) {
+                    journaling.put(rrn, BYTES);
+                }
+            }));
+        }
         assertEquals(0.0, registry.get("switch_journal_overflows").counter().count(), "every put was queued");
         // the queue's holder objects used to cost 32 bytes a change on the processor's thread
         assertTrue(bytes < rrns.length, bytes + " bytes for " + rrns.length + " puts");

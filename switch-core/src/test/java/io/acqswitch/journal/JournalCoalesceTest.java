@@ -3,12 +3,17 @@ package io.acqswitch.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.store.HeapTransactionStore;
+import io.acqswitch.store.TransactionStore;
+import io.acqswitch.txn.RecordCodec;
 import io.acqswitch.txn.TxnRecord;
 import io.acqswitch.txn.TxnState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,14 +26,18 @@ import org.junit.jupiter.api.Test;
  * write at its latest state, and every change stays on its timeline as an event with its own time,
  * in order; across batches, and with an older change coming late, the row is still right and no
  * event is doubled. Row writes are counted by a trigger on {@code transactions} (so an upsert that
- * leaves a newer row alone is not counted). Embedded H2 here,
+ * leaves a newer row alone is not counted). Batches grow with the backlog. Embedded H2 here,
  * PostgreSQL in {@link JournalCoalescePostgresTest}.
  */
 class JournalCoalesceTest {
     private static final AtomicInteger DB = new AtomicInteger();
     private static final long T0 = 1_700_000_000_000L;
 
+    private final RecordCodec codec = new RecordCodec();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     protected JournalDb db;
+    private TransactionStore store;
+    private JournalWriter writer;
 
     /** H2's trigger: counts each row written into {@code test_row_writes}. */
     public static final class CountRowWrites implements org.h2.api.Trigger {
@@ -46,7 +55,7 @@ class JournalCoalesceTest {
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1", "sa", "");
     }
 
-    /** Drops what {@link #openDb} made; called after each test. */
+    /** Drops what {@link #openDb} made; called once the writer is closed. */
     protected void closeDb() throws Exception {}
 
     /** Has every row inserted or updated in {@code transactions} counted in {@code test_row_writes}. */
@@ -58,6 +67,7 @@ class JournalCoalesceTest {
     @BeforeEach
     void open() throws Exception {
         db = openDb();
+        store = new HeapTransactionStore();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             db.migrate(c);
             st.execute("CREATE TABLE test_row_writes (n INTEGER NOT NULL)");
@@ -68,6 +78,10 @@ class JournalCoalesceTest {
 
     @AfterEach
     void close() throws Exception {
+        if (writer != null) {
+            writer.close();
+        }
+        store.close();
         closeDb();
     }
 
@@ -80,6 +94,10 @@ class JournalCoalesceTest {
 
     private long rowWrites() throws SQLException {
         return count("SELECT n FROM test_row_writes");
+    }
+
+    private double counted(String name) {
+        return registry.get(name).counter().count();
     }
 
     /** A sale's three changes: forwarded at T0+10, approved at T0+250, its answer delivered (seen at T0+300). */
@@ -165,5 +183,43 @@ class JournalCoalesceTest {
         assertEquals(2, rowWrites(), "the first write, and the latest change again (same seq: rewritten); never the older");
         assertEquals(3, count("SELECT COUNT(*) FROM transaction_events"));
         assertSaleTimeline("000000000004");
+    }
+
+    @Test
+    void shouldCoalesceASalesChangesThatArriveWithinTheBatchWindow() throws Exception {
+        writer = new JournalWriter(db, store, null, 1024, 100, 1000, Duration.ofSeconds(1), Duration.ofMillis(10),
+                Duration.ofMillis(100), registry, System::currentTimeMillis).start();
+        assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));
+        JournalingStore journaling = new JournalingStore(store, writer);
+        for (TxnRecord r : sale("000000000005")) { // as the processor writes them: milliseconds apart
+            journaling.put(r.rrn, codec.encode(r));
+            Thread.sleep(5);
+        }
+        assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));
+        assertEquals(3.0, counted("switch_journal_changes_written"));
+        assertEquals(1.0, counted("switch_journal_batches_written"), "one batch: the window held it open");
+        assertEquals(1.0, counted("switch_journal_rows_written"));
+        assertEquals(1, rowWrites());
+        JournalQueries.Timeline tl = new JournalQueries(db).timeline("000000000005").orElseThrow();
+        assertEquals(3, tl.events().size());
+        assertEquals(Instant.ofEpochMilli(T0 + 10), tl.events().get(0).at());
+        assertEquals(Instant.ofEpochMilli(T0 + 250), tl.events().get(1).at());
+        assertTrue(tl.transaction().delivered());
+    }
+
+    @Test
+    void shouldTakeBiggerBatchesTheBiggerTheBacklogUpToTheBound() throws Exception {
+        writer = new JournalWriter(db, store, null, 1024, 10, 100, Duration.ZERO, Duration.ofMillis(10),
+                Duration.ofMillis(100), registry, System::currentTimeMillis);
+        for (int i = 0; i < 250; i++) { // queued before the writer starts: a backlog of 250 (the store is empty)
+            TxnRecord r = JournalWriterTest.record(String.format("B%011d", i), TxnState.FORWARDED, i);
+            assertTrue(writer.offer(r.rrn, codec.encode(r)));
+        }
+        writer.start();
+        assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(20)));
+        assertEquals(250.0, counted("switch_journal_changes_written"));
+        assertEquals(3.0, counted("switch_journal_batches_written"), "100, 100, 50: not 25 batches of batchSize 10");
+        assertEquals(250, count("SELECT COUNT(*) FROM transactions"));
+        assertEquals(250, count("SELECT COUNT(*) FROM transaction_events"));
     }
 }

@@ -41,6 +41,23 @@ class JournalConfigTest {
     }
 
     @Test
+    void shouldAdaptBatchesUpToMaxBatchSizeAndWaitTheBatchWindowByDefault() throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse("dataDir: /var/lib/acq\n");
+        assertEquals(500, cfg.journal().batchSize());
+        assertEquals(4000, cfg.journal().maxBatchSize());
+        assertEquals(java.time.Duration.ofMillis(20), cfg.journal().batchWindow());
+        SwitchConfig set = ConfigLoader.parse("journal: {batchSize: 50, maxBatchSize: 60, batchWindow: 0ms}\n");
+        assertEquals(60, set.journal().maxBatchSize());
+        assertEquals(java.time.Duration.ZERO, set.journal().batchWindow());
+        assertEquals(5000, ConfigLoader.parse("journal: {batchSize: 5000}\n").journal().maxBatchSize(),
+                "never below batchSize");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                "journal: {batchSize: 100, maxBatchSize: 99, batchWindow: 2s}\n"));
+        assertTrue(e.getMessage().contains("journal.maxBatchSize=99"), e.getMessage());
+        assertTrue(e.getMessage().contains("journal.batchWindow=2s"), e.getMessage());
+    }
+
+    @Test
     void shouldKeepTheElevenArgumentConstructor() {
         SwitchConfig cfg = SwitchConfig.defaults();
         assertTrue(cfg.journal().enabled());

@@ -28,18 +28,19 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The journal writer's throughput and allocation per record change, on the embedded H2 file
- * database the switch uses by default ({@link SwitchConfig.Journal#embeddedUrl}), default queue and
- * batch size. One operation is one record change; an invocation is a burst of approved sales, three
+ * database the switch uses by default ({@link SwitchConfig.Journal#embeddedUrl}) and the journal
+ * section's defaults (queue, batch sizes, batch window). One operation is one record change; an invocation is a burst of approved sales, three
  * changes each (FORWARDED, APPROVED, delivered) put through a {@link JournalingStore} as the
  * processor does, then waits until the writer has committed every change. {@code journal}: bursts
  * of {@value #SALES} sales, {@value #IN_FLIGHT} in flight at a time (a sale's answer comes
  * {@value #IN_FLIGHT} requests after it was forwarded, as with 50 terminals in a closed loop), so
  * the score is changes written per second while the writer has a backlog (its sustained rate).
- * {@code journalSmallBursts}: bursts of {@value #SMALL}, the writer finding a few changes at a time
- * (its cost per change when it keeps up). {@code gc.alloc.rate.norm} (with {@code -prof gc}: every
+ * {@code journalSmallBursts}: bursts of {@value #SMALL} with no batch window, the writer finding a
+ * few changes at a time (its cost per change when batches are small). {@code gc.alloc.rate.norm} (with {@code -prof gc}: every
  * thread, the writer's and H2's included) is the bytes allocated per change.
  *
  * <p>Baseline in the same run: {@code baselineEncodeAndStore}, the same records encoded and put
@@ -71,14 +72,17 @@ public class JournalWriterBenchmark {
     private long nextRrn = 100_000_000_000L;
 
     @Setup(Level.Trial)
-    public void setUp() throws InterruptedException {
+    public void setUp(BenchmarkParams params) throws InterruptedException {
         dir = TempDirs.create("bench-journal");
         plain = new HeapTransactionStore();
         heap = new HeapTransactionStore();
-        SwitchConfig.Journal jc = new SwitchConfig.Journal(null, null, null, null, null, null, null, null);
+        SwitchConfig.Journal jc = new SwitchConfig.Journal(null, null, null, null, null, null, null, null, null, null);
+        // small bursts without the batch window: a burst would otherwise wait the window out, and the
+        // score would be the window's length, not the writer's cost
+        Duration window = params.getBenchmark().endsWith("journalSmallBursts") ? Duration.ZERO : jc.batchWindow();
         writer = new JournalWriter(new JournalDb(SwitchConfig.Journal.embeddedUrl(dir), jc.user(), jc.password()), heap,
-                null, jc.queueCapacity(), jc.batchSize(), jc.retryMin(), jc.retryMax(), new SimpleMeterRegistry(),
-                System::currentTimeMillis).start();
+                null, jc.queueCapacity(), jc.batchSize(), jc.maxBatchSize(), window, jc.retryMin(), jc.retryMax(),
+                new SimpleMeterRegistry(), System::currentTimeMillis).start();
         if (!writer.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("the journal did not start");
         }
