@@ -128,7 +128,6 @@ final class ConsolePages {
                             : " (" + t.reversalReason() + ")");
                     case "REVERSED" -> t.flag().contains("resolved by hand") ? "reversal resolved by hand (see notes)"
                             : "reversal acknowledged by the issuer";
-                    case "VOIDED" -> "voided";
                     default -> e.state().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
                 });
             }
@@ -147,7 +146,7 @@ final class ConsolePages {
             if (e.duplicates() > (prev == null ? 0 : prev.duplicates())) {
                 why.add("duplicate request seen (" + e.duplicates() + " so far): answered from the record, not forwarded");
             }
-            out.add(new Views.Step(e.seq(), at(e.at()), e.state(), e.responseCode(), why.isEmpty() ? "recorded" : String.join("; ", why)));
+            out.add(new Views.Step(out.size() + 1, at(e.at()), e.state(), e.responseCode(), why.isEmpty() ? "recorded" : String.join("; ", why)));
             prev = e;
         }
         return out;

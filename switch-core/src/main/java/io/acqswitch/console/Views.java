@@ -40,8 +40,8 @@ public final class Views {
     public record Search(Frame frame, Criteria criteria, List<String> states, List<Row> rows, String previous,
             String next, String csv, String error, boolean searched) {}
 
-    /** One state change of a transaction's timeline. */
-    public record Step(long seq, String at, String state, String responseCode, String reason) {}
+    /** One journaled change of a transaction's timeline, numbered from 1. */
+    public record Step(int number, String at, String state, String responseCode, String reason) {}
 
     /** One ISO 8583 field as the journal keeps it. */
     public record Field(String number, String name, String value) {}
