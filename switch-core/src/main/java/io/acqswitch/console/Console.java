@@ -63,6 +63,8 @@ public final class Console implements AutoCloseable {
     static final String COOKIE = "acqconsole";
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
     private static final String HTML = "text/html; charset=utf-8";
+    /** A run of digits as long as a card number (an RRN, 12 digits, stays readable). */
+    private static final java.util.regex.Pattern CARD_LIKE = java.util.regex.Pattern.compile("\\d{13,}");
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -210,7 +212,7 @@ public final class Console implements AutoCloseable {
             case "/saf" -> render(200, "console/saf.jte", pages.saf(frame(s, "SAF", "saf"), auditLines(), q.get("done")));
             case "/recon" -> render(200, "console/recon.jte", new Views.Recon(frame(s, "Reconciliation", "recon"), "", "",
                     null, null));
-            default -> rest.startsWith("/txn/") ? transaction(s, rest.substring("/txn/".length()))
+            default -> rest.startsWith("/txn/") ? transaction(s, masked(rest.substring("/txn/".length())))
                     : render(404, "console/problem.jte", new Views.Problem(frame(s, "Not found", ""), "No such page."));
         };
     }
@@ -218,7 +220,7 @@ public final class Console implements AutoCloseable {
     // ---- login --------------------------------------------------------------------------------
 
     private Reply login(HttpExchange ex, Map<String, String> form) throws IOException {
-        String who = ConsolePages.blank(form.get("who"));
+        String who = ConsolePages.blank(masked(form.get("who")));
         if (who == null || who.length() > 64 || !who.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
             return render(400, "console/login.jte", new Views.Login("Give your name (1 to 64 characters): the audit "
                     + "records it with everything you do.", token != null, ""));
@@ -358,8 +360,8 @@ public final class Console implements AutoCloseable {
         if (slash <= 0 || !(action.equals("requeue") || action.equals("resolve"))) {
             return Reply.text(404, "use POST /console/saf/{rrn}/requeue or /console/saf/{rrn}/resolve");
         }
-        String rrn = rest.substring(0, slash);
-        String note = ConsolePages.blank(form.get("note"));
+        String rrn = masked(rest.substring(0, slash));
+        String note = ConsolePages.blank(masked(form.get("note")));
         if (note == null || note.length() > 200) {
             return render(400, "console/saf.jte", pages.saf(frame(s, "SAF", "saf"), auditLines(),
                     "A note (1 to 200 characters) is required: say why."));
@@ -414,6 +416,14 @@ public final class Console implements AutoCloseable {
             LOG.error("console audit not written ({} {} by {}: {}): {}", action, LogText.escape(target, 100),
                     LogText.escape(who, 64), outcome, LogText.escape(e.toString(), 300));
         }
+    }
+
+    /**
+     * Free text an operator typed (a name, a note, an RRN in a path) with every card-number-like run
+     * of digits masked 6+4, so that a PAN pasted by mistake reaches no page, audit row or log line.
+     */
+    static String masked(String text) {
+        return text == null ? null : CARD_LIKE.matcher(text).replaceAll(m -> io.acqswitch.iso.CardData.maskPan(m.group()));
     }
 
     private Views.Frame frame(Sessions.Session s, String title, String active) {

@@ -38,8 +38,11 @@ final class ConsolePages {
     }
 
     static Views.Criteria criteria(Map<String, String> q) {
-        return new Views.Criteria(q.get("rrn"), q.get("terminal"), q.get("stan"), q.get("merchant"), q.get("card"),
-                q.get("amount"), q.get("rc"), q.get("state"), q.get("from"), q.get("to"));
+        // a card number typed into another field is masked before it is searched for or shown back
+        return new Views.Criteria(Console.masked(q.get("rrn")), Console.masked(q.get("terminal")),
+                Console.masked(q.get("stan")), Console.masked(q.get("merchant")), q.get("card"), Console.masked(q.get("amount")),
+                Console.masked(q.get("rc")), Console.masked(q.get("state")), Console.masked(q.get("from")),
+                Console.masked(q.get("to")));
     }
 
     /**

@@ -163,6 +163,21 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void shouldAskOnlyANameWhenNoTokenIsSetAndTheClientIsOnLoopback() throws Exception {
+        try (Rig open = Rig.start(2000)) {
+            URI login = URI.create("http://127.0.0.1:" + open.node.httpPort() + "/console/login");
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(login).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertFalse(page.body().contains("name=\"token\""), "no token to ask for");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(login).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("who=erin")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, r.statusCode(), r.body());
+            assertTrue(r.headers().firstValue("Set-Cookie").orElseThrow().contains("; HttpOnly"));
+        }
+    }
+
+    @Test
     void shouldServeHtmxFromItsWebjar() throws Exception {
         assertNotNull(Console.class.getClassLoader().getResource(Console.HTMX_RESOURCE), "htmx.version and the webjar agree");
         HttpResponse<String> r = get("/console/static/htmx.min.js", null);
@@ -197,7 +212,11 @@ class ConsoleHttpTest {
         assertTrue(txn.contains("forwarded to issuer issuer-a"), txn);
         HttpResponse<String> whole = get("/console/search?card=" + pan, cookie);
         assertEquals(400, whole.statusCode(), "a whole card number is refused");
-        for (String page : new String[] {byCard, csv.body(), txn, whole.body()}) {
+        String inRrn = get("/console/search?rrn=" + pan, cookie).body();
+        assertTrue(inRrn.contains("476173******0010"), "a card number in another field is masked");
+        HttpResponse<String> asPath = get("/console/txn/" + pan, cookie);
+        assertEquals(404, asPath.statusCode());
+        for (String page : new String[] {byCard, csv.body(), txn, whole.body(), inRrn, asPath.body()}) {
             assertFalse(page.contains(pan), "no full PAN");
         }
     }
