@@ -91,7 +91,6 @@ class ConsoleBrowserTest {
                 browser = chromium(profile);
                 login();
                 liveUpdates();
-                shot("live");
 
                 open("/search");
                 browser.findElement(By.name("terminal")).sendKeys(TID);
@@ -137,6 +136,7 @@ class ConsoleBrowserTest {
                 until("the expired reversal listed", () -> text("expired").contains(timeoutRrn) ? "" : null);
                 var row = browser.findElement(By.id("expired")).findElement(By.xpath(".//tr[td/a[text()='" + timeoutRrn + "']]"));
                 row.findElement(By.cssSelector("form[action$='/requeue'] input[name=note]")).sendKeys("issuer back online");
+                shot("saf");
                 row.findElement(By.cssSelector("button.requeue")).click();
                 assertEquals("requeue of " + timeoutRrn + " queued", until("the confirmation", () -> text("message")));
                 String audit = text("audit");
@@ -150,7 +150,7 @@ class ConsoleBrowserTest {
                 });
                 assertTrue(text("notes").contains("requeued by alice: issuer back online"), text("notes"));
                 open("/saf");
-                shot("saf");
+                shot("saf-audit");
 
                 Path ledger = Files.createTempFile(profile, "ledger", ".csv");
                 Files.writeString(ledger, stub.ledger().toCsv());
@@ -161,6 +161,9 @@ class ConsoleBrowserTest {
                 assertTrue(summary.contains("result: the books agree"), summary);
                 assertTrue(text("settlement-summary").startsWith("settlements: 0"), text("settlement-summary"));
                 shot("reconciliation");
+                open("/live"); // last, so that the line has a minute of history behind it
+                sparkline();
+                shot("live");
 
                 for (String page : sources) {
                     assertFalse(page.contains(PAN), "a full PAN in a page");
@@ -217,8 +220,13 @@ class ConsoleBrowserTest {
         assertTrue(answers.contains("00 3") && answers.contains("68 1"), answers);
         assertTrue(text("links").contains("issuer-a 2 UP"), text("links"));
         assertNotEquals("", text("journal-lag"));
-        until("the sparkline drawn", () -> browser.findElements(By.cssSelector("svg.spark polyline")).isEmpty() ? null : "");
+        sparkline();
         record();
+    }
+
+    /** Waits for the Live page's line, drawn once the console has 20 s of samples. */
+    private void sparkline() {
+        until("the sparkline drawn", () -> browser.findElements(By.cssSelector("svg.spark polyline")).isEmpty() ? null : "");
     }
 
     private void open(String path) {
