@@ -2,6 +2,7 @@ package io.acqswitch;
 
 import io.acqswitch.admin.AdminHttpServer;
 import io.acqswitch.config.StartupException;
+import io.acqswitch.console.Console;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.ResponseCode;
@@ -63,6 +64,7 @@ public final class SwitchNode implements AutoCloseable {
     private Ring ring;
     private ScheduledExecutorService ticker;
     private AdminHttpServer http;
+    private Console console;
     private boolean closed;
 
     public SwitchNode(SwitchConfig cfg) {
@@ -168,15 +170,19 @@ public final class SwitchNode implements AutoCloseable {
                     .probe("/health", ex -> health());
             router.mount(http, "/routes");
             if (journal != null) {
-                new OpsApi(new JournalQueries(journal.db()), cfg.http().token(), (requeue, rrn, note) -> ring.tryPublishAdmin(
+                OpsApi.SafCommands safCommands = (requeue, rrn, note) -> ring.tryPublishAdmin(
                         requeue ? io.acqswitch.pipeline.EventType.SAF_REQUEUE : io.acqswitch.pipeline.EventType.SAF_RESOLVE,
-                        rrn, note)).mount(http, "/ops");
+                        rrn, note);
+                new OpsApi(new JournalQueries(journal.db()), cfg.http().token(), safCommands).mount(http, "/ops");
+                console = new Console(journal.db(), cfg.http().token(), safCommands, new Console.Sources(metrics.registry(),
+                        processor::safDepth, this::linksUp), System::currentTimeMillis).start(http);
             }
             for (IssuerStub st : stubs) {
                 st.mount(http, "/stubs/" + st.name());
             }
             http.start();
-            LOG.info("http on {}:{} (/metrics, /health, /routes{})", cfg.http().bind(), http.port(), journal != null ? ", /ops" : "");
+            LOG.info("http on {}:{} (/metrics, /health, /routes{})", cfg.http().bind(), http.port(),
+                    journal != null ? ", /ops, /console" : "");
             return this;
         } catch (StartupException | IOException | InterruptedException | RuntimeException e) {
             close();
@@ -246,6 +252,15 @@ public final class SwitchNode implements AutoCloseable {
         return AdminHttpServer.Reply.json(up ? 200 : 503, body);
     }
 
+    /** Issuer links up, by issuer id in configuration order (the console's Live page). */
+    private java.util.Map<String, Integer> linksUp() {
+        java.util.Map<String, Integer> up = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < issuers.issuerCount(); i++) {
+            up.put(issuers.issuer(i).id(), issuers.linksUp(i));
+        }
+        return up;
+    }
+
     public SwitchMetrics metrics() {
         return metrics;
     }
@@ -293,6 +308,9 @@ public final class SwitchNode implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (console != null) {
+            console.close();
         }
         if (ticker != null) {
             ticker.shutdownNow();

@@ -87,7 +87,9 @@ import org.slf4j.event.Level;
  *       crowd out monitoring.</li>
  *   <li>With {@code http.token} set, every request that can change something (any method but GET and
  *       HEAD) needs {@code Authorization: Bearer <token>}: 401 otherwise ({@code unauthorized}),
- *       before any route runs. Routes may ask more (the operations API wants it for GETs too).</li>
+ *       before any route runs. Routes may ask more (the operations API wants it for GETs too). A mount
+ *       made with {@link #session} checks its own credentials instead (the console: a session cookie
+ *       and a CSRF token), so a browser's form posts reach it.</li>
  *   <li>Malformed input (a request line or headers that do not parse, a bad URI, a route throwing
  *       {@link IllegalArgumentException}) is a 400 with one log line and no stack trace
  *       ({@code bad_request}); a body over 1 MiB is a 413 ({@code too_large}).</li>
@@ -138,7 +140,8 @@ public final class AdminHttpServer implements AutoCloseable {
     /** Requests of one kind handled at once, bounded by its permits. */
     private record Lane(String name, Semaphore slots) {}
 
-    private record Mount(String prefix, Route route, Lane lane) {
+    /** {@code ownAuth}: the route checks every request's credentials itself (no bearer header required). */
+    private record Mount(String prefix, Route route, Lane lane, boolean ownAuth) {
         boolean matches(String path) {
             return path.equals(prefix) || (prefix.endsWith("/") ? path.startsWith(prefix) : path.startsWith(prefix + "/"));
         }
@@ -209,7 +212,18 @@ public final class AdminHttpServer implements AutoCloseable {
 
     /** Serves {@code path} (and everything below it) with {@code route}, within {@code http.maxConcurrentRequests}. */
     public AdminHttpServer route(String path, Route route) {
-        mounts.add(new Mount(path, route, operations));
+        mounts.add(new Mount(path, route, operations, false));
+        return this;
+    }
+
+    /**
+     * As {@link #route}, for routes that authenticate every request themselves, whatever its
+     * method: state-changing requests reach them without {@code Authorization: Bearer}. For a
+     * browser's pages, whose forms cannot send that header; the route must refuse what it did not
+     * authenticate (and answer 401 for a bad credential, which is counted as a refusal).
+     */
+    public AdminHttpServer session(String path, Route route) {
+        mounts.add(new Mount(path, route, operations, true));
         return this;
     }
 
@@ -219,7 +233,7 @@ public final class AdminHttpServer implements AutoCloseable {
      * see 503s.
      */
     public AdminHttpServer probe(String path, Route route) {
-        mounts.add(new Mount(path, route, probes));
+        mounts.add(new Mount(path, route, probes, false));
         return this;
     }
 
@@ -446,11 +460,11 @@ public final class AdminHttpServer implements AutoCloseable {
                 refuse(Refusal.BAD_REQUEST, in, "the request target is not a path");
                 return;
             }
-            if (in.changesState() && !authorized(in.headers().getFirst("Authorization"))) {
+            Mount m = mount(path);
+            if (in.changesState() && (m == null || !m.ownAuth()) && !authorized(in.headers().getFirst("Authorization"))) {
                 refuse(Refusal.UNAUTHORIZED, in, "missing or wrong bearer token");
                 return;
             }
-            Mount m = mount(path);
             if (m == null) {
                 respond(in, Reply.json(404, errorJson("not found")), null);
                 return;

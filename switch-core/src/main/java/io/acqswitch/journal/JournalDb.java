@@ -39,7 +39,9 @@ public final class JournalDb {
 
     /** Migration scripts in the order they are applied; version = position + 1. Append only. */
     static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql",
-            "V4__quarantine.sql", "V5__lean_indexes.sql");
+            "V4__quarantine.sql", "V5__lean_indexes.sql",
+            // V6 is kept for the journal's next script, which goes before V7 in this list when it lands
+            "V7__console_audit.sql");
     /** Widths of {@code journal_quarantine}'s free-text columns (V4). */
     static final int QUARANTINE_REASON_WIDTH = 1000;
     static final int QUARANTINE_VALUES_WIDTH = 10000;
