@@ -13,6 +13,7 @@ import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -37,7 +41,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * timed-out sale, reads their timelines, requeues the timed-out sale's expired reversal (the
  * issuer's ledger then shows it reversed) and sees the audit line, and runs a reconciliation on
  * the stub's ledger export. No page ever holds the full PAN. Screenshots of the main pages go to
- * docs/console/. Skipped, saying why, when chromium or chromedriver is not installed.
+ * target/console-screenshots (see {@link #shot}). Skipped, saying why, when chromium or chromedriver is not installed.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConsoleBrowserTest {
@@ -211,9 +215,9 @@ class ConsoleBrowserTest {
 
     /** htmx replaces the Live panel every second: the answers by code show the four answers sent. */
     private void liveUpdates() {
-        String first = browser.findElement(By.id("panel")).getText();
+        String first = text("panel");
         until("htmx refreshed the Live panel", () -> {
-            String now = browser.findElement(By.id("panel")).getText();
+            String now = text("panel");
             return !now.equals(first) ? now : null;
         });
         String answers = text("answers");
@@ -234,8 +238,17 @@ class ConsoleBrowserTest {
         record();
     }
 
+    /** The element's text; htmx may swap the element between the find and the read, so re-find it. */
     private String text(String id) {
-        return browser.findElement(By.id(id)).getText();
+        for (int tries = 1; ; tries++) {
+            try {
+                return browser.findElement(By.id(id)).getText();
+            } catch (StaleElementReferenceException e) {
+                if (tries == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Polls {@code what} (non-null = done), refreshing the page between tries, for at most 15 s. */
@@ -248,8 +261,8 @@ class ConsoleBrowserTest {
                     record();
                     return v;
                 }
-            } catch (org.openqa.selenium.NoSuchElementException e) {
-                // not on the page yet
+            } catch (NoSuchElementException | StaleElementReferenceException e) {
+                // not on the page yet, or htmx swapped it between the find and the read
             }
             if (System.nanoTime() > end) {
                 throw new AssertionError("timed out waiting for: " + what + "\n" + browser.getPageSource());
@@ -270,12 +283,16 @@ class ConsoleBrowserTest {
         sources.add(browser.getPageSource());
     }
 
-    /** A PNG of the page into docs/console/ (the repository's, beside config/). */
-    private void shot(String name) throws java.io.IOException {
+    /**
+     * A PNG of the page into switch-core/target/console-screenshots, or into the directory named by
+     * {@code -Dconsole.screenshots} (the committed ones: {@code -Dconsole.screenshots=../docs/console},
+     * relative to switch-core), so that an ordinary test run leaves the checkout unchanged.
+     */
+    private void shot(String name) throws IOException {
         record();
-        Path dir = Path.of(System.getProperty("acqswitch.config.dir", "../config")).toAbsolutePath().normalize()
-                .getParent().resolve("docs").resolve("console");
+        Path dir = Path.of(System.getProperty("console.screenshots", "target/console-screenshots"))
+                .toAbsolutePath().normalize();
         Files.createDirectories(dir);
-        Files.write(dir.resolve(name + ".png"), ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        Files.write(dir.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
 }
