@@ -121,13 +121,24 @@ final class Answers {
         }
     }
 
-    /** The terminal's socket took the approval of {@code rrn}. */
+    /**
+     * The terminal's socket took the approval of {@code rrn}. A record no longer in memory (the
+     * usual case: answered and forgotten) is marked in its stored bytes, with no decode and no
+     * encode of the whole record; nothing retention looks at changes.
+     */
     void delivered(String rrn) {
         settleWrite(rrn);
-        TxnRecord r = records.load(rrn);
-        if (r != null && !r.delivered) {
-            r.delivered = true;
-            records.persist(r);
+        TxnRecord live = records.live(rrn);
+        if (live != null) {
+            if (!live.delivered) {
+                live.delivered = true;
+                records.persist(live);
+            }
+            return;
+        }
+        byte[] stored = records.store().get(rrn);
+        if (stored != null && RecordCodec.markDelivered(stored)) {
+            records.store().put(rrn, stored);
         }
     }
 

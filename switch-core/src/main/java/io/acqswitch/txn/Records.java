@@ -62,12 +62,17 @@ final class Records {
     }
 
     TxnRecord load(String rrn) {
-        TxnRecord r = live.apply(rrn);
+        TxnRecord r = live(rrn);
         if (r != null) {
             return r;
         }
         byte[] b = store.get(rrn);
         return b == null ? null : RecordCodec.decode(b);
+    }
+
+    /** The record of {@code rrn} if it is in memory (in flight, or its reversal pending), else null. */
+    TxnRecord live(String rrn) {
+        return live.apply(rrn);
     }
 
     /** The RRN an index key names, or null. */

@@ -185,6 +185,25 @@ class ProcessorRulesTest {
     }
 
     @Test
+    void shouldRecordADeliveryThatComesBackAfterTheTerminalReversedTheSale() {
+        ISOMsg sale = TerminalMessages.sale(PAN, 4000, nextStan(), TID, MID);
+        h.request(terminal, sale);
+        h.issuerAnswers(h.issuers.last(), "00");
+        String rrn = answer(terminal).getString(37);
+        ISOMsg reversal = (ISOMsg) sale.clone();
+        reversal.set(0, "0400");
+        h.request(terminal, reversal);
+        assertEquals("00", answer(terminal).getString(39));
+
+        h.delivered(rrn, true); // the approval's write outcome comes after the 0400
+
+        TxnRecord r = h.stored(rrn);
+        assertEquals(TxnState.REVERSAL_PENDING, r.state, "the reversal stands");
+        assertEquals(ReversalReasons.TERMINAL_REVERSAL, r.reversalReason);
+        assertTrue(r.delivered);
+    }
+
+    @Test
     void shouldVoidByQueueingTheOriginalsReversalAndForwardingNothingElse() {
         String sale = approvedSale(3000);
         int forwardedBefore = h.issuers.sent.size();
