@@ -5,9 +5,6 @@ import io.acqswitch.config.StartupException;
 import io.acqswitch.console.Console;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
-import io.acqswitch.iso.ResponseCode;
-import io.acqswitch.iso.Responses;
-import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.journal.JournalDb;
 import io.acqswitch.journal.JournalQueries;
 import io.acqswitch.journal.JournalWriter;
@@ -16,6 +13,7 @@ import io.acqswitch.journal.OpsApi;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.IssuerGateway;
 import io.acqswitch.net.TerminalServer;
+import io.acqswitch.pipeline.Handoff;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.route.Router;
 import io.acqswitch.sim.IssuerStub;
@@ -23,9 +21,10 @@ import io.acqswitch.store.ChronicleTransactionStore;
 import io.acqswitch.store.DataDirLock;
 import io.acqswitch.store.FillWatch;
 import io.acqswitch.store.TransactionStore;
+import io.acqswitch.saf.Saf;
 import io.acqswitch.txn.TransactionProcessor;
+import io.acqswitch.txn.TxnClock;
 import io.micrometer.core.instrument.Gauge;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -35,7 +34,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +60,7 @@ public final class SwitchNode implements AutoCloseable {
     private io.acqswitch.security.KeyService keys;
     private TransactionProcessor processor;
     private Ring ring;
+    private Handoff handoff;
     private ScheduledExecutorService ticker;
     private AdminHttpServer http;
     private Console console;
@@ -121,9 +120,11 @@ public final class SwitchNode implements AutoCloseable {
                 }
                 router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
             }
-            issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers, keys);
-            processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, System::currentTimeMillis);
+            issuers = new IssuerGateway(cfg.issuers(), (issuer, msg) -> handoff.issuerResponse(issuer, msg), metrics, workers, keys);
+            processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, TxnClock.SYSTEM,
+                    Saf.factory(cfg, store, issuers, metrics, TxnClock.SYSTEM));
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
+            handoff = new Handoff(ring, metrics);
             processor.attach(ring);
             processor.recover();
             Gauge.builder("switch_ring_remaining_capacity", ring, Ring::remainingCapacity)
@@ -153,7 +154,7 @@ public final class SwitchNode implements AutoCloseable {
                 SwitchConfig.Listener l = cfg.listeners().get(i);
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
                 try {
-                    listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest,
+                    listeners.add(new TerminalServer(l, codec, metrics, handoff::terminalRequest,
                             new io.acqswitch.net.TerminalSecurity(keys, cfg.security().testKeys(), metrics), boss, workers).start());
                 } catch (IOException e) {
                     throw bindFailure("listeners[" + i + "]", l.bind(), l.port(), e);
@@ -200,22 +201,6 @@ public final class SwitchNode implements AutoCloseable {
         why = Character.toLowerCase(why.charAt(0)) + why.substring(1);
         String setting = why.contains("assign requested address") ? key + ".bind=" + bind : key + ".port=" + port;
         return new StartupException(setting + ": " + why, e);
-    }
-
-    /** Netty thread: hand the request to the ring, or answer 91 at once when the ring is full. */
-    private void terminalRequest(TerminalRequest req, Channel ch) {
-        if (!ring.tryPublishRequest(req, ch)) {
-            metrics.count("switch_ring_full_rejections");
-            metrics.response(req.messageClass(), ResponseCode.ISSUER_INOPERATIVE);
-            ch.writeAndFlush(Responses.answer(req.message(), ResponseCode.ISSUER_INOPERATIVE), ch.voidPromise());
-        }
-    }
-
-    /** Netty thread: an issuer's answer goes to the ring; if full, the deadline reverses the transaction. */
-    private void issuerResponse(int issuer, ISOMsg msg) {
-        if (!ring.tryPublishResponse(issuer, msg)) {
-            metrics.count("switch_ring_full_issuer_responses_dropped");
-        }
     }
 
     /**

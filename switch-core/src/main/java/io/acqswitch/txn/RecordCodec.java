@@ -70,9 +70,61 @@ public final class RecordCodec {
         buf.putInt(r.duplicates).putLong(r.lastDuplicateAt).putLong(r.retentionAt);
     }
 
+    /** u16 length + UTF-8; ASCII (nearly every field) is copied char by char, with no byte[] made. */
     private void str(String s) {
-        byte[] b = (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
-        buf.putShort((short) b.length).put(b);
+        String t = s == null ? "" : s;
+        int n = t.length();
+        int start = buf.position();
+        if (buf.remaining() < 2 + n) {
+            throw new BufferOverflowException();
+        }
+        buf.putShort((short) n);
+        for (int i = 0; i < n; i++) {
+            char c = t.charAt(i);
+            if (c >= 0x80) { // not ASCII: the length in bytes differs from the length in chars
+                byte[] b = t.getBytes(StandardCharsets.UTF_8);
+                buf.position(start);
+                buf.putShort((short) b.length).put(b);
+                return;
+            }
+            buf.put((byte) c);
+        }
+    }
+
+    /**
+     * Marks encoded record bytes delivered in place (the flags byte after the terminal's answer):
+     * confirming a delivery then costs no decode and no encode of the whole record.
+     *
+     * @return false when the record was delivered already (the bytes are unchanged)
+     * @throws IllegalArgumentException for bytes of an unknown layout version
+     */
+    public static boolean markDelivered(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        byte version = b.get();
+        if (version < OLDEST || version > VERSION) {
+            throw new IllegalArgumentException("unknown record version " + version);
+        }
+        skipStrings(b, 1); // rrn
+        b.position(b.position() + 2); // state, class
+        skipStrings(b, 3); // mti, processing code, dedupe key
+        b.position(b.position() + 8); // fingerprint
+        skipStrings(b, 6); // original key, terminal STAN, terminal, merchant, acquirer, masked PAN
+        b.position(b.position() + 8); // amount
+        skipStrings(b, 1); // currency
+        b.position(b.position() + 4); // issuer
+        skipStrings(b, 6); // issuer id, switch STAN, field 7, response code, auth code, response bytes
+        int at = b.position();
+        if ((bytes[at] & 1) != 0) {
+            return false;
+        }
+        bytes[at] |= 1;
+        return true;
+    }
+
+    private static void skipStrings(ByteBuffer b, int n) {
+        for (int i = 0; i < n; i++) {
+            b.position(b.position() + 2 + Short.toUnsignedInt(b.getShort(b.position())));
+        }
     }
 
     /** @throws IllegalArgumentException for bytes of an unknown layout version */

@@ -1,5 +1,6 @@
 package io.acqswitch.txn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -55,5 +56,32 @@ class RecordCodecTest {
         assertThrows(IllegalArgumentException.class, () -> RecordCodec.decode(bytes));
         bytes[0] = 6;
         assertThrows(IllegalArgumentException.class, () -> RecordCodec.decode(bytes));
+    }
+
+    @Test
+    void shouldMarkEncodedBytesDeliveredWithoutChangingAnythingElse() {
+        TxnRecord r = sample();
+        r.delivered = false;
+        r.reverseWhenAnswered = true;
+        r.flag = "out of balance …"; // not ASCII: encoded the long way
+        r.terminalId = "TERM0001";
+        byte[] bytes = new RecordCodec().encode(r);
+        TxnRecord expected = RecordCodec.decode(bytes);
+        expected.delivered = true;
+
+        assertEquals(true, RecordCodec.markDelivered(bytes));
+        assertEquals(false, RecordCodec.markDelivered(bytes), "delivered already");
+        assertArrayEquals(new RecordCodec().encode(expected), bytes);
+        TxnRecord back = RecordCodec.decode(bytes);
+        assertEquals(true, back.delivered);
+        assertEquals(true, back.reverseWhenAnswered);
+        assertEquals("out of balance …", back.flag);
+    }
+
+    @Test
+    void shouldRoundTripNonAsciiTextAndGrowForLongRecords() {
+        TxnRecord r = sample();
+        r.flag = "é".repeat(1500) + " ✓"; // 3000+ bytes: more than the first buffer holds
+        assertEquals(r.flag, RecordCodec.decode(new RecordCodec().encode(r)).flag);
     }
 }

@@ -91,7 +91,7 @@ class SettlementTest extends RigTest {
     @Test
     void shouldLogAStormOfDifferingUploadsInAFewLinesAndCountEveryOne() throws Exception {
         ch.qos.logback.classic.Logger log =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TransactionProcessor.class);
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Batches.class);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
                 new ch.qos.logback.core.read.ListAppender<>();
         lines.start();
