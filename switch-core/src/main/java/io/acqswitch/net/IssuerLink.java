@@ -4,7 +4,7 @@ import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.IsoLog;
 import io.acqswitch.iso.TransmissionTime;
-import io.acqswitch.metrics.LogText;
+import io.acqswitch.iso.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;

@@ -8,7 +8,7 @@ import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
-import io.acqswitch.metrics.LogText;
+import io.acqswitch.iso.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelFutureListener;

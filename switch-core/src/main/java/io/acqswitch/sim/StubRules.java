@@ -8,11 +8,16 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.iso.CardData;
+import io.acqswitch.security.PinBlocks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -57,7 +62,7 @@ public record StubRules(
         Integer dropConnectionAfter,
         Boolean refuseConnections,
         Integer ignoreReversals,
-        java.util.List<String> withholdAmountSuffixes,
+        List<String> withholdAmountSuffixes,
         Pins pins) {
 
     /**
@@ -82,7 +87,7 @@ public record StubRules(
             if (expected == null) {
                 return "00";
             }
-            String pin = io.acqswitch.security.PinBlocks.pinUnder(java.util.HexFormat.of().parseHex(zoneKey), pinBlock, pan);
+            String pin = PinBlocks.pinUnder(HexFormat.of().parseHex(zoneKey), pinBlock, pan);
             return expected.equals(pin) ? "00" : "55";
         }
     }
@@ -103,7 +108,7 @@ public record StubRules(
         dropConnectionAfter = dropConnectionAfter != null ? dropConnectionAfter : 0;
         refuseConnections = refuseConnections != null ? refuseConnections : false;
         ignoreReversals = ignoreReversals != null ? ignoreReversals : 0;
-        withholdAmountSuffixes = withholdAmountSuffixes != null ? java.util.List.copyOf(withholdAmountSuffixes) : java.util.List.of();
+        withholdAmountSuffixes = withholdAmountSuffixes != null ? List.copyOf(withholdAmountSuffixes) : List.of();
         withholdAmountSuffixes.forEach(suffix -> check(!suffix.isEmpty() && suffix.chars().allMatch(Character::isDigit),
                 "withholdAmountSuffixes", suffix, "a suffix is one or more digits"));
         check(declineAtOrAbove == null || declineAtOrAbove >= 0, "declineAtOrAbove", declineAtOrAbove, "must be >= 0");
@@ -129,7 +134,7 @@ public record StubRules(
     public StubRules(Long declineAtOrAbove, String declineAtOrAboveCode, Map<String, String> declineSuffixes,
                      Map<String, Long> balances, Long latencyMs, Long latencyJitterMs, Double withholdRatio,
                      Long lateAnswerMs, Integer dropConnectionAfter, Boolean refuseConnections, Integer ignoreReversals,
-                     java.util.List<String> withholdAmountSuffixes) {
+                     List<String> withholdAmountSuffixes) {
         this(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs, withholdRatio,
                 lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, withholdAmountSuffixes, null);
     }
@@ -178,6 +183,26 @@ public record StubRules(
             throw new ConfigException(describe(e));
         } catch (JsonProcessingException e) {
             throw new ConfigException("rules: not valid YAML or JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    /**
+     * Rules from their settings as a YAML mapping holds them (a {@code stubs[i].rules} of the switch's
+     * configuration); null or empty is {@link #approveAll()}.
+     *
+     * @throws ConfigException with {@code name=value: why} when the settings are not valid rules
+     */
+    public static StubRules of(Map<String, ?> settings) throws ConfigException {
+        if (settings == null || settings.isEmpty()) {
+            return approveAll();
+        }
+        try {
+            return READER.convertValue(settings, StubRules.class);
+        } catch (IllegalArgumentException e) { // convertValue wraps the mapping failure
+            if (e.getCause() instanceof JsonMappingException m) {
+                throw new ConfigException(describe(m));
+            }
+            throw new ConfigException("rules: " + e.getMessage());
         }
     }
 
@@ -233,9 +258,9 @@ public record StubRules(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("declineAtOrAbove", declineAtOrAbove);
         m.put("declineAtOrAboveCode", declineAtOrAboveCode);
-        m.put("declineSuffixes", new java.util.TreeMap<>(declineSuffixes));
+        m.put("declineSuffixes", new TreeMap<>(declineSuffixes));
         m.put("balances", balances.entrySet().stream().collect(Collectors.toMap(
-                e -> CardData.maskPan(e.getKey()), Map.Entry::getValue, Long::sum, java.util.TreeMap::new)));
+                e -> CardData.maskPan(e.getKey()), Map.Entry::getValue, Long::sum, TreeMap::new)));
         m.put("latencyMs", latencyMs);
         m.put("latencyJitterMs", latencyJitterMs);
         m.put("withholdRatio", withholdRatio);
@@ -245,9 +270,9 @@ public record StubRules(
         m.put("ignoreReversals", ignoreReversals);
         m.put("withholdAmountSuffixes", withholdAmountSuffixes);
         if (pins != null) { // never the key or a PIN: the key's check value and how many cards
-            byte[] kcv = java.util.Arrays.copyOf(io.acqswitch.security.PinBlocks.encryptUnder(
-                    java.util.HexFormat.of().parseHex(pins.zoneKey()), new byte[8]), 3);
-            m.put("pins", Map.of("zoneKeyKcv", java.util.HexFormat.of().withUpperCase().formatHex(kcv), "cards", pins.cards().size()));
+            byte[] kcv = Arrays.copyOf(PinBlocks.encryptUnder(
+                    HexFormat.of().parseHex(pins.zoneKey()), new byte[8]), 3);
+            m.put("pins", Map.of("zoneKeyKcv", HexFormat.of().withUpperCase().formatHex(kcv), "cards", pins.cards().size()));
         }
         return m;
     }

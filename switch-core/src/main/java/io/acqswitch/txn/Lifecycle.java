@@ -21,6 +21,17 @@ import java.time.ZoneOffset;
 final class Lifecycle {
     private Lifecycle() {}
 
+    /**
+     * Approvals of these classes leave money standing at the issuer (a debit, a hold or a credit),
+     * so the switch reverses them when the terminal did not (or may not) learn of the approval.
+     */
+    static boolean reversible(MessageClass cls) {
+        return switch (cls) {
+            case SALE, PRE_AUTH, COMPLETION, COMPLETION_ADVICE, REFUND -> true;
+            default -> false;
+        };
+    }
+
     /** What a terminal's reversal (0400) does to the original it names. */
     enum ReversalAct {
         /** Queue the original's reversal advice (of its debit, hold or credit) in the SAF; answer 00. */

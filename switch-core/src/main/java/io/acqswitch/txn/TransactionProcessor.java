@@ -1,5 +1,7 @@
 package io.acqswitch.txn;
 
+import static io.acqswitch.txn.Lifecycle.reversible;
+
 import com.lmax.disruptor.EventHandler;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.MessageClass;
@@ -786,14 +788,6 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
 
     private static boolean isVoid(MessageClass cls) {
         return cls == MessageClass.VOID || cls == MessageClass.PRE_AUTH_VOID || cls == MessageClass.COMPLETION_VOID;
-    }
-
-    /**
-     * Approvals of these classes leave money standing at the issuer (a debit, a hold or a credit),
-     * so the switch reverses them when the terminal did not (or may not) learn of the approval.
-     */
-    static boolean reversible(MessageClass cls) {
-        return cls == MessageClass.SALE || cls == MessageClass.PRE_AUTH || isCompletion(cls) || cls == MessageClass.REFUND;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.acqswitch.admin.AdminHttpServer.Refusal;
 import io.acqswitch.admin.AdminHttpServer.Reply;
 import io.acqswitch.config.SwitchConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -229,7 +230,7 @@ class AdminHttpServerTest {
         try {
             resp = client.send(req, HttpResponse.BodyHandlers.ofString());
             assertEquals(413, resp.statusCode());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the server may close while the client is still writing: the count below is what matters
         }
         assertEquals(1, server.refusedCount(Refusal.TOO_LARGE));

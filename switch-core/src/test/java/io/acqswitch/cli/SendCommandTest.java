@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.TestSwitch;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +59,7 @@ class SendCommandTest {
     @Test
     void shouldExitWith2WhenNoSwitchListens() throws Exception {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         String[] r = Cli.run("send", "--port", String.valueOf(port), "--timeout", "1s");

@@ -9,6 +9,7 @@ import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.Rig;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +62,7 @@ class TxnCommandTest {
     }
 
     private static int closedPort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }

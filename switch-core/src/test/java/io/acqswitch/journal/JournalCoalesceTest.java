@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.api.Trigger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class JournalCoalesceTest {
     private JournalWriter writer;
 
     /** H2's trigger: counts each row written into {@code test_row_writes}. */
-    public static final class CountRowWrites implements org.h2.api.Trigger {
+    public static final class CountRowWrites implements Trigger {
         @Override
         public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
             try (Statement st = conn.createStatement()) {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.h2.api.Trigger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class JournalQuarantineTest {
     private JournalWriter writer;
 
     /** Refuses rows of terminal {@code POISON02}, or every row while {@link #refuseAll} is set, with SQLState HY000. */
-    public static final class Refuse implements org.h2.api.Trigger {
+    public static final class Refuse implements Trigger {
         static volatile boolean refuseAll;
 
         @Override

@@ -13,6 +13,7 @@ import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.support.Rig;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class JournalTest {
         rig.await("approvals delivered and journaled", () -> {
             try {
                 return queries(rig).timeline(rrns.getLast()).map(tl -> tl.transaction().delivered()).orElse(false);
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));
@@ -83,7 +84,7 @@ class JournalTest {
         rig.await("reversal journaled", () -> {
             try {
                 return queries(rig).timeline(rrn).map(tl -> tl.transaction().state().equals("REVERSED")).orElse(false);
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));

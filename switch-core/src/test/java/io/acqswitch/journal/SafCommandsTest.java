@@ -3,14 +3,18 @@ package io.acqswitch.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.cli.Main;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Cli;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,16 +58,16 @@ class SafCommandsTest {
                     }
                 }, Duration.ofSeconds(10));
                 // the CLI's requeue (a 202 from POST .../requeue underneath) returns once the switch has sent it again
-                String[] requeued = io.acqswitch.support.Cli.run("txn", "requeue", first, "--url",
+                String[] requeued = Cli.run("txn", "requeue", first, "--url",
                         "http://127.0.0.1:" + rig.node.httpPort(), "--who", "alice", "--why", "issuer back online");
                 assertEquals("0", requeued[0], requeued[1] + requeued[2]);
                 assertTrue(requeued[1].contains("requeue of " + first + " applied"), requeued[1]);
                 rig.await("requeued reversal delivered", () -> rig.ledger(first).map(LedgerEntry::reversed).orElse(false),
                         Duration.ofSeconds(10));
 
-                java.io.StringWriter out = new java.io.StringWriter();
-                picocli.CommandLine cli = new picocli.CommandLine(io.acqswitch.cli.Main.class);
-                cli.setOut(new java.io.PrintWriter(out));
+                StringWriter out = new StringWriter();
+                picocli.CommandLine cli = new picocli.CommandLine(Main.class);
+                cli.setOut(new PrintWriter(out));
                 int code = cli.execute("txn", "resolve", second, "--url", "http://127.0.0.1:" + rig.node.httpPort(),
                         "--who", "bob", "--why", "reversed by phone");
                 assertEquals(0, code, out.toString());

@@ -16,7 +16,9 @@ import io.acqswitch.support.Hex;
 import io.acqswitch.support.KeyedTerminal;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -224,7 +226,7 @@ class KeyedTerminalTest {
             assertEquals("00", answer.getString(39));
             byte[] keys = answer.getBytes(62);
             assertEquals(40, keys.length, "PIK 16 + check 4 + MAK 8 + 8 zeros + check 4");
-            assertEquals("0000000000000000", Hex.of(java.util.Arrays.copyOfRange(keys, 28, 36)));
+            assertEquals("0000000000000000", Hex.of(Arrays.copyOfRange(keys, 28, 36)));
             KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, xor(TMK_1, TMK_2));
             pad.takeKeys(answer);
 
@@ -250,7 +252,7 @@ class KeyedTerminalTest {
             ISOMsg forged = cupSale(s, 1_100);
             forged.set(0, "0400");
             forged.set(39, "98");
-            forged.set(64, "00000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            forged.set(64, "00000000".getBytes(StandardCharsets.US_ASCII));
             assertEquals("A0", answer(t, CUP.pack(forged), CUP).getString(39));
             Thread.sleep(300);
             assertFalse(rig.ledger(ok.getString(37)).orElseThrow().reversed(), "the forged reversal reversed nothing");

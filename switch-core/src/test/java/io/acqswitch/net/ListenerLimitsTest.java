@@ -7,6 +7,7 @@ import io.acqswitch.iso.Malformation;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.TestSwitch;
+import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ class ListenerLimitsTest {
             for (int i = 0; i < 40 && !closed; i++) {
                 try {
                     t.sendRaw(new byte[] {0x30}); // never silent for longer than 300 ms
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     closed = true; // reset by the switch
                     break;
                 }

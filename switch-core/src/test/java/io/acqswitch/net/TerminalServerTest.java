@@ -10,7 +10,9 @@ import io.acqswitch.support.Hex;
 import io.acqswitch.support.TestSwitch;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -248,9 +250,9 @@ class TerminalServerTest {
                     if (s.getInputStream().read() == -1) {
                         closed++;
                     }
-                } catch (java.net.SocketTimeoutException e) {
+                } catch (SocketTimeoutException e) {
                     // held open: within the limit
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     closed++;
                 }
                 if (closed > 900) {

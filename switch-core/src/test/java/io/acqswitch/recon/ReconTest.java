@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ class ReconTest {
                 var q = Journals.queries(rig);
                 return q.timeline(reversed).map(tl -> tl.transaction().state().equals("REVERSED")).orElse(false)
                         && q.timeline(APPROVED.getLast()).map(tl -> tl.transaction().delivered()).orElse(false);
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));

@@ -11,6 +11,7 @@ import io.acqswitch.support.ChildSwitch;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import io.micrometer.core.instrument.Counter;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -274,6 +275,6 @@ class ChaosTest {
 
     private static double reversalsQueued(Rig rig) {
         return rig.node.metrics().registry().find("switch_reversals_queued").counters().stream()
-                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+                .mapToDouble(Counter::count).sum();
     }
 }

@@ -13,9 +13,11 @@ import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
 import io.acqswitch.support.TestSwitch;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,6 +30,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +38,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
+import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -113,7 +117,7 @@ class WireFuzzTest {
 
                 System.out.printf("WireFuzzTest: outcomes %s; peer closes %d; half-open %d; malformed counted %.0f;"
                                 + " bystander %d exchanges, max %d ms; slow echoes %d; fds %d -> %d; heap %d MB -> %d MB%n",
-                        new java.util.TreeMap<>(outcomes), peerCloses.sum(), halfOpen.size(), malformed,
+                        new TreeMap<>(outcomes), peerCloses.sum(), halfOpen.size(), malformed,
                         bystanderExchanges.sum(), bystanderMaxMs.get(), slowEchoes.sum(), fdsBefore, openFds(),
                         heapBefore >> 20, heapAfter >> 20);
 
@@ -250,13 +254,13 @@ class WireFuzzTest {
                 try {
                     TestSwitch.ISO87.unpack(body, answer);
                     seen += "answered " + answer.getString(39) + ", ";
-                } catch (org.jpos.iso.ISOException e) {
+                } catch (ISOException e) {
                     throw new AssertionError("the switch sent an answer that does not unpack", e);
                 }
             }
         } catch (SocketTimeoutException e) {
             return seen.isEmpty() ? "silent" : seen + "open";
-        } catch (java.io.EOFException e) {
+        } catch (EOFException e) {
             peerCloses.increment();
             return seen + "closed mid-answer";
         } catch (IOException e) {
@@ -328,7 +332,7 @@ class WireFuzzTest {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return (int) fds.count();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -85,10 +85,10 @@ class StubRulesTest {
                   - name: issuer-b
                     port: 9584
                 """);
-        assertEquals(5000L, cfg.stubs().get(0).rules().declineAtOrAbove());
-        assertEquals(StubRules.approveAll(), cfg.stubs().get(1).rules());
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.parse("stubs:\n  - name: a\n    rules: {withholdRatio: 3}\n"));
+        assertEquals(5000L, StubRules.of(cfg.stubs().get(0).rules()).declineAtOrAbove());
+        assertEquals(StubRules.approveAll(), StubRules.of(cfg.stubs().get(1).rules()));
+        SwitchConfig bad = ConfigLoader.parse("stubs:\n  - name: a\n    rules: {withholdRatio: 3}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> StubRules.of(bad.stubs().get(0).rules()));
         assertTrue(e.getMessage().contains("withholdRatio=3.0: must be between 0 and 1"), e.getMessage());
     }
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A switch in a process of its own ({@code Main run --config}), on fixed ports and a data directory
@@ -35,7 +36,7 @@ public final class ChildSwitch {
     private int refusals;
 
     /** Writes the configuration ({@link Rig#yaml} towards {@code stubPort}, edited by {@code edit}) under {@code dir}. */
-    public ChildSwitch(Path dir, int stubPort, long issuerTimeoutMs, java.util.function.UnaryOperator<String> edit)
+    public ChildSwitch(Path dir, int stubPort, long issuerTimeoutMs, UnaryOperator<String> edit)
             throws IOException {
         this.dir = dir;
         this.port = freePort();

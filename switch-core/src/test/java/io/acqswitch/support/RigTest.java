@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,7 +78,7 @@ public abstract class RigTest {
         List<String> all = new ArrayList<>(List.of("recon"));
         if (args.length > 0 && !args[0].startsWith("-")) {
             all.add(args[0]); // a subcommand comes first
-            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+            args = Arrays.copyOfRange(args, 1, args.length);
         }
         all.addAll(reconArgs());
         all.addAll(List.of(args));

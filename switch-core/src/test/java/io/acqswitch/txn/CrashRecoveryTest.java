@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -95,7 +96,7 @@ class CrashRecoveryTest {
         return String.format("%06d", 500 + i);
     }
 
-    private static void awaitLedger(IssuerStub stub, String what, java.util.function.Predicate<LedgerSummary> ok)
+    private static void awaitLedger(IssuerStub stub, String what, Predicate<LedgerSummary> ok)
             throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!ok.test(stub.ledger().summary())) {

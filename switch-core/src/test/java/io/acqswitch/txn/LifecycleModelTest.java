@@ -11,8 +11,10 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Hex;
 import io.acqswitch.support.Rig;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -94,7 +96,7 @@ class LifecycleModelTest {
             rig.await("every reversal delivered", () -> rig.node.processor().safDepth() == 0
                     && rig.node.processor().inFlight() == 0, Duration.ofSeconds(30));
             Thread.sleep(200); // the last 0430s' records
-            Map<String, Long> issuerNet = new java.util.HashMap<>();
+            Map<String, Long> issuerNet = new HashMap<>();
             for (LedgerEntry e : rig.stub.ledger().entries()) {
                 issuerNet.merge(e.terminalId(), e.netDebit(), Long::sum);
             }
@@ -208,7 +210,7 @@ class LifecycleModelTest {
             }
         }
 
-        private void connect() throws java.io.IOException {
+        private void connect() throws IOException {
             t = rig.terminal(dialect == Dialect.CUP ? 1 : 0, dialect == Dialect.CUP ? CUP : ISO87);
         }
 

@@ -9,6 +9,7 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.RigTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -179,7 +180,7 @@ class LifecycleRegressionTest extends RigTest {
 
     @Test
     void shouldNotLetAFloodOfReversalsOfUnknownOriginalsRefuseGenuineTraffic() throws Exception {
-        Path data = java.nio.file.Files.createTempDirectory("rig");
+        Path data = Files.createTempDirectory("rig");
         List<String> hosts = List.of("127.0.0.1:" + rig.stub.port());
         String yaml = Rig.yaml(hosts, 2000, data).replace("store: {expectedEntries: 20000}", "store: {expectedEntries: 2000}");
         int flood = 3000;

@@ -12,8 +12,12 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TestSwitch;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterEach;
@@ -224,7 +228,7 @@ class PipelineTest {
 
     @Test
     void shouldPassIssuerDeclineToTerminalWithoutReversal() throws Exception {
-        rules(new StubRules(null, null, java.util.Map.of("10", "05"), null, null, null, null, null, null, null, null));
+        rules(new StubRules(null, null, Map.of("10", "05"), null, null, null, null, null, null, null, null));
         try (TerminalClient t = rig.terminal()) {
             assertEquals("05", t.exchange(sale(stan(), 906)).getString(39));
         }
@@ -234,10 +238,10 @@ class PipelineTest {
     @Test
     void shouldAnswer91AtOnceWhenNoIssuerLinkIsUp() throws Exception {
         int dead;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
-        try (Rig down = Rig.start(null, List.of("127.0.0.1:" + dead), 5000, java.nio.file.Files.createTempDirectory("rig"));
+        try (Rig down = Rig.start(null, List.of("127.0.0.1:" + dead), 5000, Files.createTempDirectory("rig"));
              TerminalClient t = down.terminal()) {
             long start = System.nanoTime();
             assertEquals("91", t.exchange(sale(stan(), 907)).getString(39));
@@ -248,11 +252,11 @@ class PipelineTest {
     @Test
     void shouldFailOverToSecondaryHostWhenPrimaryIsDown() throws Exception {
         int dead;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
         try (Rig failover = Rig.start(null, List.of("127.0.0.1:" + dead, "127.0.0.1:" + rig.stub.port()), 2000,
-                java.nio.file.Files.createTempDirectory("rig"))) {
+                Files.createTempDirectory("rig"))) {
             failover.await("secondary up", () -> failover.node.issuers().linksUp(0) > 0, Duration.ofSeconds(10));
             try (TerminalClient t = failover.terminal()) {
                 assertEquals("00", t.exchange(sale(stan(), 908)).getString(39));
@@ -282,7 +286,7 @@ class PipelineTest {
     @Test
     void shouldAnswer91AtOnceWhenEveryLinkIsAtItsOutstandingLimit() throws Exception {
         rules(new StubRules(null, null, null, null, 1000L, null, null, null, null, null, null));
-        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("rig");
+        Path data = Files.createTempDirectory("rig");
         List<String> hosts = List.of("127.0.0.1:" + rig.stub.port());
         String yaml = Rig.yaml(hosts, 5000, data).replace("connections: 2", "connections: 1\n    maxOutstanding: 1");
         try (Rig narrow = Rig.start(rig.stub, hosts, yaml, data);

@@ -9,6 +9,7 @@ import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class RetentionTest {
                 q.pollRrn();
             }
         }
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         while (!q.isEmpty()) {
             out.add(q.pollRrn());
         }

@@ -3,6 +3,9 @@ package io.acqswitch.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.acqswitch.iso.TransmissionTime;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.TerminalMessages;
@@ -14,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Terminal batch settlement (0500) and batch upload (0320) with UnionPay field 48 totals and field
@@ -90,10 +94,10 @@ class SettlementTest extends RigTest {
 
     @Test
     void shouldLogAStormOfDifferingUploadsInAFewLinesAndCountEveryOne() throws Exception {
-        ch.qos.logback.classic.Logger log =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TransactionProcessor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
+        Logger log =
+                (Logger) LoggerFactory.getLogger(TransactionProcessor.class);
+        ListAppender<ILoggingEvent> lines =
+                new ListAppender<>();
         lines.start();
         log.addAppender(lines);
         try {

@@ -10,6 +10,7 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.RigTest;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +167,7 @@ class VoidRefundTest extends RigTest {
 
     @Test
     void shouldAnswer22ForRefundOutsideTheWindow() throws Exception {
-        var data = java.nio.file.Files.createTempDirectory("rig");
+        var data = Files.createTempDirectory("rig");
         List<String> hosts = List.of("127.0.0.1:" + rig.stub.port());
         String yaml = Rig.yaml(hosts, 2000, data) + "transactions: {refundWindow: 1ms}\n";
         try (Rig narrow = Rig.start(rig.stub, hosts, yaml, data); TerminalClient n = narrow.terminal()) {

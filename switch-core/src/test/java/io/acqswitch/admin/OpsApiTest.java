@@ -1,4 +1,4 @@
-package io.acqswitch.journal;
+package io.acqswitch.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +12,7 @@ import io.acqswitch.support.Http;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.Rig;
 import java.net.http.HttpResponse;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ class OpsApiTest {
         rig.await("journal caught up with the deliveries", () -> {
             try {
                 return Journals.queries(rig).timeline(RRNS.getLast()).map(tl -> tl.transaction().delivered()).orElse(false);
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));
