@@ -130,26 +130,9 @@ public record StubRules(
         check(ignoreReversals >= 0, "ignoreReversals", ignoreReversals, "must be >= 0");
     }
 
-    /** The rules without {@code pins} (no PIN checked). */
-    public StubRules(Long declineAtOrAbove, String declineAtOrAboveCode, Map<String, String> declineSuffixes,
-                     Map<String, Long> balances, Long latencyMs, Long latencyJitterMs, Double withholdRatio,
-                     Long lateAnswerMs, Integer dropConnectionAfter, Boolean refuseConnections, Integer ignoreReversals,
-                     List<String> withholdAmountSuffixes) {
-        this(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs, withholdRatio,
-                lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, withholdAmountSuffixes, null);
-    }
-
     /** 00, or 55 when {@code pins} names the card and its PIN block does not carry that PIN. */
     String pinCheck(String pan, byte[] pinBlock) {
         return pins == null ? "00" : pins.verdict(pan, pinBlock);
-    }
-
-    /** The rules without {@code withholdAmountSuffixes} (none). */
-    public StubRules(Long declineAtOrAbove, String declineAtOrAboveCode, Map<String, String> declineSuffixes,
-                     Map<String, Long> balances, Long latencyMs, Long latencyJitterMs, Double withholdRatio,
-                     Long lateAnswerMs, Integer dropConnectionAfter, Boolean refuseConnections, Integer ignoreReversals) {
-        this(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs, withholdRatio,
-                lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, null);
     }
 
     /** Whether a financial request of {@code amount} (field 4 as sent) is to be applied and never answered. */
@@ -162,9 +145,120 @@ public record StubRules(
         return false;
     }
 
+    /** A builder of rules that starts from {@link #approveAll()}: every setting left unset keeps its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Rules by name rather than by position (see the record's components for each meaning); null
+     * leaves a setting at its default. Not thread-safe; {@link #build} checks the values.
+     */
+    public static final class Builder {
+        private Long declineAtOrAbove;
+        private String declineAtOrAboveCode;
+        private Map<String, String> declineSuffixes;
+        private Map<String, Long> balances;
+        private Long latencyMs;
+        private Long latencyJitterMs;
+        private Double withholdRatio;
+        private Long lateAnswerMs;
+        private Integer dropConnectionAfter;
+        private Boolean refuseConnections;
+        private Integer ignoreReversals;
+        private List<String> withholdAmountSuffixes;
+        private Pins pins;
+
+        private Builder() {}
+
+        /** Debits of this amount (minor units) or more are declined. */
+        public Builder declineAtOrAbove(Long declineAtOrAbove) {
+            this.declineAtOrAbove = declineAtOrAbove;
+            return this;
+        }
+
+        /** The response code of such debits (default 51). */
+        public Builder declineAtOrAboveCode(String declineAtOrAboveCode) {
+            this.declineAtOrAboveCode = declineAtOrAboveCode;
+            return this;
+        }
+
+        /** PAN suffix → response code. */
+        public Builder declineSuffixes(Map<String, String> declineSuffixes) {
+            this.declineSuffixes = declineSuffixes;
+            return this;
+        }
+
+        /** PAN → opening available balance (minor units). */
+        public Builder balances(Map<String, Long> balances) {
+            this.balances = balances;
+            return this;
+        }
+
+        /** Fixed delay before every answer. */
+        public Builder latencyMs(Long latencyMs) {
+            this.latencyMs = latencyMs;
+            return this;
+        }
+
+        /** A uniform random extra delay of 0..this before every answer. */
+        public Builder latencyJitterMs(Long latencyJitterMs) {
+            this.latencyJitterMs = latencyJitterMs;
+            return this;
+        }
+
+        /** 0..1: the share of financial requests applied but never answered. */
+        public Builder withholdRatio(Double withholdRatio) {
+            this.withholdRatio = withholdRatio;
+            return this;
+        }
+
+        /** Extra delay of financial answers. */
+        public Builder lateAnswerMs(Long lateAnswerMs) {
+            this.lateAnswerMs = lateAnswerMs;
+            return this;
+        }
+
+        /** The Nth message on a connection is applied and the connection closed. */
+        public Builder dropConnectionAfter(Integer dropConnectionAfter) {
+            this.dropConnectionAfter = dropConnectionAfter;
+            return this;
+        }
+
+        /** New connections are closed at once. */
+        public Builder refuseConnections(Boolean refuseConnections) {
+            this.refuseConnections = refuseConnections;
+            return this;
+        }
+
+        /** The first N reversals are neither applied nor answered. */
+        public Builder ignoreReversals(Integer ignoreReversals) {
+            this.ignoreReversals = ignoreReversals;
+            return this;
+        }
+
+        /** Financial requests whose amount ends with one of these are applied, never answered. */
+        public Builder withholdAmountSuffixes(List<String> withholdAmountSuffixes) {
+            this.withholdAmountSuffixes = withholdAmountSuffixes;
+            return this;
+        }
+
+        /** Cards whose PIN the stub checks. */
+        public Builder pins(Pins pins) {
+            this.pins = pins;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first value out of range, as {@code name=value: why} */
+        public StubRules build() {
+            return new StubRules(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs,
+                    withholdRatio, lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, withholdAmountSuffixes, pins);
+        }
+    }
+
     /** Approves everything, at once, with no faults. */
     public static StubRules approveAll() {
-        return new StubRules(null, null, null, null, null, null, null, null, null, null, null);
+        return builder().build();
     }
 
     /**

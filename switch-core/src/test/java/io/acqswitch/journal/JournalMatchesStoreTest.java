@@ -31,7 +31,7 @@ class JournalMatchesStoreTest extends RigTest {
     private static final String MID = "MERCHANT0000001";
 
     private static StubRules rules(Long latencyMs, Double withhold) {
-        return new StubRules(5000L, null, null, null, latencyMs, null, withhold, null, null, null, null);
+        return StubRules.builder().declineAtOrAbove(5000L).latencyMs(latencyMs).withholdRatio(withhold).build();
     }
 
     @Test

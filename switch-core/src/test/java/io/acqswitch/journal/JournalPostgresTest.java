@@ -43,7 +43,7 @@ class JournalPostgresTest extends RigTest {
                 assertEquals("00", answer.getString(39));
                 approved.add(answer.getString(37));
             }
-            rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+            rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
             reversed = t.exchange(Journals.sale(1999)).getString(37);
         }
         rig.await("reversal applied", () -> rig.ledger(reversed).map(LedgerEntry::reversed).orElse(false),

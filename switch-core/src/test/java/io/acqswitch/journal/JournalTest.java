@@ -72,7 +72,7 @@ class JournalTest {
 
     @Test
     void shouldJournalTimeoutThenReversal() throws Exception {
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
         String rrn;
         try (TerminalClient t = rig.terminal()) {
             ISOMsg answer = t.exchange(sale(900));

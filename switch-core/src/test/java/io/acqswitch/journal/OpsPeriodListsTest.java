@@ -50,12 +50,12 @@ class OpsPeriodListsTest {
                 assertEquals(repeated, again.getString(37), "a repeat is answered from the record");
                 assertEquals("00", again.getString(39));
             }
-            rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+            rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
             ISOMsg timeout = t.exchange(Journals.sale(702));
             assertEquals("68", timeout.getString(39));
             timedOut = timeout.getString(37);
         }
-        rig.stub.setRules(new StubRules(null, null, null, null, 300L, null, null, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().latencyMs(300L).build());
         try (TerminalClient t = rig.terminal()) {
             t.send(Journals.sale(703));
         } // gone before the approval comes back

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** Operations re-queue or resolve expired reversals (CLI {@code txn requeue|resolve}, HTTP underneath); who and why are recorded. */
 class SafCommandsTest {
-    private static final StubRules DEAF = new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 100_000);
+    private static final StubRules DEAF = StubRules.builder().withholdRatio(1.0).ignoreReversals(100_000).build();
 
     private static HttpResponse<String> post(Rig rig, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(

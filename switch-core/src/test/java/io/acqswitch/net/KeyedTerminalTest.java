@@ -55,8 +55,9 @@ class KeyedTerminalTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stub = new IssuerStub("issuer-a", "127.0.0.1", 0, new StubRules(null, null, null, null, null, null, null, null,
-                null, null, null, null, new StubRules.Pins(Hex.of(xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321"))))
+        stub = new IssuerStub("issuer-a", "127.0.0.1", 0, StubRules.builder()
+                .pins(new StubRules.Pins(Hex.of(xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321")))
+                .build())
                 .start();
         Path dir = TempFiles.newDir("keyed");
         for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "10000147")) {

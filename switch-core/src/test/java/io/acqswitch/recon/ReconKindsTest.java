@@ -160,7 +160,7 @@ class ReconKindsTest extends RigTest {
                 reconLedger(edit(csv, rrn(refund), "kind", "DEBIT")));
 
         // a refund approved while its terminal was gone: the terminal never learnt it, so its credit is reversed
-        rig.stub.setRules(new StubRules(null, null, null, null, 300L, null, null, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().latencyMs(300L).build());
         try (TerminalClient gone = rig.terminal()) {
             gone.send(refundOf(sale, 200));
         }
@@ -183,7 +183,7 @@ class ReconKindsTest extends RigTest {
     @Test
     void timedOutSaleAndRefundAgreeOnceBothAreReversed() throws Exception {
         ISOMsg sale = sale(1000);
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
         ISOMsg timedOut = t.exchange(TerminalMessages.sale(Journals.PAN, 500, stan(), TID, MID));
         assertEquals("68", timedOut.getString(39));
         ISOMsg refund = t.exchange(refundOf(sale, 300));
@@ -302,7 +302,7 @@ class ReconKindsTest extends RigTest {
         Journals.awaitCaughtUp(rig);
         assertAgree(reconLedger());
 
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, null, null, null, null, 1_000_000));
+        rig.stub.setRules(StubRules.builder().ignoreReversals(1_000_000).build());
         ISOMsg second = TerminalMessages.sale(Journals.PAN, 650, stan(), TID, MID);
         ISOMsg b = approved(second);
         awaitDelivered(b);

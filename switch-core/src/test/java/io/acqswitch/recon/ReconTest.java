@@ -42,7 +42,7 @@ class ReconTest {
                 assertEquals("00", answer.getString(39));
                 APPROVED.add(answer.getString(37));
             }
-            rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+            rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
             ISOMsg answer = t.exchange(Journals.sale(799));
             assertEquals("68", answer.getString(39));
             reversed = answer.getString(37);

@@ -49,7 +49,10 @@ class ChaosTest {
     private static final int TERMINALS = 5;
     private static final long ISSUER_TIMEOUT_MS = 300;
     /** The issuer when no fault is on: approves, declines PANs ending 77, answers within 0–20 ms. */
-    private static final StubRules CALM = new StubRules(null, null, Map.of("77", "05"), null, null, 20L, null, null, null, null, null);
+    private static final StubRules CALM = StubRules.builder()
+            .declineSuffixes(Map.of("77", "05"))
+            .latencyJitterMs(20L)
+            .build();
 
     enum Fault { RESTART_STUB, RING_BURST, WITHHOLD_ANSWERS, LATE_ANSWERS, DROP_CONNECTIONS, REFUSE_CONNECTIONS, IGNORE_REVERSALS }
 
@@ -182,8 +185,15 @@ class ChaosTest {
     }
 
     private static StubRules with(Double withhold, Long lateMs, Integer dropAfter, Boolean refuse, Integer ignoreReversals) {
-        return new StubRules(null, null, CALM.declineSuffixes(), null, null, CALM.latencyJitterMs(), withhold, lateMs,
-                dropAfter, refuse, ignoreReversals);
+        return StubRules.builder()
+                .declineSuffixes(CALM.declineSuffixes())
+                .latencyJitterMs(CALM.latencyJitterMs())
+                .withholdRatio(withhold)
+                .lateAnswerMs(lateMs)
+                .dropConnectionAfter(dropAfter)
+                .refuseConnections(refuse)
+                .ignoreReversals(ignoreReversals)
+                .build();
     }
 
     /** Binds the same stub (and so the same ledger) on its port again, retrying while the port is still held. */

@@ -62,7 +62,7 @@ class KillChaosTest {
     void shouldLoseNoMoneyWhenTheSwitchIsKilledUnderTraffic() throws Exception {
         long seed = Long.getLong("reliability.seed", System.nanoTime());
         System.out.println("KillChaosTest seed=" + seed + " (-Dreliability.seed=" + seed + "), " + SECONDS + " s");
-        StubRules calm = new StubRules(null, null, Map.of("77", "05"), null, null, 20L, null, null, null, null, null);
+        StubRules calm = StubRules.builder().declineSuffixes(Map.of("77", "05")).latencyJitterMs(20L).build();
         try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, calm).start()) {
             ChildSwitch sw = new ChildSwitch(Path.of("target", "kill-chaos-" + System.currentTimeMillis()), stub.port(), 2_000,
                     yaml -> yaml.replace("store: {expectedEntries: 20000}",

@@ -30,8 +30,7 @@ class StubPinRuleTest {
 
     @Test
     void shouldShowTheZoneKeysCheckValueOnlyAndRefuseABadKey() {
-        StubRules rules = new StubRules(null, null, null, null, null, null, null, null, null, null, null, null,
-                new StubRules.Pins(ZPK, Map.of(PAN, "1234")));
+        StubRules rules = StubRules.builder().pins(new StubRules.Pins(ZPK, Map.of(PAN, "1234"))).build();
         String shown = rules.toString();
         assertFalse(shown.contains(ZPK) || shown.contains("1234") || shown.contains(PAN), shown);
         assertTrue(shown.contains("zoneKeyKcv"), shown);

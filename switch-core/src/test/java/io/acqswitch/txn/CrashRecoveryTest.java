@@ -47,7 +47,7 @@ class CrashRecoveryTest {
                         delivered.add(answer.getString(37));
                     }
                     // the issuer now debits but never answers, and ignores reversal advices
-                    stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 1000));
+                    stub.setRules(StubRules.builder().withholdRatio(1.0).ignoreReversals(1000).build());
                     ISOMsg reversal = TerminalMessages.sale(PAN, 102, stan(2), "TERM0001", "MERCHANT0000001");
                     reversal.set(0, "0400");
                     assertEquals("00", t.exchange(reversal).getString(39));

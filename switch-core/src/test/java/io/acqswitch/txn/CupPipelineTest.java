@@ -133,7 +133,7 @@ class CupPipelineTest {
 
     @Test
     void shouldAnswer98AndReverseWhenTheIssuerTimesOut() throws Exception {
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
         try (TerminalClient t = terminal()) {
             ISOMsg a = t.exchange(sale(stan(), 333));
             assertEquals("0210", a.getMTI());

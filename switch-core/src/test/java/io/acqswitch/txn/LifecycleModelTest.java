@@ -64,8 +64,10 @@ class LifecycleModelTest {
                         "listeners: [{port: 0, idleTimeout: 60s}, {name: cup, port: 0, idleTimeout: 60s, dialect: cup}]")
                 .replace("store: {expectedEntries: 20000}", "store: {expectedEntries: 200000}")
                 + "journal: {enabled: false}\n")) {
-            rig.stub.setRules(new StubRules(null, null, Map.of(DECLINED_CARD_SUFFIX, "05"), null, null, null, null, null,
-                    null, null, null, List.of(WITHHELD)));
+            rig.stub.setRules(StubRules.builder()
+                    .declineSuffixes(Map.of(DECLINED_CARD_SUFFIX, "05"))
+                    .withholdAmountSuffixes(List.of(WITHHELD))
+                    .build());
             Random seeds = new Random(seed);
             List<Sequence> all = new ArrayList<>();
             for (int i = 0; i < sequences; i++) {

@@ -38,7 +38,11 @@ class MoneyInvariantTest {
     @Test
     void shouldEndWithNoDoubleAndNoOrphanDebits() throws Exception {
         try (Rig rig = Rig.start(300)) {
-            rig.stub.setRules(new StubRules(null, null, Map.of("77", "05"), null, null, 20L, 0.05, null, null, null, null));
+            rig.stub.setRules(StubRules.builder()
+                    .declineSuffixes(Map.of("77", "05"))
+                    .latencyJitterMs(20L)
+                    .withholdRatio(0.05)
+                    .build());
             ExecutorService pool = Executors.newFixedThreadPool(TERMINALS);
             List<Future<Integer>> runs = new ArrayList<>();
             for (int t = 0; t < TERMINALS; t++) {

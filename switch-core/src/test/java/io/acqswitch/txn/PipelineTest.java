@@ -56,7 +56,7 @@ class PipelineTest {
     }
 
     private static StubRules withhold() {
-        return new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null);
+        return StubRules.builder().withholdRatio(1.0).build();
     }
 
     private void awaitReversed(String rrn) throws InterruptedException {
@@ -100,7 +100,7 @@ class PipelineTest {
 
     @Test
     void shouldAnswerInFlightDuplicateWhenTheAnswerArrives() throws Exception {
-        rules(new StubRules(null, null, null, null, 200L, null, null, null, null, null, null));
+        rules(StubRules.builder().latencyMs(200L).build());
         ISOMsg sale = sale(stan(), 700);
         try (TerminalClient a = rig.terminal(); TerminalClient b = rig.terminal()) {
             a.send(sale);
@@ -142,7 +142,7 @@ class PipelineTest {
 
     @Test
     void shouldRetryReversalAdviceUntilTheIssuerAcknowledges() throws Exception {
-        rules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 2));
+        rules(StubRules.builder().withholdRatio(1.0).ignoreReversals(2).build());
         String rrn;
         try (TerminalClient t = rig.terminal()) {
             rrn = t.exchange(sale(stan(), 901)).getString(37);
@@ -154,7 +154,7 @@ class PipelineTest {
 
     @Test
     void shouldNotDeliverLateApprovalAndReverseIt() throws Exception {
-        rules(new StubRules(null, null, null, null, null, null, null, 900L, null, null, null));
+        rules(StubRules.builder().lateAnswerMs(900L).build());
         String rrn;
         try (TerminalClient t = rig.terminal()) {
             ISOMsg answer = t.exchange(sale(stan(), 902));
@@ -169,7 +169,7 @@ class PipelineTest {
 
     @Test
     void shouldReverseApprovalWhenTerminalIsGone() throws Exception {
-        rules(new StubRules(null, null, null, null, 300L, null, null, null, null, null, null));
+        rules(StubRules.builder().latencyMs(300L).build());
         try (TerminalClient t = rig.terminal()) {
             t.send(sale(stan(), 903));
         } // closed before the approval comes back
@@ -228,7 +228,7 @@ class PipelineTest {
 
     @Test
     void shouldPassIssuerDeclineToTerminalWithoutReversal() throws Exception {
-        rules(new StubRules(null, null, Map.of("10", "05"), null, null, null, null, null, null, null, null));
+        rules(StubRules.builder().declineSuffixes(Map.of("10", "05")).build());
         try (TerminalClient t = rig.terminal()) {
             assertEquals("05", t.exchange(sale(stan(), 906)).getString(39));
         }
@@ -267,7 +267,7 @@ class PipelineTest {
 
     @Test
     void shouldReconnectAndSignOnAgainAfterIssuerDropsTheConnection() throws Exception {
-        rules(new StubRules(null, null, null, null, null, null, null, null, 1, null, null));
+        rules(StubRules.builder().dropConnectionAfter(1).build());
         try (TerminalClient t = rig.terminal()) {
             for (int i = 0; i < 2; i++) { // each lands on a link, is applied, and the link is dropped
                 assertNotEquals("00", t.exchange(sale(stan(), 50 + i)).getString(39));
@@ -285,7 +285,7 @@ class PipelineTest {
 
     @Test
     void shouldAnswer91AtOnceWhenEveryLinkIsAtItsOutstandingLimit() throws Exception {
-        rules(new StubRules(null, null, null, null, 1000L, null, null, null, null, null, null));
+        rules(StubRules.builder().latencyMs(1000L).build());
         Path data = Files.createTempDirectory("rig");
         List<String> hosts = List.of("127.0.0.1:" + rig.stub.port());
         String yaml = Rig.yaml(hosts, 5000, data).replace("connections: 2", "connections: 1\n    maxOutstanding: 1");

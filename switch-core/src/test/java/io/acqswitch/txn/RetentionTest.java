@@ -20,7 +20,7 @@ class RetentionTest {
     @Test
     void shouldPurgeFinishedRecordsButKeepPendingReversals() throws Exception {
         // declines for PANs ending 99; every reversal advice ignored, so a timed-out sale stays pending
-        StubRules rules = new StubRules(null, null, Map.of("99", "05"), null, null, null, null, null, null, null, 1000);
+        StubRules rules = StubRules.builder().declineSuffixes(Map.of("99", "05")).ignoreReversals(1000).build();
         try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, rules).start()) {
             var data = Files.createTempDirectory("rig");
             List<String> hosts = List.of("127.0.0.1:" + stub.port());
@@ -29,7 +29,7 @@ class RetentionTest {
             try (Rig rig = Rig.start(stub, hosts, yaml, data); TerminalClient t = rig.terminal()) {
                 assertEquals("00", t.exchange(TerminalMessages.sale("4761739001010010", 10, "000001", "TERM0001", "M1")).getString(39));
                 assertEquals("05", t.exchange(TerminalMessages.sale("4761739001010099", 20, "000002", "TERM0001", "M1")).getString(39));
-                stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 1000));
+                stub.setRules(StubRules.builder().withholdRatio(1.0).ignoreReversals(1000).build());
                 assertEquals("68", t.exchange(TerminalMessages.sale("4761739001010010", 30, "000003", "TERM0001", "M1")).getString(39));
                 rig.await("two finished records purged", () -> rig.counted("switch_store_records_purged") >= 2,
                         Duration.ofSeconds(10));

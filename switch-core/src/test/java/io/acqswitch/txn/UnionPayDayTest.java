@@ -140,7 +140,7 @@ class UnionPayDayTest {
                 voidMsg.set(60, "23000001000600");
                 assertEquals("00", t.exchange(voidMsg).getString(39), "void approved");
 
-                stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+                stub.setRules(StubRules.builder().withholdRatio(1.0).build());
                 ISOMsg s4msg = sale(stan(), 400, "000001");
                 ISOMsg s4 = t.exchange(s4msg);
                 assertEquals("98", s4.getString(39), "UnionPay issuer timeout");

@@ -99,7 +99,7 @@ class VoidRefundTest extends RigTest {
 
     @Test
     void shouldAnswer12ForVoidOfDeclinedSale() throws Exception {
-        rig.stub.setRules(new StubRules(null, null, Map.of("10", "05"), null, null, null, null, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().declineSuffixes(Map.of("10", "05")).build());
         ISOMsg sale = t.exchange(TerminalMessages.sale(PAN, 500, stan(), TID, MID));
         assertEquals("05", sale.getString(39));
         assertEquals("12", voidOf(sale, PAN, 500).getString(39));
@@ -154,7 +154,7 @@ class VoidRefundTest extends RigTest {
     @Test
     void shouldReverseARefundThatTimedOutAndFreeItsAmountOnceReversed() throws Exception {
         ISOMsg sale = sale(800);
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
         ISOMsg refund = refundOf(sale, PAN, 800);
         assertEquals("68", refund.getString(39), "the terminal is told the refund failed ...");
         rig.assertReversedOnce(refund.getString(37)); // ... so the credit the issuer applied is taken back
