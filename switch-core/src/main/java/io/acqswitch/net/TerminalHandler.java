@@ -60,6 +60,7 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
         switch (in) {
             case Inbound.Accepted a -> accepted(ctx, a.request());
             case Inbound.Rejected r -> rejected(ctx, r);
+            case Inbound.Unpacked u -> throw new IllegalStateException("the classifier comes before this handler");
         }
     }
 
