@@ -19,13 +19,16 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A switch that cannot start says which setting stopped it, in one line {@code name=value: why} on
  * stderr, exits 2, and prints no stack trace; whatever it had started is closed again.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class StartupErrorsTest {
     @Test
     void shouldExitTwoNamingListenerPortInUseWithoutStackTrace() throws Exception {

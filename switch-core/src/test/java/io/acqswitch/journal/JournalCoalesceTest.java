@@ -194,7 +194,7 @@ class JournalCoalesceTest {
         JournalingStore journaling = new JournalingStore(store, writer);
         for (TxnRecord r : sale("000000000005")) { // as the processor writes them: milliseconds apart
             journaling.put(r.rrn, codec.encode(r));
-            Thread.sleep(5);
+            Thread.sleep(5); // time is the subject: the changes come milliseconds apart, within the batch window
         }
         assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));
         assertEquals(3.0, counted("switch_journal_changes_written"));

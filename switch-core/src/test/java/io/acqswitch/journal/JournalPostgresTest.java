@@ -13,10 +13,12 @@ import io.acqswitch.support.RigTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The journal on a real PostgreSQL server: {@code .ci/run} starts a throwaway cluster and exports
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * tests of the embedded database also run here through their {@code *PostgresTest} subclasses.
  */
 @Tag("postgres")
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class JournalPostgresTest extends RigTest {
     @Override
     protected boolean onPostgres() {

@@ -19,15 +19,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The period listings of the operations API: duplicates and undeliverable approvals, from a run
  * with one of each beside a plain sale and an issuer timeout (which must appear in neither).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class OpsPeriodListsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Rig rig;

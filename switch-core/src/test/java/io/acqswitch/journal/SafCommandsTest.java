@@ -21,9 +21,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Operations re-queue or resolve expired reversals (CLI {@code txn requeue|resolve}, HTTP underneath); who and why are recorded. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class SafCommandsTest {
     private static final StubRules DEAF = StubRules.builder().withholdRatio(1.0).ignoreReversals(100_000).build();
 

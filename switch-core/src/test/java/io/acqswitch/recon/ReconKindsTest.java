@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code recon} over real runs (switch and issuer stub on 127.0.0.1, ISO 8583 bytes), one kind of
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * answers, ignored reversals, an answer the terminal was gone for). Sales and sale timeouts are
  * also in {@link ReconTest}; the rules themselves, row by row, in {@link ReconciliationTest}.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class ReconKindsTest extends RigTest {
     private static final String TID = "TERM0001";
     private static final String MID = "MERCHANT0000001";
@@ -255,7 +258,7 @@ class ReconKindsTest extends RigTest {
     @Test
     void completionIsADebitAndTheHoldItCapturedIsReleased() throws Exception {
         ISOMsg auth = preAuth(1000);
-        Thread.sleep(5); // received at a later millisecond: the window below separates the two
+        Thread.sleep(5); // time is the subject: received at a later millisecond, the window below separates the two
         ISOMsg completion = followUp("0200", "000000", auth, 1100);
         ISOMsg auth2 = preAuth(500);
         ISOMsg advice = followUp("0220", "000000", auth2, 480);

@@ -25,11 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Several terminals send mixed traffic (sales, repeats, terminal reversals, voids, terminals that
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("chaos")
 @Tag("slow")
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class ChaosTest {
     private static final int CHAOS_SECONDS = Integer.getInteger("reliability.chaosSeconds", 25);
     private static final int TERMINALS = 5;
@@ -133,7 +136,7 @@ class ChaosTest {
     private Void faults(Rig rig, IssuerStub stub, Random r, long deadline) throws Exception {
         Fault[] all = Fault.values();
         for (int n = 0; System.nanoTime() < deadline - 2_000_000_000L; n++) {
-            Thread.sleep(500 + r.nextInt(1_000));
+            Thread.sleep(500 + r.nextInt(1_000)); // time is the subject: the fault schedule
             Fault fault = n < all.length ? all[n] : all[r.nextInt(all.length)]; // each at least once in a short run
             faults.merge(fault, 1, Integer::sum);
             switch (fault) {
@@ -145,11 +148,11 @@ class ChaosTest {
                 case RING_BURST -> burst(rig, r);
                 case RESTART_STUB -> {
                     stub.close();
-                    Thread.sleep(r.nextInt(1_000));
+                    Thread.sleep(r.nextInt(1_000)); // time is the subject: the stub's time down
                     restart(stub);
                 }
             }
-            Thread.sleep(1_000 + r.nextInt(1_500));
+            Thread.sleep(1_000 + r.nextInt(1_500)); // time is the subject: the fault's length
             stub.setRules(CALM);
         }
         return null;
@@ -219,7 +222,7 @@ class ChaosTest {
         TerminalClient t = rig.terminal();
         try {
             for (int step = 1; System.nanoTime() < deadline; step++) {
-                Thread.sleep(random.nextInt(5)); // a busy terminal, not a load generator
+                Thread.sleep(random.nextInt(5)); // time is the subject: a busy terminal, not a load generator
                 int dice = random.nextInt(100);
                 String stan = String.format("%06d", step % 1_000_000);
                 String pan = "47617390010" + String.format("%05d", random.nextInt(100_000));
@@ -272,7 +275,7 @@ class ChaosTest {
     private ISOMsg reverseUntilTaken(TerminalClient t, ISOMsg reversal) throws Exception {
         ISOMsg answer = tally("vanished, then reversal", t.exchange(reversal));
         for (int attempt = 1; attempt < 50 && "91".equals(answer.getString(39)); attempt++) {
-            Thread.sleep(50);
+            Thread.sleep(50); // time is the subject: a terminal repeats its reversal at its own pace
             answer = tally("vanished, then reversal", t.exchange(reversal));
         }
         return answer;

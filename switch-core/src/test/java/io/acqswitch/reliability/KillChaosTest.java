@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The switch process killed (SIGKILL) again and again under traffic, and restarted each time on the
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("chaos")
 @Tag("slow")
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class KillChaosTest {
     private static final int SECONDS = Integer.getInteger("reliability.killChaosSeconds", 20);
     private static final int TERMINALS = 3;
@@ -141,10 +143,10 @@ class KillChaosTest {
     /** Every 2–5 s: SIGKILL, then a restart after up to 0.5 s; the switch is up when it returns. */
     private Void killer(ChildSwitch sw, Random r, long deadline) throws Exception {
         while (System.nanoTime() < deadline - 3_000_000_000L) {
-            Thread.sleep(2_000 + r.nextInt(3_000));
+            Thread.sleep(2_000 + r.nextInt(3_000)); // time is the subject: the fault schedule
             sw.kill();
             kills.incrementAndGet();
-            Thread.sleep(r.nextInt(500));
+            Thread.sleep(r.nextInt(500)); // time is the subject: the fault schedule
             sw.start();
         }
         return null;
@@ -159,7 +161,7 @@ class KillChaosTest {
         TerminalClient t = connect(sw);
         try {
             for (int step = 1; System.nanoTime() < deadline; step++) {
-                Thread.sleep(random.nextInt(5));
+                Thread.sleep(random.nextInt(5)); // time is the subject: a terminal's pace
                 int dice = random.nextInt(100);
                 String stan = String.format("%06d", step % 1_000_000);
                 ISOMsg request;

@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
@@ -42,6 +43,7 @@ import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fires malformed and adversarial frames ({@link FrameFuzzer}), bursts of connections, half-open
@@ -54,6 +56,7 @@ import org.junit.jupiter.api.Test;
  * to replay the inputs (the seed is printed; thread interleaving is not replayed).
  */
 @Tag("slow")
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class WireFuzzTest {
     private static final int FUZZ_SECONDS = Integer.getInteger("reliability.fuzzSeconds", 30);
     private static final int FUZZERS = 3;
@@ -156,7 +159,7 @@ class WireFuzzTest {
                 assertEquals(stan, answer.getString(11));
                 assertTrue(ms < BYSTANDER_LATENCY_LIMIT_MS, "bystander answered in " + ms + " ms");
                 bystanderExchanges.increment();
-                Thread.sleep(20);
+                Thread.sleep(20); // time is the subject: a bystander's pace
             }
         }
         return null;
@@ -172,7 +175,7 @@ class WireFuzzTest {
                 for (byte b : FrameFuzzer.echoFrame(stan)) {
                     out.write(b);
                     out.flush();
-                    Thread.sleep(r.nextInt(150));
+                    Thread.sleep(r.nextInt(150)); // time is the subject: the dribble's pace
                 }
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 byte[] body = new byte[in.readUnsignedShort()];
@@ -339,7 +342,7 @@ class WireFuzzTest {
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
-            Thread.sleep(100);
+            Thread.sleep(100); // time is the subject: let the collector finish before reading the heap
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.support.Await;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +17,10 @@ import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Fault injection: withheld and late answers, dropped and refused connections, ignored reversals. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class IssuerStubFaultTest {
     private static final String PAN = "5413330089010434";
     private IssuerStub stub;
@@ -136,10 +139,6 @@ class IssuerStubFaultTest {
     }
 
     private static void waitFor(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not met within " + timeoutMs + " ms");
-            Thread.sleep(5);
-        }
+        Await.until("condition met within " + timeoutMs + " ms", condition, Duration.ofMillis(timeoutMs));
     }
 }

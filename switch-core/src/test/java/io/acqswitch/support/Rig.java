@@ -99,15 +99,9 @@ public final class Rig implements AutoCloseable {
         return stub.ledger().entry(rrn);
     }
 
-    /** Polls {@code condition} every 20 ms for at most {@code limit}; fails with {@code what} if it never holds. */
+    /** Returns once {@code condition} holds, at most {@code limit}; fails with {@code what} if it never does ({@link Await#until}). */
     public void await(String what, BooleanSupplier condition, Duration limit) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, condition, limit);
     }
 
     /**

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Base of tests that run one terminal against a fresh {@link Rig} (approve-all stub, 400 ms issuer
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
  * {@link #onPostgres()} true runs the same tests with the journal on PostgreSQL
  * ({@link PostgresJournal}: skipped without a server).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 public abstract class RigTest {
     private final AtomicInteger stan = new AtomicInteger();
     protected Rig rig;

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The lifecycle rules (docs/lifecycle.md), model-based: random sequences of operations on a few
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * rather than re-debit), and timeouts of completions (the stub, like many issuers, does not restore a
  * hold that a completion captured and a reversal then undid).
  */
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class LifecycleModelTest {
     private static final IsoCodec ISO87 = IsoCodec.of(Dialect.ISO87);
     private static final IsoCodec CUP = IsoCodec.of(Dialect.CUP);
@@ -97,7 +99,7 @@ class LifecycleModelTest {
             }
             rig.await("every reversal delivered", () -> rig.node.processor().safDepth() == 0
                     && rig.node.processor().inFlight() == 0, Duration.ofSeconds(30));
-            Thread.sleep(200); // the last 0430s' records
+            Thread.sleep(200); // time is the subject: the last 0430s' records have no signal of their own
             Map<String, Long> issuerNet = new HashMap<>();
             for (LedgerEntry e : rig.stub.ledger().entries()) {
                 issuerNet.merge(e.terminalId(), e.netDebit(), Long::sum);

@@ -10,6 +10,7 @@ import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TestSwitch;
 import java.net.ServerSocket;
@@ -18,16 +19,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The transaction pipeline end to end over real sockets: terminal → switch → issuer stub, with the
  * stub's ledger as the judge of money integrity.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class PipelineTest {
     private static final String PAN = "4761739001010010";
     private static final AtomicInteger STAN = new AtomicInteger(1000);
@@ -104,7 +108,7 @@ class PipelineTest {
         ISOMsg sale = sale(stan(), 700);
         try (TerminalClient a = rig.terminal(); TerminalClient b = rig.terminal()) {
             a.send(sale);
-            Thread.sleep(50); // the first is at the issuer now
+            Await.until("the first at the issuer", () -> rig.node.processor().inFlight() == 1, Duration.ofSeconds(5));
             b.send(sale);
             byte[] fromA = a.receiveFrame();
             byte[] fromB = b.receiveFrame();
@@ -292,7 +296,7 @@ class PipelineTest {
         try (Rig narrow = Rig.start(rig.stub, hosts, yaml, data);
              TerminalClient first = narrow.terminal(); TerminalClient second = narrow.terminal()) {
             first.send(sale(stan(), 60)); // holds the only slot for 1 s
-            Thread.sleep(100);
+            Await.until("the first in flight", () -> narrow.node.processor().inFlight() == 1, Duration.ofSeconds(5));
             long start = System.nanoTime();
             assertEquals("91", second.exchange(sale(stan(), 61)).getString(39));
             assertTrue(System.nanoTime() - start < Duration.ofMillis(900).toNanos(), "answered before the first returned");
@@ -312,7 +316,8 @@ class PipelineTest {
             ISOMsg late = t.exchange(TerminalMessages.financial("0200", "310000", PAN, 0, stan(), "TERM0001",
                     "MERCHANT0000001"));
             assertEquals("68", late.getString(39));
-            Thread.sleep(400); // SAF ticks: nothing may be queued for an inquiry
+            // SAF ticks: nothing may be queued for an inquiry
+            Await.holds("nothing queued", () -> rig.node.processor().safDepth() == 0, Duration.ofMillis(400));
         }
         var summary = rig.stub.ledger().summary();
         assertEquals(2, summary.balanceInquiries());

@@ -15,14 +15,17 @@ import io.acqswitch.support.RigTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
  * Terminal batch settlement (0500) and batch upload (0320) with UnionPay field 48 totals and field
  * 60.2 batches, sent here in iso87 framing (fields 48 and 60 are LLLVAR there).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class SettlementTest extends RigTest {
     private static final String PAN = "6222020000000000123";
     private static final String TID = "TERM0042";

@@ -14,10 +14,13 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Voids (撤销) and refunds (退货) end to end in the iso87 dialect, judged by the issuer stub's ledger. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class VoidRefundTest extends RigTest {
     private static final String PAN = "4761739001010010";
     private static final String OTHER_PAN = "4761739001010028";
@@ -172,7 +175,7 @@ class VoidRefundTest extends RigTest {
         String yaml = Rig.yaml(hosts, 2000, data) + "transactions: {refundWindow: 1ms}\n";
         try (Rig narrow = Rig.start(rig.stub, hosts, yaml, data); TerminalClient n = narrow.terminal()) {
             ISOMsg sale = n.exchange(TerminalMessages.sale(PAN, 900, stan(), TID, MID));
-            Thread.sleep(20);
+            Thread.sleep(20); // time is the subject: the 1 ms refund window has passed
             ISOMsg refund = n.exchange(TerminalMessages.refundOf(PAN, 900, sale.getString(37), stan(), TID, MID));
             assertEquals("22", refund.getString(39));
         }

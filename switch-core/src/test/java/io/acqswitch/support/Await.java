@@ -1,0 +1,29 @@
+package io.acqswitch.support;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+
+/**
+ * Waiting on a condition instead of sleeping (Awaitility): {@link #until} returns as soon as it
+ * holds, {@link #holds} proves that it keeps holding. Polls every 20 ms from the start.
+ */
+public final class Await {
+    private static final Duration POLL = Duration.ofMillis(20);
+
+    private Await() {}
+
+    /** Returns once {@code condition} holds; fails naming {@code what} when it still does not after {@code limit}. */
+    public static void until(String what, BooleanSupplier condition, Duration limit) {
+        Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(POLL).atMost(limit).until(condition::getAsBoolean);
+    }
+
+    /**
+     * Returns once {@code condition} has held for all of {@code during} (a thing that must not happen,
+     * e.g. a reversal nobody queued, would show by then); fails naming {@code what} as soon as it does not.
+     */
+    public static void holds(String what, BooleanSupplier condition, Duration during) {
+        Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(POLL).during(during)
+                .atMost(during.plusSeconds(5)).until(condition::getAsBoolean);
+    }
+}
