@@ -7,6 +7,7 @@ import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.ChildSwitch;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.support.Rig;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("chaos")
 @Tag("slow")
-@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
+@Timeout(value = 2, unit = TimeUnit.HOURS) // a hung socket fails the test; long enough for the long runs of docs/reliability.md
 class ChaosTest {
     private static final int CHAOS_SECONDS = Integer.getInteger("reliability.chaosSeconds", 25);
     private static final int TERMINALS = 5;
@@ -201,17 +202,17 @@ class ChaosTest {
 
     /** Binds the same stub (and so the same ledger) on its port again, retrying while the port is still held. */
     private static void restart(IssuerStub stub) throws Exception {
-        for (int attempt = 0; ; attempt++) {
+        Await.until("the stub's port free again", () -> {
             try {
                 stub.start();
-                return;
+                return true;
             } catch (Exception e) {
-                if (!(e instanceof BindException || e.getCause() instanceof BindException) || attempt > 50) {
+                if (!(e instanceof BindException || e.getCause() instanceof BindException)) {
                     throw e;
                 }
-                Thread.sleep(100);
+                return false;
             }
-        }
+        }, started -> started, Duration.ofSeconds(5));
     }
 
     /** One terminal's session until {@code deadline}, as in MoneyInvariantTest. */

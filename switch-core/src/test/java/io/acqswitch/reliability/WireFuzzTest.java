@@ -56,7 +56,7 @@ import org.junit.jupiter.api.Timeout;
  * to replay the inputs (the seed is printed; thread interleaving is not replayed).
  */
 @Tag("slow")
-@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
+@Timeout(value = 2, unit = TimeUnit.HOURS) // a hung socket fails the test; long enough for the long runs of docs/reliability.md
 class WireFuzzTest {
     private static final int FUZZ_SECONDS = Integer.getInteger("reliability.fuzzSeconds", 30);
     private static final int FUZZERS = 3;

@@ -1,7 +1,9 @@
 package io.acqswitch.support;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 
 /**
@@ -16,6 +18,14 @@ public final class Await {
     /** Returns once {@code condition} holds; fails naming {@code what} when it still does not after {@code limit}. */
     public static void until(String what, BooleanSupplier condition, Duration limit) {
         Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(POLL).atMost(limit).until(condition::getAsBoolean);
+    }
+
+    /**
+     * The first value of {@code value} that is {@code ok}, at most {@code limit}; an exception of
+     * {@code value} fails the wait at once.
+     */
+    public static <T> T until(String what, Callable<T> value, Predicate<? super T> ok, Duration limit) {
+        return Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(POLL).atMost(limit).until(value, ok);
     }
 
     /**
