@@ -3,6 +3,7 @@ package io.acqswitch.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.acqswitch.sim.IssuerStub;
@@ -15,6 +16,7 @@ import io.acqswitch.support.Http;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.txn.ReversalReasons;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -117,18 +120,24 @@ class KillChaosTest {
 
     /** The reversal reason the switch journaled for {@code rrn} (waiting at most 10 s for the journal). */
     private static String reversalReason(ChildSwitch sw, String rrn) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            HttpResponse<String> rsp = Http.get(sw.httpPort, "/ops/transactions/" + rrn);
-            if (rsp.statusCode() == 200) {
-                JsonNode t = new ObjectMapper().readTree(rsp.body()).path("transaction");
-                if (t.path("state").asText().equals("REVERSED") || System.nanoTime() > end) {
-                    return t.path("reversalReason").asText();
-                }
-            } else if (System.nanoTime() > end) {
-                return "not journaled (HTTP " + rsp.statusCode() + ")";
-            }
-            Thread.sleep(100);
+        Callable<HttpResponse<String>> lookUp = () -> Http.get(sw.httpPort, "/ops/transactions/" + rrn);
+        HttpResponse<String> rsp;
+        try {
+            rsp = Await.until("the journal has " + rrn + " reversed", lookUp,
+                    r -> r.statusCode() == 200 && transaction(r).path("state").asText().equals("REVERSED"),
+                    Duration.ofSeconds(10));
+        } catch (ConditionTimeoutException e) {
+            rsp = lookUp.call(); // what the journal holds now: the caller's assertion says what is wrong
+        }
+        return rsp.statusCode() == 200 ? transaction(rsp).path("reversalReason").asText()
+                : "not journaled (HTTP " + rsp.statusCode() + ")";
+    }
+
+    private static JsonNode transaction(HttpResponse<String> rsp) {
+        try {
+            return new ObjectMapper().readTree(rsp.body()).path("transaction");
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
