@@ -1,6 +1,7 @@
 package io.acqswitch;
 
 import io.acqswitch.admin.AdminHttpServer;
+import io.acqswitch.admin.OpsApi;
 import io.acqswitch.config.StartupException;
 import io.acqswitch.console.Console;
 import io.acqswitch.config.SwitchConfig;
@@ -9,14 +10,15 @@ import io.acqswitch.journal.JournalDb;
 import io.acqswitch.journal.JournalQueries;
 import io.acqswitch.journal.JournalWriter;
 import io.acqswitch.journal.JournalingStore;
-import io.acqswitch.journal.OpsApi;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.IssuerGateway;
+import io.acqswitch.net.TerminalSecurity;
 import io.acqswitch.net.TerminalServer;
+import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.Handoff;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.route.Router;
-import io.acqswitch.sim.IssuerStub;
+import io.acqswitch.security.KeyService;
 import io.acqswitch.store.ChronicleTransactionStore;
 import io.acqswitch.store.DataDirLock;
 import io.acqswitch.store.FillWatch;
@@ -24,11 +26,13 @@ import io.acqswitch.store.TransactionStore;
 import io.acqswitch.saf.Saf;
 import io.acqswitch.txn.TransactionProcessor;
 import io.acqswitch.txn.TxnClock;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -36,6 +40,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Map;
+import java.util.LinkedHashMap;
 
 /**
  * One running switch node: the dataDir's lock (taken before anything else), the store (recovered
@@ -49,7 +55,8 @@ public final class SwitchNode implements AutoCloseable {
     private final SwitchConfig cfg;
     private final SwitchMetrics metrics = new SwitchMetrics();
     private final List<TerminalServer> listeners = new ArrayList<>();
-    private final List<IssuerStub> stubs = new ArrayList<>();
+    private final List<Companion> companions;
+    private final List<Companion> started = new ArrayList<>();
     private DataDirLock dataDirLock;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -57,7 +64,7 @@ public final class SwitchNode implements AutoCloseable {
     private JournalWriter journal;
     private Router router;
     private IssuerGateway issuers;
-    private io.acqswitch.security.KeyService keys;
+    private KeyService keys;
     private TransactionProcessor processor;
     private Ring ring;
     private Handoff handoff;
@@ -66,13 +73,33 @@ public final class SwitchNode implements AutoCloseable {
     private Console console;
     private boolean closed;
 
-    public SwitchNode(SwitchConfig cfg) {
-        this.cfg = cfg;
+    /**
+     * Something started and stopped with the node that the node itself does not know: started after
+     * the dataDir's lock and before the issuer links (so a link to it comes up at once), on the node's
+     * event loops, and given the node's HTTP endpoint before it opens. The demo issuer stubs of
+     * {@code stubs:} are one ({@code cli.DemoStubs}); production packages never import the stubs.
+     */
+    public interface Companion extends AutoCloseable {
+        /** Binds what it serves; on failure it has released what it took. @throws StartupException naming the setting */
+        void start(EventLoopGroup boss, EventLoopGroup workers) throws StartupException, InterruptedException;
+
+        /** Adds its routes to the node's HTTP endpoint (called once, before the endpoint starts). */
+        void mount(AdminHttpServer http);
+
+        /** Stops it; called once by {@link SwitchNode#close} after the issuer links are closed. */
+        @Override
+        void close();
     }
 
-    /** The issuer stubs started from {@code stubs:} (demo and rehearsal). */
-    public List<IssuerStub> stubs() {
-        return stubs;
+    /** A node with nothing but its own components. */
+    public SwitchNode(SwitchConfig cfg) {
+        this(cfg, List.of());
+    }
+
+    /** A node that also starts, shows on its HTTP endpoint and stops {@code companions}, in order. */
+    public SwitchNode(SwitchConfig cfg, List<? extends Companion> companions) {
+        this.cfg = cfg;
+        this.companions = List.copyOf(companions);
     }
 
     /**
@@ -91,17 +118,12 @@ public final class SwitchNode implements AutoCloseable {
             metrics.bindJvm();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-            for (int i = 0; i < cfg.stubs().size(); i++) {
-                SwitchConfig.Stub st = cfg.stubs().get(i);
-                try {
-                    stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).start(boss, workers));
-                } catch (IOException e) {
-                    throw bindFailure("stubs[" + i + "]", st.bind(), st.port(), e);
-                }
-                LOG.info("embedded issuer stub {} on {}:{}", st.name(), st.bind(), stubs.getLast().port());
+            for (Companion c : companions) {
+                started.add(c); // closed by close() even when its start fails half way
+                c.start(boss, workers);
             }
             // the security module: its LMK is created under dataDir/security on the first start
-            keys = io.acqswitch.security.KeyService.open(cfg.dataDir());
+            keys = KeyService.open(cfg.dataDir());
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
             SwitchConfig.Journal jc = cfg.journal();
             if (jc.enabled()) {
@@ -118,7 +140,7 @@ public final class SwitchNode implements AutoCloseable {
                 if (router.reload() instanceof Router.Reload.Rejected r) {
                     throw new StartupException("routesFile=" + cfg.routesFile() + ": " + String.join("; ", r.problems()));
                 }
-                router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
+                router.watch(cfg.routesFile(), Duration.ofSeconds(2));
             }
             issuers = new IssuerGateway(cfg.issuers(), (issuer, msg) -> handoff.issuerResponse(issuer, msg), metrics, workers, keys);
             processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, TxnClock.SYSTEM,
@@ -131,7 +153,7 @@ public final class SwitchNode implements AutoCloseable {
                     .description("Free ring slots").register(metrics.registry());
             Gauge.builder("switch_ring_capacity", () -> cfg.pipeline().ringSize())
                     .description("Ring slots in all (pipeline.ringSize)").register(metrics.registry());
-            io.micrometer.core.instrument.FunctionCounter.builder("switch_processor_errors", ring, Ring::handlerErrors)
+            FunctionCounter.builder("switch_processor_errors", ring, Ring::handlerErrors)
                     .description("Exceptions the processor survived (bugs: each is logged)").register(metrics.registry());
             Gauge.builder("switch_store_records", store, TransactionStore::records)
                     .description("Transaction records in the store").register(metrics.registry());
@@ -155,9 +177,9 @@ public final class SwitchNode implements AutoCloseable {
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
                 try {
                     listeners.add(new TerminalServer(l, codec, metrics, handoff::terminalRequest,
-                            new io.acqswitch.net.TerminalSecurity(keys, cfg.security().testKeys(), metrics), boss, workers).start());
+                            new TerminalSecurity(keys, cfg.security().testKeys(), metrics), boss, workers).start());
                 } catch (IOException e) {
-                    throw bindFailure("listeners[" + i + "]", l.bind(), l.port(), e);
+                    throw StartupException.cannotListen("listeners[" + i + "]", l.bind(), l.port(), e);
                 }
                 LOG.info("terminal listener {} on {}:{} dialect={}", l.name(), l.bind(), listeners.getLast().port(),
                         l.dialect().configName());
@@ -165,21 +187,20 @@ public final class SwitchNode implements AutoCloseable {
             try {
                 http = new AdminHttpServer(cfg.http(), metrics.registry());
             } catch (IOException e) {
-                throw bindFailure("http", cfg.http().bind(), cfg.http().port(), e);
+                throw StartupException.cannotListen("http", cfg.http().bind(), cfg.http().port(), e);
             }
             http.probe("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
                     .probe("/health", ex -> health());
             router.mount(http, "/routes");
             if (journal != null) {
                 OpsApi.SafCommands safCommands = (requeue, rrn, note) -> ring.tryPublishAdmin(
-                        requeue ? io.acqswitch.pipeline.EventType.SAF_REQUEUE : io.acqswitch.pipeline.EventType.SAF_RESOLVE,
-                        rrn, note);
+                        requeue ? EventType.SAF_REQUEUE : EventType.SAF_RESOLVE, rrn, note);
                 new OpsApi(new JournalQueries(journal.db()), cfg.http().token(), safCommands).mount(http, "/ops");
                 console = new Console(journal.db(), cfg.http().token(), safCommands, new Console.Sources(metrics.registry(),
                         processor::safDepth, this::linksUp), System::currentTimeMillis).start(http);
             }
-            for (IssuerStub st : stubs) {
-                st.mount(http, "/stubs/" + st.name());
+            for (Companion c : companions) {
+                c.mount(http);
             }
             http.start();
             LOG.info("http on {}:{} (/metrics, /health, /routes{})", cfg.http().bind(), http.port(),
@@ -189,18 +210,6 @@ public final class SwitchNode implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    /**
-     * The socket {@code key} ({@code listeners[0]}, {@code http}, {@code stubs[1]}) could not listen:
-     * named by its {@code .bind} when the host has no such address, else by its {@code .port}
-     * ({@code listeners[0].port=8583: address already in use}).
-     */
-    private static StartupException bindFailure(String key, String bind, int port, IOException e) {
-        String why = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : e.toString();
-        why = Character.toLowerCase(why.charAt(0)) + why.substring(1);
-        String setting = why.contains("assign requested address") ? key + ".bind=" + bind : key + ".port=" + port;
-        return new StartupException(setting + ": " + why, e);
     }
 
     /**
@@ -238,8 +247,8 @@ public final class SwitchNode implements AutoCloseable {
     }
 
     /** Issuer links up, by issuer id in configuration order (the console's Live page). */
-    private java.util.Map<String, Integer> linksUp() {
-        java.util.Map<String, Integer> up = new java.util.LinkedHashMap<>();
+    private Map<String, Integer> linksUp() {
+        Map<String, Integer> up = new LinkedHashMap<>();
         for (int i = 0; i < issuers.issuerCount(); i++) {
             up.put(issuers.issuer(i).id(), issuers.linksUp(i));
         }
@@ -265,7 +274,7 @@ public final class SwitchNode implements AutoCloseable {
     }
 
     /** The security module and key store (docs/security.md). */
-    public io.acqswitch.security.KeyService keys() {
+    public KeyService keys() {
         return keys;
     }
 
@@ -309,8 +318,8 @@ public final class SwitchNode implements AutoCloseable {
         if (router != null) {
             router.close();
         }
-        for (IssuerStub st : stubs) {
-            st.close();
+        for (Companion c : started.reversed()) {
+            c.close();
         }
         if (keys != null) {
             keys.close();

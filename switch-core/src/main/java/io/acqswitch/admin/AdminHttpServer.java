@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import io.acqswitch.config.SwitchConfig;
-import io.acqswitch.metrics.LogText;
+import io.acqswitch.iso.LogText;
 import io.acqswitch.metrics.ThrottledLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

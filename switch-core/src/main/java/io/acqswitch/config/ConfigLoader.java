@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Reads {@code switch.yaml} into a {@link SwitchConfig} and validates it before anything starts. */
@@ -137,9 +138,9 @@ public final class ConfigLoader {
 
     /** A scalar setting parsed from its text; the parser's {@link IllegalArgumentException} becomes the reason. */
     private static final class FromText<T> extends JsonDeserializer<T> {
-        private final java.util.function.Function<String, T> parser;
+        private final Function<String, T> parser;
 
-        FromText(java.util.function.Function<String, T> parser) {
+        FromText(Function<String, T> parser) {
             this.parser = parser;
         }
 

@@ -1,6 +1,7 @@
 package io.acqswitch.config;
 
-import io.acqswitch.route.BinTable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,8 +162,8 @@ final class ConfigValidator {
             return true;
         }
         try {
-            return java.net.InetAddress.getByName(bind).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
             return false;
         }
     }
@@ -248,7 +249,7 @@ final class ConfigValidator {
     }
 
     private void routing(Set<String> issuerIds) {
-        problems.addAll(BinTable.problems(cfg.routing(), issuerIds, "routing"));
+        RouteRules.spans(cfg.routing(), issuerIds, "routing", problems);
     }
 
     private void positive(String name, int value) {

@@ -3,7 +3,10 @@ package io.acqswitch.config;
 import io.acqswitch.iso.Dialect;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole configuration of one switch node, as read from {@code config/switch.yaml}. Every
@@ -395,15 +398,17 @@ public record SwitchConfig(
     public record Route(String prefix, String low, String high, String issuer) {}
 
     /**
-     * An issuer stub run inside the switch process (demo and rehearsal).
+     * An issuer stub run beside the switch for the demo and rehearsals (started by the command line,
+     * {@code cli.DemoStubs}; the switch itself does not know the stubs).
      *
-     * @param rules how the stub answers (see {@link io.acqswitch.sim.StubRules}); default: approve all
+     * @param rules how the stub answers, as written (the stub's rules, docs/issuer-stub.md, checked
+     *              when the stubs start); empty: approve all
      */
-    public record Stub(String name, String bind, Integer port, io.acqswitch.sim.StubRules rules) {
+    public record Stub(String name, String bind, Integer port, Map<String, Object> rules) {
         public Stub {
             bind = bind != null ? bind : "127.0.0.1";
             port = port != null ? port : 9583;
-            rules = rules != null ? rules : io.acqswitch.sim.StubRules.approveAll();
+            rules = rules != null ? Collections.unmodifiableMap(new LinkedHashMap<>(rules)) : Map.of();
         }
     }
 }

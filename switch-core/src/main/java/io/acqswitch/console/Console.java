@@ -8,8 +8,8 @@ import io.acqswitch.admin.AdminHttpServer;
 import io.acqswitch.admin.AdminHttpServer.Reply;
 import io.acqswitch.journal.JournalDb;
 import io.acqswitch.journal.JournalQueries;
-import io.acqswitch.journal.OpsApi;
-import io.acqswitch.metrics.LogText;
+import io.acqswitch.admin.OpsApi;
+import io.acqswitch.iso.LogText;
 import io.acqswitch.txn.TxnState;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -33,6 +33,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.regex.Pattern;
+import io.acqswitch.iso.CardData;
 
 /**
  * The operations console at {@code /console} on the admin port (docs/console.md): pages rendered
@@ -64,7 +66,7 @@ public final class Console implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
     private static final String HTML = "text/html; charset=utf-8";
     /** A run of digits as long as a card number (an RRN, 12 digits, stays readable). */
-    private static final java.util.regex.Pattern CARD_LIKE = java.util.regex.Pattern.compile("\\d{13,}");
+    private static final Pattern CARD_LIKE = Pattern.compile("\\d{13,}");
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -423,7 +425,7 @@ public final class Console implements AutoCloseable {
      * of digits masked 6+4, so that a PAN pasted by mistake reaches no page, audit row or log line.
      */
     static String masked(String text) {
-        return text == null ? null : CARD_LIKE.matcher(text).replaceAll(m -> io.acqswitch.iso.CardData.maskPan(m.group()));
+        return text == null ? null : CARD_LIKE.matcher(text).replaceAll(m -> CardData.maskPan(m.group()));
     }
 
     private Views.Frame frame(Sessions.Session s, String title, String active) {

@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.acqswitch.recon.Csv;
+import java.util.Locale;
 
 /**
  * The console's pages as values ({@link Views}), from the journal's queries and the recon package:
@@ -81,7 +83,7 @@ final class ConsolePages {
         while (offset < CSV_MAX) {
             JournalQueries.Page p = queries.find(filter(c, JournalQueries.MAX_LIMIT, offset));
             for (Txn t : p.items()) {
-                sb.append(io.acqswitch.recon.Csv.line(t.rrn(), t.receivedAt(), t.messageClass(), t.mti(), t.terminalId(),
+                sb.append(Csv.line(t.rrn(), t.receivedAt(), t.messageClass(), t.mti(), t.terminalId(),
                         t.terminalStan(), t.merchantId(), t.maskedPan(), t.amount(), t.currency(), t.responseCode(),
                         t.state(), t.delivered(), t.duplicates()));
             }
@@ -131,7 +133,7 @@ final class ConsolePages {
                             : " (" + t.reversalReason() + ")");
                     case "REVERSED" -> t.flag().contains("resolved by hand") ? "reversal resolved by hand (see notes)"
                             : "reversal acknowledged by the issuer";
-                    default -> e.state().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+                    default -> e.state().toLowerCase(Locale.ROOT).replace('_', ' ');
                 });
             }
             if (e.delivered() && (prev == null || !prev.delivered())) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * Reading what a browser sends: a query string or an urlencoded form, and a multipart form (the
@@ -77,7 +78,7 @@ final class Forms {
                 throw new IllegalArgumentException("multipart form cut short");
             }
             String name = partName(text.substring(partStart, headersEnd));
-            byte[] value = java.util.Arrays.copyOfRange(body, headersEnd + 4, next);
+            byte[] value = Arrays.copyOfRange(body, headersEnd + 4, next);
             out.putIfAbsent(name, new String(value, StandardCharsets.UTF_8));
             at = next + 2;
         }

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The console's logged-in operators: a random session id (the cookie) for each, with its own CSRF
@@ -37,8 +39,8 @@ final class Sessions {
 
         /** Has the operator's form carried this session's CSRF token? Constant-time comparison. */
         boolean csrfMatches(String token) {
-            return token != null && java.security.MessageDigest.isEqual(csrf.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    token.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return token != null && MessageDigest.isEqual(csrf.getBytes(StandardCharsets.US_ASCII),
+                    token.getBytes(StandardCharsets.US_ASCII));
         }
     }
 

@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.jpos.iso.ISOException;
@@ -66,7 +67,7 @@ final class MacSigner extends MessageToMessageEncoder<ByteBuf> {
             byte[] packed = codec.pack(m);
             int from = codec.dialect().headerLength();
             int to = packed.length - 8;
-            byte[] mac = keys.mac(TerminalSecurity.algorithm(codec.dialect()), tid, java.util.Arrays.copyOfRange(packed, from, to));
+            byte[] mac = keys.mac(TerminalSecurity.algorithm(codec.dialect()), tid, Arrays.copyOfRange(packed, from, to));
             if (mac == null) {
                 if (keys.terminalHasKeys(tid)) {
                     metrics.count("switch_security_failures", "operation", "answer_mac");

@@ -7,7 +7,6 @@ import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +17,7 @@ import org.slf4j.event.Level;
 /**
  * Builds a terminal connection's pipeline:
  * <pre>
- *   in:  idle ─▶ frameTimeout ─▶ frameDecoder (2-byte length, hard max) ─▶ isoDecoder (unpack, classify, validate) ─▶ terminalHandler
+ *   in:  idle ─▶ frameTimeout ─▶ frameDecoder (2-byte length, hard max) ─▶ isoDecoder (unpack) ─▶ classifier (classify, validate) ─▶ terminalHandler
  *   out: frameEncoder (2-byte length) ◀─ isoEncoder (pack) ◀─ writes from terminalHandler or the processor
  * </pre>
  * A dialect with a header (cup: TPDU + header) is framed by the same handlers: the header is the
@@ -37,8 +36,9 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
     private final TerminalRequestSink sink;
     private final TerminalSecurity security;
     private final IsoMessageDecoder isoDecoder;
+    private final TerminalClassifier classifier;
     private final IsoMessageEncoder isoEncoder;
-    private final LengthFieldPrepender frameEncoder = new LengthFieldPrepender(2);
+    private final LengthFieldPrepender frameEncoder = IsoMessageEncoder.lengthPrepender();
     /** Connections of this listener open now (one initializer per listener). */
     private final AtomicInteger open = new AtomicInteger();
 
@@ -50,6 +50,7 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
         this.metrics = metrics;
         this.sink = sink;
         this.isoDecoder = new IsoMessageDecoder(codec);
+        this.classifier = new TerminalClassifier(codec.dialect());
         this.isoEncoder = new IsoMessageEncoder(codec);
     }
 
@@ -73,9 +74,10 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(cfg.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("frameTimeout", new FrameTimeoutHandler(cfg.frameTimeout()))
-                .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(cfg.maxFrameBytes(), 0, 2, 0, 2, true))
+                .addLast("frameDecoder", IsoMessageDecoder.lengthDecoder(cfg.maxFrameBytes()))
                 .addLast("frameEncoder", frameEncoder)
                 .addLast("isoDecoder", isoDecoder)
+                .addLast("classifier", classifier)
                 .addLast("isoEncoder", isoEncoder)
                 .addLast("terminalHandler", new TerminalHandler(codec.dialect(), metrics, sink));
         security.install(ch.pipeline(), codec, cfg);

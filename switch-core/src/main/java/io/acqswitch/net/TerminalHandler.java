@@ -8,7 +8,7 @@ import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
-import io.acqswitch.metrics.LogText;
+import io.acqswitch.iso.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelFutureListener;
@@ -60,6 +60,7 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
         switch (in) {
             case Inbound.Accepted a -> accepted(ctx, a.request());
             case Inbound.Rejected r -> rejected(ctx, r);
+            case Inbound.Unpacked u -> throw new IllegalStateException("the classifier comes before this handler");
         }
     }
 

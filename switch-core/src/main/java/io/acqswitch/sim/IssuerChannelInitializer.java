@@ -1,11 +1,10 @@
 package io.acqswitch.sim;
 
 import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.net.IsoMessageDecoder;
 import io.acqswitch.net.IsoMessageEncoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
 import java.util.function.Supplier;
 
 /**
@@ -22,15 +21,14 @@ final class IssuerChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final String stubName;
     private final StubProcessor processor;
     private final Supplier<ActiveRules> rules;
-    private final StubIsoDecoder isoDecoder;
+    private final IsoMessageDecoder isoDecoder;
     private final IsoMessageEncoder isoEncoder;
-    private final LengthFieldPrepender frameEncoder = new LengthFieldPrepender(2);
 
     IssuerChannelInitializer(String stubName, IsoCodec codec, StubProcessor processor, Supplier<ActiveRules> rules) {
         this.stubName = stubName;
         this.processor = processor;
         this.rules = rules;
-        this.isoDecoder = new StubIsoDecoder(codec);
+        this.isoDecoder = new IsoMessageDecoder(codec);
         this.isoEncoder = new IsoMessageEncoder(codec);
     }
 
@@ -41,8 +39,8 @@ final class IssuerChannelInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         ch.pipeline()
-                .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, 2, 0, 2, true))
-                .addLast("frameEncoder", frameEncoder)
+                .addLast("frameDecoder", IsoMessageDecoder.lengthDecoder(MAX_FRAME_BYTES))
+                .addLast("frameEncoder", IsoMessageEncoder.lengthPrepender())
                 .addLast("isoDecoder", isoDecoder)
                 .addLast("isoEncoder", isoEncoder)
                 .addLast("issuerHandler", new IssuerHandler(stubName, processor, rules));

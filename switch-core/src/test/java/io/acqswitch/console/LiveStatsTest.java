@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 
 /** The Live page's rate, approval share and sparkline, from one-second samples on an injected clock. */
 class LiveStatsTest {
@@ -55,7 +56,7 @@ class LiveStatsTest {
             answer("00", i < 10 ? 1 : 3);
             secondPasses();
         }
-        assertEquals(java.util.List.of(1.0, 3.0, 3.0), live.snapshot().sparkline());
+        assertEquals(List.of(1.0, 3.0, 3.0), live.snapshot().sparkline());
         for (int i = 0; i < 2 * LiveStats.KEEP_SECONDS; i++) {
             secondPasses();
         }

@@ -18,20 +18,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * After a mixed run (approvals, a repeat, a void, a refund, a decline, an issuer timeout, a
  * terminal reversal, an approval the terminal never received), once the SAF has drained, the
  * journal holds exactly the store's records, each in its final state.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class JournalMatchesStoreTest extends RigTest {
     private static final String TID = "TERM0001";
     private static final String MID = "MERCHANT0000001";
 
     private static StubRules rules(Long latencyMs, Double withhold) {
-        return new StubRules(5000L, null, null, null, latencyMs, null, withhold, null, null, null, null);
+        return StubRules.builder().declineAtOrAbove(5000L).latencyMs(latencyMs).withholdRatio(withhold).build();
     }
 
     @Test

@@ -11,19 +11,25 @@ import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.Hex;
 import io.acqswitch.support.KeyedTerminal;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Trust at the edges, end to end over real sockets (docs/security.md): terminals provisioned with a
@@ -31,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * MACed requests with PIN blocks; the issuer stub, which checks PINs under its zone key, is the
  * judge. One switch, an iso87 and a cup listener, both {@code mac: required} (the default).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class KeyedTerminalTest {
     private static final IsoCodec ISO87 = IsoCodec.of(Dialect.ISO87);
     private static final IsoCodec CUP = IsoCodec.of(Dialect.CUP);
@@ -53,8 +60,9 @@ class KeyedTerminalTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stub = new IssuerStub("issuer-a", "127.0.0.1", 0, new StubRules(null, null, null, null, null, null, null, null,
-                null, null, null, null, new StubRules.Pins(Hex.of(xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321"))))
+        stub = new IssuerStub("issuer-a", "127.0.0.1", 0, StubRules.builder()
+                .pins(new StubRules.Pins(Hex.of(xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321")))
+                .build())
                 .start();
         Path dir = TempFiles.newDir("keyed");
         for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "10000147")) {
@@ -171,7 +179,8 @@ class KeyedTerminalTest {
             assertEquals("63", answer(t, ISO87.pack(forged), ISO87).getString(39));
             forged.unset(64);
             assertEquals("63", answer(t, ISO87.pack(forged), ISO87).getString(39), "no MAC at all: required");
-            Thread.sleep(300); // several SAF ticks: a reversal, had one been queued, would be delivered by now
+            // several SAF ticks: a reversal, had one been queued, would be delivered by now
+            Await.holds("nothing reversed", () -> !rig.ledger(retried.getString(37)).orElseThrow().reversed(), Duration.ofMillis(300));
             assertFalse(rig.ledger(retried.getString(37)).orElseThrow().reversed(), "the forged reversals reversed nothing");
             assertEquals(0, rig.node.processor().safDepth());
 
@@ -224,7 +233,7 @@ class KeyedTerminalTest {
             assertEquals("00", answer.getString(39));
             byte[] keys = answer.getBytes(62);
             assertEquals(40, keys.length, "PIK 16 + check 4 + MAK 8 + 8 zeros + check 4");
-            assertEquals("0000000000000000", Hex.of(java.util.Arrays.copyOfRange(keys, 28, 36)));
+            assertEquals("0000000000000000", Hex.of(Arrays.copyOfRange(keys, 28, 36)));
             KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, xor(TMK_1, TMK_2));
             pad.takeKeys(answer);
 
@@ -250,9 +259,9 @@ class KeyedTerminalTest {
             ISOMsg forged = cupSale(s, 1_100);
             forged.set(0, "0400");
             forged.set(39, "98");
-            forged.set(64, "00000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            forged.set(64, "00000000".getBytes(StandardCharsets.US_ASCII));
             assertEquals("A0", answer(t, CUP.pack(forged), CUP).getString(39));
-            Thread.sleep(300);
+            Await.holds("nothing reversed", () -> !rig.ledger(ok.getString(37)).orElseThrow().reversed(), Duration.ofMillis(300));
             assertFalse(rig.ledger(ok.getString(37)).orElseThrow().reversed(), "the forged reversal reversed nothing");
         }
     }
