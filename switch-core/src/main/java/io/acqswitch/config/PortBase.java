@@ -50,8 +50,7 @@ final class PortBase {
         List<SwitchConfig.Issuer> issuers = new ArrayList<>();
         for (SwitchConfig.Issuer is : cfg.issuers()) {
             List<String> hosts = is.hosts().stream().map(hp -> movedHost(hp, base)).toList();
-            issuers.add(new SwitchConfig.Issuer(is.id(), hosts, is.connections(), is.timeout(), is.maxOutstanding(),
-                    is.echoInterval(), is.reconnectMin(), is.reconnectMax()));
+            issuers.add(is.withHosts(hosts));
         }
         return new SwitchConfig(cfg.dataDir(), cfg.acquirerId(), http, listeners, issuers, cfg.routing(), cfg.routesFile(),
                 stubs, cfg.store(), cfg.saf(), cfg.pipeline(), cfg.transactions(), cfg.journal(), base, cfg.security());
