@@ -99,13 +99,18 @@ public final class SwitchNode implements AutoCloseable {
                 issuerTls.add(TlsContexts.client(cfg.issuers().get(i).tls(), "issuers[" + i + "].tls"));
             }
             SslContext httpTls = TlsContexts.server(cfg.http().tls(), "http.tls");
+            List<SslContext> stubTls = new ArrayList<>();
+            for (int i = 0; i < cfg.stubs().size(); i++) {
+                stubTls.add(TlsContexts.server(cfg.stubs().get(i).tls(), "stubs[" + i + "].tls"));
+            }
             metrics.bindJvm();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
             for (int i = 0; i < cfg.stubs().size(); i++) {
                 SwitchConfig.Stub st = cfg.stubs().get(i);
                 try {
-                    stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).start(boss, workers));
+                    stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).withTls(stubTls.get(i))
+                            .start(boss, workers));
                 } catch (IOException e) {
                     throw bindFailure("stubs[" + i + "]", st.bind(), st.port(), e);
                 }

@@ -45,6 +45,7 @@ final class ConfigValidator {
                 problems.add(n + ".name=" + s.name() + ": a stub needs a name");
             }
             port(n + ".port", s.port(), true);
+            tls(n + ".tls", s.tls(), true);
         }
         ports();
         pipelineAndStore();

@@ -47,8 +47,8 @@ public record SwitchConfig(
                 new Issuer("issuer-b", List.of("127.0.0.1:9584"), null, null, null, null, null, null, null));
         routing = routing != null ? routing : Routing.demo();
         stubs = stubs != null ? List.copyOf(stubs) : List.of(
-                new Stub("issuer-a", null, 9583, null),
-                new Stub("issuer-b", null, 9584, null));
+                new Stub("issuer-a", null, 9583, null, null),
+                new Stub("issuer-b", null, 9584, null, null));
     }
 
     /** The configuration used when no file is given. */
@@ -477,12 +477,18 @@ public record SwitchConfig(
      * An issuer stub run inside the switch process (demo and rehearsal).
      *
      * @param rules how the stub answers (see {@link io.acqswitch.sim.StubRules}); default: approve all
+     * @param tls   serve TLS 1.3 with this key and certificate, as a listener does; none: plain TCP
      */
-    public record Stub(String name, String bind, Integer port, io.acqswitch.sim.StubRules rules) {
+    public record Stub(String name, String bind, Integer port, io.acqswitch.sim.StubRules rules, Tls tls) {
         public Stub {
             bind = bind != null ? bind : "127.0.0.1";
             port = port != null ? port : 9583;
             rules = rules != null ? rules : io.acqswitch.sim.StubRules.approveAll();
+        }
+
+        /** A copy listening on another port. */
+        public Stub withPort(int newPort) {
+            return new Stub(name, bind, newPort, rules, tls);
         }
     }
 }

@@ -15,7 +15,9 @@ import io.acqswitch.support.TestCertificates;
 import io.acqswitch.support.TestCertificates.Identity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * The {@code tls:} sections: checked at start-up, each problem {@code name=value: why} (exit 2 from
  * {@code run}); no password in any message.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS) // one test starts a switch: seconds alone, far more on a busy machine
 class TlsConfigTest {
     private static Identity id;
     private static Path garbage;
@@ -116,6 +118,33 @@ class TlsConfigTest {
         e = assertThrows(StartupException.class, () -> TlsContexts.client(
                 new SwitchConfig.Tls(null, null, null, null, garbage, null), "issuers[0].tls"));
         assertTrue(e.getMessage().startsWith("issuers[0].tls.trust=" + garbage + ": not PEM certificates"), e.getMessage());
+    }
+
+    @Test
+    void shouldServeAnEmbeddedStubOverTlsWhenItsSectionSaysSo() throws Exception {
+        String m = problems("stubs: [{name: s, port: 0, tls: {certificate: %s, privateKey: no/such.key}}]".formatted(id.certificate()));
+        assertTrue(m.contains("stubs[0].tls.privateKey=no/such.key: file not found"), m);
+        Path dir = TempFiles.newDir("tls-stub");
+        SwitchConfig cfg = ConfigLoader.parse("""
+                dataDir: %s
+                http: {port: 0}
+                listeners: [{port: 0}]
+                stubs: [{name: issuer-a, port: 0, tls: {keyStore: %s, password: %s}}]
+                issuers: []
+                routing: {}
+                journal: {enabled: false}
+                store: {expectedEntries: 20000}
+                """.formatted(dir, id.p12(), TestCertificates.PASSWORD));
+        try (SwitchNode node = new SwitchNode(cfg).start();
+             SSLSocket s = (SSLSocket) TestCertificates.trustingOnly(id).getSocketFactory()
+                     .createSocket("127.0.0.1", node.stubs().getFirst().port())) {
+            s.setSoTimeout(5_000);
+            s.startHandshake();
+            assertEquals("TLSv1.3", s.getSession().getProtocol());
+            assertEquals("CN=server", ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName());
+        } finally {
+            TempFiles.delete(dir);
+        }
     }
 
     @Test
