@@ -14,6 +14,7 @@ import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.IssuerGateway;
 import io.acqswitch.net.TerminalSecurity;
 import io.acqswitch.net.TerminalServer;
+import io.acqswitch.net.TlsContexts;
 import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.Handoff;
 import io.acqswitch.pipeline.Ring;
@@ -31,6 +32,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,11 +112,21 @@ public final class SwitchNode implements AutoCloseable {
      * @throws StartupException one line {@code name=value: why}: {@code dataDir=<path>: in use by
      *         process <pid>}, or a socket that cannot be bound ({@code listeners[i].port},
      *         {@code http.port}, {@code stubs[i].port}, or {@code .bind} for an address not of this
-     *         host), or {@code routesFile} refused
+     *         host), {@code routesFile} refused, or a {@code tls} file that does not hold what it should
      */
     public SwitchNode start() throws StartupException, IOException, InterruptedException {
         try {
             dataDirLock = DataDirLock.acquire(cfg.dataDir());
+            // every TLS context first: a certificate or key that will not load stops start-up before anything listens
+            List<SslContext> listenerTls = new ArrayList<>();
+            for (int i = 0; i < cfg.listeners().size(); i++) {
+                listenerTls.add(TlsContexts.server(cfg.listeners().get(i).tls(), "listeners[" + i + "].tls"));
+            }
+            List<SslContext> issuerTls = new ArrayList<>();
+            for (int i = 0; i < cfg.issuers().size(); i++) {
+                issuerTls.add(TlsContexts.client(cfg.issuers().get(i).tls(), "issuers[" + i + "].tls"));
+            }
+            SslContext httpTls = TlsContexts.server(cfg.http().tls(), "http.tls");
             metrics.bindJvm();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
@@ -142,7 +154,8 @@ public final class SwitchNode implements AutoCloseable {
                 }
                 router.watch(cfg.routesFile(), Duration.ofSeconds(2));
             }
-            issuers = new IssuerGateway(cfg.issuers(), (issuer, msg) -> handoff.issuerResponse(issuer, msg), metrics, workers, keys);
+            issuers = new IssuerGateway(cfg.issuers(), (issuer, msg) -> handoff.issuerResponse(issuer, msg), metrics, workers, keys,
+                    issuerTls);
             processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, TxnClock.SYSTEM,
                     Saf.factory(cfg, store, issuers, metrics, TxnClock.SYSTEM));
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
@@ -177,15 +190,16 @@ public final class SwitchNode implements AutoCloseable {
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
                 try {
                     listeners.add(new TerminalServer(l, codec, metrics, handoff::terminalRequest,
-                            new TerminalSecurity(keys, cfg.security().testKeys(), metrics), boss, workers).start());
+                            new TerminalSecurity(keys, cfg.security().testKeys(), metrics), listenerTls.get(i),
+                            boss, workers).start());
                 } catch (IOException e) {
                     throw StartupException.cannotListen("listeners[" + i + "]", l.bind(), l.port(), e);
                 }
-                LOG.info("terminal listener {} on {}:{} dialect={}", l.name(), l.bind(), listeners.getLast().port(),
-                        l.dialect().configName());
+                LOG.info("terminal listener {} on {}:{} dialect={}{}", l.name(), l.bind(), listeners.getLast().port(),
+                        l.dialect().configName(), l.tls() != null ? " tls clientAuth=" + l.tls().clientAuth().configName() : "");
             }
             try {
-                http = new AdminHttpServer(cfg.http(), metrics.registry());
+                http = new AdminHttpServer(cfg.http(), metrics.registry(), httpTls);
             } catch (IOException e) {
                 throw StartupException.cannotListen("http", cfg.http().bind(), cfg.http().port(), e);
             }
@@ -203,7 +217,7 @@ public final class SwitchNode implements AutoCloseable {
                 c.mount(http);
             }
             http.start();
-            LOG.info("http on {}:{} (/metrics, /health, /routes{})", cfg.http().bind(), http.port(),
+            LOG.info("{} on {}:{} (/metrics, /health, /routes{})", httpTls != null ? "https" : "http", cfg.http().bind(), http.port(),
                     journal != null ? ", /ops, /console" : "");
             return this;
         } catch (StartupException | IOException | InterruptedException | RuntimeException e) {

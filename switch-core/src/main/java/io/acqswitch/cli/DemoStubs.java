@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.acqswitch.net.TlsContexts;
+import io.netty.handler.ssl.SslContext;
 
 /**
  * The demo issuer stubs of the configuration's {@code stubs:} section (docs/issuer-stub.md): started
@@ -52,10 +54,15 @@ public final class DemoStubs implements SwitchNode.Companion {
 
     @Override
     public void start(EventLoopGroup boss, EventLoopGroup workers) throws StartupException, InterruptedException {
+        // every stub's TLS context first: one that will not load stops start-up before any stub listens
+        List<SslContext> tls = new ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            tls.add(TlsContexts.server(configs.get(i).tls(), "stubs[" + i + "].tls"));
+        }
         for (int i = 0; i < configs.size(); i++) {
             SwitchConfig.Stub st = configs.get(i);
             try {
-                stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), rules.get(i)).start(boss, workers));
+                stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), rules.get(i)).withTls(tls.get(i)).start(boss, workers));
             } catch (IOException e) {
                 throw StartupException.cannotListen("stubs[" + i + "]", st.bind(), st.port(), e);
             }

@@ -27,7 +27,8 @@ public final class ConfigLoader {
             .registerModule(new SimpleModule("switch-config")
                     .addDeserializer(Duration.class, new FromText<>(Durations::parse))
                     .addDeserializer(Dialect.class, new FromText<>(ConfigLoader::dialect))
-                    .addDeserializer(SwitchConfig.MacMode.class, new FromText<>(SwitchConfig.MacMode::byName)));
+                    .addDeserializer(SwitchConfig.MacMode.class, new FromText<>(SwitchConfig.MacMode::byName))
+                    .addDeserializer(SwitchConfig.ClientAuth.class, new FromText<>(SwitchConfig.ClientAuth::byName)));
 
     private ConfigLoader() {}
 

@@ -6,6 +6,7 @@ import io.acqswitch.iso.IsoLog;
 import io.acqswitch.iso.TransmissionTime;
 import io.acqswitch.iso.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.metrics.ThrottledLog;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,6 +16,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One long-lived TCP connection to one issuer host. Signs on (0800, 70 = 001) when connected and
@@ -34,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class IssuerLink {
     private static final Logger LOG = LoggerFactory.getLogger(IssuerLink.class);
+    /** One line per link per minute: a wrong certificate fails every reconnect. */
+    private static final ThrottledLog TLS_FAILURES = new ThrottledLog(LOG, Level.WARN, 60_000);
     private static final String SIGN_ON = "001";
     private static final String ECHO = "301";
 
@@ -49,6 +54,7 @@ final class IssuerLink {
     private final IssuerResponseSink sink;
     private final SwitchMetrics metrics;
     private final io.acqswitch.security.KeyService keys;
+    private final SslContext tls;
     private final Bootstrap bootstrap;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger stan = new AtomicInteger();
@@ -57,9 +63,13 @@ final class IssuerLink {
     private long backoffMillis;
     private boolean echoPending;
 
-    /** @param keys the security module for PIN translation, or null for none (PIN blocks go as they came) */
+    /**
+     * @param keys the security module for PIN translation, or null for none (PIN blocks go as they came)
+     * @param tls  the issuer's TLS context ({@link TlsContexts#client}), or null for plain TCP
+     */
     IssuerLink(String name, int issuer, String hostPort, SwitchConfig.Issuer cfg, IsoCodec codec,
-               IssuerResponseSink sink, SwitchMetrics metrics, EventLoopGroup group, io.acqswitch.security.KeyService keys) {
+               IssuerResponseSink sink, SwitchMetrics metrics, EventLoopGroup group, io.acqswitch.security.KeyService keys,
+               SslContext tls) {
         this.name = name;
         this.issuer = issuer;
         int colon = hostPort.lastIndexOf(':');
@@ -71,6 +81,7 @@ final class IssuerLink {
         this.sink = sink;
         this.metrics = metrics;
         this.keys = keys;
+        this.tls = tls;
         this.backoffMillis = cfg.reconnectMin().toMillis();
         this.bootstrap = new Bootstrap()
                 .group(group)
@@ -168,6 +179,16 @@ final class IssuerLink {
     private final class Initializer extends ChannelInitializer<SocketChannel> {
         @Override
         protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+                // the sign-on written at channelActive waits in the handler until the handshake is done
+                ch.pipeline()
+                        .addLast("tls", TlsContexts.clientHandler(tls, ch, host, port, cfg.timeout()))
+                        .addLast("tlsGate", new TlsGate((failure, ctx, detail) -> {
+                            metrics.issuerTlsFailure(cfg.id());
+                            TLS_FAILURES.log(name, "issuer link {} TLS handshake failed ({}): {}; reconnecting", name,
+                                    failure.tag(), LogText.escape(detail, 300));
+                        }));
+            }
             ch.pipeline()
                     .addLast("idle", new IdleStateHandler(0, 0, cfg.echoInterval().toMillis(), TimeUnit.MILLISECONDS))
                     .addLast("frameDecoder", IsoMessageDecoder.lengthDecoder(MAX_FRAME_BYTES))

@@ -121,7 +121,7 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
      * @param detail must already be free of card data; it may hold text the terminal sent (an
      *               unpacker's complaint), so it is escaped and cut here
      */
-    private static void rejected(Malformation reason, ChannelHandlerContext ctx, String detail) {
+    static void rejected(Malformation reason, ChannelHandlerContext ctx, String detail) {
         REJECTIONS.log(reason.tag(), "rejected terminal input reason={} remote={} detail={}", reason.tag(),
                 ctx.channel().remoteAddress(), LogText.escape(detail, 2000));
     }

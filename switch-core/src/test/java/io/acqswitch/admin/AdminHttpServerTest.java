@@ -54,7 +54,7 @@ class AdminHttpServerTest {
 
     /** A server with a token, a 1.5 s header timeout and 2 concurrent requests; {@code /slow} waits for {@link #release}. */
     private AdminHttpServer start() throws Exception {
-        server = new AdminHttpServer(new SwitchConfig.Http("127.0.0.1", 0, TOKEN, HEADER_TIMEOUT, 2), new SimpleMeterRegistry());
+        server = new AdminHttpServer(new SwitchConfig.Http("127.0.0.1", 0, TOKEN, HEADER_TIMEOUT, 2, null), new SimpleMeterRegistry());
         server.probe("/health", ex -> Reply.json(200, "{\"status\":\"UP\"}"))
                 .route("/slow", ex -> {
                     inSlow.incrementAndGet();

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.acqswitch.iso.TransmissionTime;
 
 /**
  * Trust at the edges, end to end over real sockets (docs/security.md): terminals provisioned with a
@@ -65,7 +66,7 @@ class KeyedTerminalTest {
                 .build())
                 .start();
         Path dir = TempFiles.newDir("keyed");
-        for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "10000147")) {
+        for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "TERMK004", "10000147")) {
             provision("tmk", "--tid", tid, TMK_1, TMK_2, dir);
         }
         provision("zpk", "--issuer", "issuer-a", ZPK_1, ZPK_2, dir);
@@ -189,6 +190,55 @@ class KeyedTerminalTest {
             assertEquals("00", answer(t, pad.maced(reversal), ISO87).getString(39), "the terminal's own MACed reversal");
             rig.assertReversedOnce(retried.getString(37));
         }
+    }
+
+    @Test
+    void shouldCheckTheMacOfSettlementsAndBatchUploadsAndMacTheirAnswers() throws Exception {
+        try (TerminalClient t = rig.terminal()) {
+            KeyedTerminal pad = signedOnIso87(t, "TERMK004");
+            ISOMsg settle = batchMessage("0500", "TERMK004", String.format("%012d%03d%012d%03d0", 0, 0, 0, 0) + "0".repeat(31));
+            ISOMsg upload = batchMessage("0320", "TERMK004", "01" + "000001" + String.format("%012d", 100) + "00");
+            for (ISOMsg m : List.of(settle, upload)) {
+                String answerMti = m.getMTI().equals("0500") ? "0510" : "0330";
+                double missing = rig.counted("switch_mac_rejections", "reason", "missing");
+                double mismatches = rig.counted("switch_mac_rejections", "reason", "mismatch");
+                double settlements = rig.counted("switch_settlements", "result", "in_balance");
+                double uploads = rig.counted("switch_batch_uploads", "result", "differs");
+
+                ISOMsg unmaced = answer(t, ISO87.pack(m), ISO87);
+                assertEquals(answerMti, unmaced.getMTI());
+                assertEquals("63", unmaced.getString(39), "no MAC from a keyed terminal: refused");
+                byte[] flipped = pad.maced(m);
+                flipped[flipped.length - 1] ^= 0x01;
+                assertEquals("63", answer(t, flipped, ISO87).getString(39), "a wrong MAC: refused");
+                assertEquals(missing + 1, rig.counted("switch_mac_rejections", "reason", "missing"));
+                assertEquals(mismatches + 1, rig.counted("switch_mac_rejections", "reason", "mismatch"));
+                assertEquals(settlements, rig.counted("switch_settlements", "result", "in_balance"), "nothing settled");
+                assertEquals(uploads, rig.counted("switch_batch_uploads", "result", "differs"), "nothing uploaded");
+
+                t.sendFrame(pad.maced(m));
+                byte[] body = t.receiveFrame();
+                ISOMsg ok = ISO87.newMessage(null);
+                ISO87.unpack(body, ok);
+                assertEquals(answerMti, ok.getMTI());
+                assertEquals("00", ok.getString(39));
+                assertTrue(pad.macValid(body), "the answer carries the switch's MAC under the terminal's MAK");
+                assertEquals(settlements + (m == settle ? 1 : 0), rig.counted("switch_settlements", "result", "in_balance"));
+                assertEquals(uploads + (m == upload ? 1 : 0), rig.counted("switch_batch_uploads", "result", "differs"));
+            }
+        }
+    }
+
+    /** A 0500 settlement or 0320 batch upload of batch 000001 (iso87 framing: 48 and 60 are LLLVAR there). */
+    private static ISOMsg batchMessage(String mti, String tid, String field48) throws Exception {
+        ISOMsg m = new ISOMsg(mti);
+        m.set(7, TransmissionTime.now());
+        m.set(11, stan());
+        m.set(41, tid);
+        m.set(42, MID);
+        m.set(48, field48);
+        m.set(60, "00" + "000001" + "201");
+        return m;
     }
 
     @Test
