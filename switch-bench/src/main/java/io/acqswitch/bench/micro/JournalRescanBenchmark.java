@@ -1,7 +1,6 @@
 package io.acqswitch.bench.micro;
 
 import io.acqswitch.config.SwitchConfig;
-import io.acqswitch.iso.MessageClass;
 import io.acqswitch.journal.JournalDb;
 import io.acqswitch.journal.JournalWriter;
 import io.acqswitch.store.ChronicleTransactionStore;
@@ -119,26 +118,13 @@ public class JournalRescanBenchmark {
         return bytes;
     }
 
+    /** {@link JournalWriterBenchmark}'s forwarded sale, approved and delivered: a finished record. */
     private static TxnRecord sale(long rrn, int i, long now) {
-        TxnRecord r = new TxnRecord();
-        r.rrn = Long.toString(rrn);
+        TxnRecord r = JournalWriterBenchmark.forwarded(rrn, i);
         r.state = TxnState.APPROVED;
-        r.messageClass = MessageClass.SALE;
-        r.mti = "0200";
-        r.processingCode = "000000";
-        r.terminalId = "T" + (1_000_000 + i % 50);
-        r.merchantId = "BENCHMERCHANT01";
-        r.terminalStan = String.format("%06d", i % 999_999 + 1);
-        r.maskedPan = "476173******0010";
-        r.amount = 1000 + i;
-        r.currency = "840";
-        r.issuerId = "issuer-a";
         r.responseCode = "00";
         r.authCode = "A1B2C3";
         r.delivered = true;
-        r.batch = "000001";
-        r.receivedAt = now;
-        r.forwardedAt = now;
         r.completedAt = now;
         return r;
     }

@@ -239,7 +239,7 @@ public class JournalWriterBenchmark {
         }
     }
 
-    private static TxnRecord forwarded(long rrn, int i) {
+    static TxnRecord forwarded(long rrn, int i) {
         long now = System.currentTimeMillis();
         TxnRecord r = new TxnRecord();
         r.rrn = Long.toString(rrn);
