@@ -15,6 +15,8 @@ public final class RecordCodec {
     private static final byte VERSION = 5;
     /** The oldest layout still read: version 4 lacks the duplicate count and the retention mark (read as none). */
     private static final byte OLDEST = 4;
+    /** The message classes by ordinal, read once ({@code values()} copies its array on every call). */
+    private static final MessageClass[] CLASSES = MessageClass.values();
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
     public byte[] encode(TxnRecord r) {
@@ -129,6 +131,23 @@ public final class RecordCodec {
 
     /** @throws IllegalArgumentException for bytes of an unknown layout version */
     public static TxnRecord decode(byte[] bytes) {
+        return decode(bytes, true);
+    }
+
+    /**
+     * The record as the journal reads it: every field but the packed response and the values only
+     * the processor uses (dedupe, original and completion keys, acquirer ID, the switch's STAN and
+     * transmission time to the issuer, voided-by, SAF timers, PAN hash, refunded amount, retention),
+     * which are skipped and keep a new record's values (empty, 0). The journal decodes every change
+     * it writes, so these copies were most of what it allocated per change.
+     *
+     * @throws IllegalArgumentException for bytes of an unknown layout version
+     */
+    public static TxnRecord decodeJournaled(byte[] bytes) {
+        return decode(bytes, false);
+    }
+
+    private static TxnRecord decode(byte[] bytes, boolean full) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte version = b.get();
         if (version < OLDEST || version > VERSION) {
@@ -137,27 +156,31 @@ public final class RecordCodec {
         TxnRecord r = new TxnRecord();
         r.rrn = str(b);
         r.state = TxnState.of(b.get());
-        r.messageClass = MessageClass.values()[b.get()];
+        r.messageClass = CLASSES[b.get()];
         r.mti = str(b);
         r.processingCode = str(b);
-        r.dedupeKey = str(b);
+        r.dedupeKey = full ? str(b) : skip(b);
         r.fingerprint = b.getLong();
-        r.originalKey = str(b);
+        r.originalKey = full ? str(b) : skip(b);
         r.terminalStan = str(b);
         r.terminalId = str(b);
         r.merchantId = str(b);
-        r.acquirerId = str(b);
+        r.acquirerId = full ? str(b) : skip(b);
         r.maskedPan = str(b);
         r.amount = b.getLong();
         r.currency = str(b);
         r.issuer = b.getInt();
         r.issuerId = str(b);
-        r.switchStan = str(b);
-        r.issuerTransmissionTime = str(b);
+        r.switchStan = full ? str(b) : skip(b);
+        r.issuerTransmissionTime = full ? str(b) : skip(b);
         r.responseCode = str(b);
         r.authCode = str(b);
-        r.response = new byte[Short.toUnsignedInt(b.getShort())];
-        b.get(r.response);
+        if (full) {
+            r.response = new byte[Short.toUnsignedInt(b.getShort())];
+            b.get(r.response);
+        } else {
+            skip(b);
+        }
         int flags = b.get();
         r.delivered = (flags & 1) != 0;
         r.reverseWhenAnswered = (flags & 2) != 0;
@@ -173,17 +196,24 @@ public final class RecordCodec {
         r.reversedAt = b.getLong();
         r.panHash = b.getLong();
         r.originalRrn = str(b);
-        r.voidedBy = str(b);
+        r.voidedBy = full ? str(b) : skip(b);
         r.refundedAmount = b.getLong();
         r.flag = str(b);
         r.batch = str(b);
-        r.completedBy = str(b);
+        r.completedBy = full ? str(b) : skip(b);
         if (version >= 5) {
             r.duplicates = b.getInt();
             r.lastDuplicateAt = b.getLong();
             r.retentionAt = b.getLong();
         }
         return r;
+    }
+
+    /** Steps over a length-prefixed value; {@code ""}, a new record's value of the field it leaves unread. */
+    private static String skip(ByteBuffer b) {
+        int n = Short.toUnsignedInt(b.getShort());
+        b.position(b.position() + n);
+        return "";
     }
 
     private static String str(ByteBuffer b) {

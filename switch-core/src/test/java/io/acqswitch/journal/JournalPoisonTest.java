@@ -47,7 +47,7 @@ class JournalPoisonTest extends RigTest {
     }
 
     /** A later sale reaches the journal, delivered, and the writer is caught up and up. */
-    private static void assertJournalGoesOn(Rig rig, TerminalClient terminal) throws Exception {
+    static void assertJournalGoesOn(Rig rig, TerminalClient terminal) throws Exception {
         ISOMsg later = terminal.exchange(Journals.sale(777));
         assertEquals("00", later.getString(39));
         Journals.awaitTimeline(rig, later.getString(37), x -> x.transaction().delivered());

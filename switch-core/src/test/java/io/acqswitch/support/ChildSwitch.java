@@ -114,6 +114,21 @@ public final class ChildSwitch {
         }
     }
 
+    /**
+     * SIGTERM: the switch's shutdown hook closes it as an operator's stop would (the journal drains,
+     * the store is closed cleanly). Waits at most 30 s; one still running then is killed and fails the test.
+     */
+    public void stop() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the switch did not stop within 30 s of SIGTERM (see " + log() + ")");
+        }
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
