@@ -62,7 +62,7 @@ class KeyedTerminalTest {
     @BeforeAll
     static void start() throws Exception {
         stub = new IssuerStub("issuer-a", "127.0.0.1", 0, StubRules.builder()
-                .pins(new StubRules.Pins(Hex.of(xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321")))
+                .pins(new StubRules.Pins(Hex.of(Hex.xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321")))
                 .build())
                 .start();
         Path dir = TempFiles.newDir("keyed");
@@ -95,15 +95,6 @@ class KeyedTerminalTest {
         assertEquals("0", r[0], r[2]);
     }
 
-    private static byte[] xor(String a, String b) {
-        byte[] x = Hex.bytes(a);
-        byte[] y = Hex.bytes(b);
-        for (int i = 0; i < x.length; i++) {
-            x[i] ^= y[i];
-        }
-        return x;
-    }
-
     private static String stan() {
         return String.format("%06d", STAN.incrementAndGet());
     }
@@ -112,7 +103,7 @@ class KeyedTerminalTest {
         ISOMsg answer = t.exchange(TerminalMessages.networkManagement("001", stan(), tid));
         assertEquals("00", answer.getString(39));
         assertEquals(80, answer.getString(62).length(), "PIK 16 + check 4 + MAK 16 + check 4, in hex");
-        KeyedTerminal pad = new KeyedTerminal(Dialect.ISO87, xor(TMK_1, TMK_2));
+        KeyedTerminal pad = new KeyedTerminal(Dialect.ISO87, Hex.xor(TMK_1, TMK_2));
         pad.takeKeys(answer);
         return pad;
     }
@@ -284,7 +275,7 @@ class KeyedTerminalTest {
             byte[] keys = answer.getBytes(62);
             assertEquals(40, keys.length, "PIK 16 + check 4 + MAK 8 + 8 zeros + check 4");
             assertEquals("0000000000000000", Hex.of(Arrays.copyOfRange(keys, 28, 36)));
-            KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, xor(TMK_1, TMK_2));
+            KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, Hex.xor(TMK_1, TMK_2));
             pad.takeKeys(answer);
 
             String s = stan();
