@@ -66,7 +66,7 @@ class KeyedTerminalTest {
                 .build())
                 .start();
         Path dir = TempFiles.newDir("keyed");
-        for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "TERMK004", "10000147")) {
+        for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "TERMK004", "TERMK005", "10000147")) {
             provision("tmk", "--tid", tid, TMK_1, TMK_2, dir);
         }
         provision("zpk", "--issuer", "issuer-a", ZPK_1, ZPK_2, dir);
@@ -180,6 +180,34 @@ class KeyedTerminalTest {
             reversal.set(0, "0400");
             assertEquals("00", answer(t, pad.maced(reversal), ISO87).getString(39), "the terminal's own MACed reversal");
             rig.assertReversedOnce(retried.getString(37));
+        }
+    }
+
+    @Test
+    void shouldLeaveNoReversalMarkerForAForgedReversalThatComesBeforeItsSale() throws Exception {
+        try (TerminalClient t = rig.terminal()) {
+            KeyedTerminal pad = signedOnIso87(t, "TERMK005");
+            // the control: the terminal's own MACed 0400 before its sale leaves a marker, and the sale is undone (68)
+            String own = stan();
+            ISOMsg ownReversal = TerminalMessages.sale(NO_PIN_PAN, 3_100, own, "TERMK005", MID);
+            ownReversal.set(0, "0400");
+            assertEquals("00", answer(t, pad.maced(ownReversal), ISO87).getString(39), "remembered as a marker");
+            assertEquals("68", answer(t, pad.maced(TerminalMessages.sale(NO_PIN_PAN, 3_100, own, "TERMK005", MID)), ISO87)
+                    .getString(39), "the marker undid the sale");
+
+            // a forged 0400 (right card, amount, currency, 41/42/11; a wrong MAC) before the sale leaves nothing
+            String s = stan();
+            ISOMsg forged = TerminalMessages.sale(NO_PIN_PAN, 3_200, s, "TERMK005", MID);
+            forged.set(0, "0400");
+            byte[] flipped = pad.maced(forged);
+            flipped[flipped.length - 2] ^= 0x20;
+            assertEquals("63", answer(t, flipped, ISO87).getString(39));
+            ISOMsg sale = answer(t, pad.maced(TerminalMessages.sale(NO_PIN_PAN, 3_200, s, "TERMK005", MID)), ISO87);
+            assertEquals("00", sale.getString(39), "no marker was left to undo the genuine sale");
+            // several SAF ticks: a reversal, had one been queued, would be delivered by now
+            Await.holds("nothing reversed", () -> !rig.ledger(sale.getString(37)).orElseThrow().reversed(), Duration.ofMillis(300));
+            LedgerEntry e = rig.ledger(sale.getString(37)).orElseThrow();
+            assertTrue(e.approved() && !e.reversed(), "the issuer holds the genuine sale, unreversed");
         }
     }
 
@@ -304,6 +332,29 @@ class KeyedTerminalTest {
             assertEquals("A0", answer(t, CUP.pack(forged), CUP).getString(39));
             Await.holds("nothing reversed", () -> !rig.ledger(ok.getString(37)).orElseThrow().reversed(), Duration.ofMillis(300));
             assertFalse(rig.ledger(ok.getString(37)).orElseThrow().reversed(), "the forged reversal reversed nothing");
+        }
+    }
+
+    @Test
+    void shouldSignOnACupTerminalInTheSingleLengthAndTheTrackKeyLayoutsToo() throws Exception {
+        try (TerminalClient t = rig.terminal(1, CUP)) {
+            for (String layout : List.of("001", "004")) {
+                ISOMsg answer = t.exchange(cup("0800", stan(), "00000001" + layout));
+                assertEquals("00", answer.getString(39));
+                assertEquals(layout.equals("001") ? 24 : 60, answer.getBytes(62).length, "60.3 = " + layout);
+                KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, Hex.xor(TMK_1, TMK_2));
+                pad.takeKeys(answer); // every check value, the TDK's of 004 too, as the terminal checks them
+
+                ISOMsg sale = cupSale(stan(), layout.equals("001") ? 1_201 : 1_204);
+                sale.set(52, pad.pinBlock("654321", CUP_PAN)); // under a single-length PIK for 001
+                t.sendFrame(pad.maced(sale));
+                byte[] body = t.receiveFrame();
+                ISOMsg ok = CUP.newMessage(null);
+                CUP.unpack(body, ok);
+                assertEquals("00", ok.getString(39), "60.3 = " + layout + ": MAC checked, PIN 654321 found under the zone key");
+                assertTrue(pad.macValid(body), "60.3 = " + layout + ": the answer MACed under the new MAK");
+                assertTrue(rig.ledger(ok.getString(37)).orElseThrow().approved());
+            }
         }
     }
 
