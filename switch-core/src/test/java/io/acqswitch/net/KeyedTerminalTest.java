@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.security.KeyFile;
+import io.acqswitch.security.PinBlocks;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
@@ -17,19 +19,27 @@ import io.acqswitch.support.Hex;
 import io.acqswitch.support.KeyedTerminal;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 import io.acqswitch.iso.TransmissionTime;
 
 /**
@@ -58,6 +68,7 @@ class KeyedTerminalTest {
 
     private static IssuerStub stub;
     private static Rig rig;
+    private static Path dataDir;
 
     @BeforeAll
     static void start() throws Exception {
@@ -66,6 +77,7 @@ class KeyedTerminalTest {
                 .build())
                 .start();
         Path dir = TempFiles.newDir("keyed");
+        dataDir = dir;
         for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "TERMK004", "TERMK005", "10000147")) {
             provision("tmk", "--tid", tid, TMK_1, TMK_2, dir);
         }
@@ -139,6 +151,51 @@ class KeyedTerminalTest {
             LedgerEntry e = rig.ledger(a.getString(37)).orElseThrow();
             assertTrue(e.approved());
             assertEquals(translated + 1, rig.counted("switch_pin_translations", "issuer", "issuer-a", "result", "translated"));
+        }
+    }
+
+    @Test
+    void shouldWriteThePinBlockToNoFileAndNoLogLineInAnyForm() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        root.addAppender(lines);
+        byte[] clear = PinBlocks.format0("1234", PAN);
+        List<byte[]> forms;
+        try (TerminalClient t = rig.terminal()) {
+            KeyedTerminal pad = signedOnIso87(t, "TERMK001");
+            forms = List.of(clear, pad.pinBlock("1234", PAN), PinBlocks.encryptUnder(Hex.xor(ZPK_1, ZPK_2), clear));
+            ISOMsg sale = saleWithPin(pad, "TERMK001", stan(), 1_700, "1234");
+            assertEquals("00", answer(t, pad.maced(sale), ISO87).getString(39));
+            ISOMsg wrong = saleWithPin(pad, "TERMK001", stan(), 1_800, "4321"); // refused: logged by the stub and the switch
+            assertEquals("55", answer(t, pad.maced(wrong), ISO87).getString(39));
+        } finally {
+            root.detachAppender(lines);
+        }
+        List<String> needles = new ArrayList<>();
+        for (byte[] f : forms) {
+            needles.add(Hex.of(f));
+            needles.add(Hex.of(f).toLowerCase(Locale.ROOT));
+        }
+        for (ILoggingEvent e : lines.list) {
+            for (String n : needles) {
+                assertFalse(e.getFormattedMessage().contains(n), "a PIN block in the log: " + e.getFormattedMessage());
+            }
+        }
+        List<Path> written;
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            written = files.filter(Files::isRegularFile).toList();
+        }
+        assertTrue(written.stream().anyMatch(f -> f.endsWith(KeyFile.FILE)), "the key store is among the files: " + written);
+        assertTrue(written.size() > 1, "the transaction store is among the files: " + written);
+        for (Path f : written) {
+            String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+            for (byte[] form : forms) {
+                assertFalse(text.contains(new String(form, StandardCharsets.ISO_8859_1)), "a PIN block in " + f);
+            }
+            for (String n : needles) {
+                assertFalse(text.contains(n), "a PIN block, in hex, in " + f);
+            }
         }
     }
 
