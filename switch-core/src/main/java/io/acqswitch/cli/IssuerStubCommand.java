@@ -2,8 +2,12 @@ package io.acqswitch.cli;
 
 import io.acqswitch.admin.AdminHttpServer;
 import io.acqswitch.config.ConfigException;
+import io.acqswitch.config.ConfigLoader;
+import io.acqswitch.config.StartupException;
+import io.acqswitch.net.TlsContexts;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.StubRules;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "issuer-stub", mixinStandardHelpOptions = true,
         description = {"Run an issuer host simulator that answers iso87 requests by its rules and keeps a ledger "
                 + "(in memory only: empty again after a restart).",
-            "Exit 0 when stopped, 2 on a bad rules file or a port it cannot listen on."})
+            "Exit 0 when stopped, 2 on a bad rules or TLS file or a port it cannot listen on."})
 final class IssuerStubCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
     String bind;
@@ -37,21 +41,28 @@ final class IssuerStubCommand implements Callable<Integer> {
     @Option(names = "--name", defaultValue = "issuer-stub", description = "name in logs (default ${DEFAULT-VALUE})")
     String name;
 
+    @Option(names = "--tls", paramLabel = "FILE",
+            description = "serve the ISO 8583 port over TLS 1.3: a YAML file shaped like a listener's tls: section "
+                    + "(certificate and privateKey, or keyStore and password; trust, clientAuth); default plain TCP")
+    Path tls;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         StubRules initial;
+        SslContext context;
         try {
             initial = rules != null ? StubRules.load(rules) : StubRules.approveAll();
-        } catch (ConfigException e) {
+            context = tls != null ? TlsContexts.server(ConfigLoader.loadServerTls(tls), "tls") : null;
+        } catch (ConfigException | StartupException e) {
             spec.commandLine().getErr().println(Failures.describe(e));
             return 2;
         }
         IssuerStub stub;
         try {
-            stub = new IssuerStub(name, bind, port, initial).start();
+            stub = new IssuerStub(name, bind, port, initial).withTls(context).start();
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) { // Netty rethrows the bind failure (BindException) undeclared
@@ -78,7 +89,7 @@ final class IssuerStubCommand implements Callable<Integer> {
             stopped.countDown();
         }, "shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("issuer stub " + name + " on " + bind + ":" + stub.port()
+        out.println("issuer stub " + name + " on " + bind + ":" + stub.port() + (context != null ? " (TLS)" : "")
                 + (http != null ? ", HTTP on " + bind + ":" + http.port() : "") + "; rules " + initial + "; Ctrl-C to stop");
         out.flush();
         try {

@@ -111,6 +111,37 @@ public final class ConfigLoader {
         return routing;
     }
 
+    /**
+     * Reads a file shaped like a listener's {@code tls:} section ({@code certificate} and
+     * {@code privateKey}, or {@code keyStore} and {@code password}; {@code trust}, {@code clientAuth})
+     * and checks it as a server's, as the switch checks {@code stubs[].tls}: for the stand-alone
+     * issuer stub, whose key password so stays off the command line. Problems read
+     * {@code tls.name=value: why}.
+     *
+     * @throws ConfigException when the file cannot be read, is empty or not YAML, has unknown
+     *     settings, or names no key and certificate or files that are not there
+     */
+    public static SwitchConfig.Tls loadServerTls(Path file) throws ConfigException {
+        SwitchConfig.Tls tls;
+        try {
+            tls = YAML.readValue(Files.readString(file), SwitchConfig.Tls.class);
+        } catch (JsonMappingException e) {
+            throw new ConfigException("tls." + describe(e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("tls=" + file + ": not valid YAML (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new ConfigException("tls=" + file + ": cannot read (" + e + ")");
+        }
+        if (tls == null) {
+            throw new ConfigException("tls=" + file + ": empty document (expected certificate and privateKey, or keyStore)");
+        }
+        var problems = ConfigValidator.serverTls("tls", tls);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return tls;
+    }
+
     /** @throws ConfigException listing every problem found */
     public static SwitchConfig validated(SwitchConfig cfg) throws ConfigException {
         var problems = new ConfigValidator(cfg).problems();

@@ -219,6 +219,13 @@ final class ConfigValidator {
         tls(n + ".tls", l.tls(), true);
     }
 
+    /** The problems of a server's {@code tls:} section standing alone, named {@code n.setting}. */
+    static List<String> serverTls(String n, SwitchConfig.Tls t) {
+        ConfigValidator v = new ConfigValidator(null);
+        v.tls(n, t, true);
+        return List.copyOf(v.problems);
+    }
+
     /**
      * A {@code tls:} section: a server needs its own key and certificate (PEM pair or PKCS#12, not
      * both), a client may have one; asking for client certificates needs {@code trust}; every file

@@ -92,6 +92,19 @@ class KeysCommandTest {
     }
 
     @Test
+    void shouldFormAnIssuersZoneMacKeyFromComponentsBesideItsPinKey() throws Exception {
+        assertEquals("0", keys("zpk", "--issuer", "issuer-a", "--generate")[0]);
+        String[] r = keys("zak", "--issuer", "issuer-a", "--component", C1 + ":" + kcv(C1), "--component", C2 + ":" + kcv(C2));
+        assertEquals("0", r[0], r[2]);
+        try (KeyService ks = KeyService.open(dataDir)) {
+            assertNotNull(ks.keys().find("issuer-a", KeyType.ZAK));
+            assertNotNull(ks.keys().find("issuer-a", KeyType.ZPK), "the zone PIN key is kept beside it");
+        }
+        String list = keys("list")[1];
+        assertTrue(list.matches("(?s).*issuer +issuer-a +ZAK .*") && list.matches("(?s).*issuer +issuer-a +ZPK .*"), list);
+    }
+
+    @Test
     void shouldAnswerBadInputWithTwo() throws Exception {
         assertEquals("2", keys("tmk", "--tid", "TERM0003")[0], "neither --generate nor --component");
         assertEquals("2", keys("tmk", "--tid", "TERM0003", "--component", "XYZ:123456", "--component", C2 + ":" + kcv(C2))[0]);

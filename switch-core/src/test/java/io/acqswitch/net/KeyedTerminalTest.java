@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.security.KeyFile;
+import io.acqswitch.security.PinBlocks;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
@@ -17,19 +19,27 @@ import io.acqswitch.support.Hex;
 import io.acqswitch.support.KeyedTerminal;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 import io.acqswitch.iso.TransmissionTime;
 
 /**
@@ -58,15 +68,17 @@ class KeyedTerminalTest {
 
     private static IssuerStub stub;
     private static Rig rig;
+    private static Path dataDir;
 
     @BeforeAll
     static void start() throws Exception {
         stub = new IssuerStub("issuer-a", "127.0.0.1", 0, StubRules.builder()
-                .pins(new StubRules.Pins(Hex.of(xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321")))
+                .pins(new StubRules.Pins(Hex.of(Hex.xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321")))
                 .build())
                 .start();
         Path dir = TempFiles.newDir("keyed");
-        for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "TERMK004", "10000147")) {
+        dataDir = dir;
+        for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "TERMK004", "TERMK005", "10000147")) {
             provision("tmk", "--tid", tid, TMK_1, TMK_2, dir);
         }
         provision("zpk", "--issuer", "issuer-a", ZPK_1, ZPK_2, dir);
@@ -95,15 +107,6 @@ class KeyedTerminalTest {
         assertEquals("0", r[0], r[2]);
     }
 
-    private static byte[] xor(String a, String b) {
-        byte[] x = Hex.bytes(a);
-        byte[] y = Hex.bytes(b);
-        for (int i = 0; i < x.length; i++) {
-            x[i] ^= y[i];
-        }
-        return x;
-    }
-
     private static String stan() {
         return String.format("%06d", STAN.incrementAndGet());
     }
@@ -112,7 +115,7 @@ class KeyedTerminalTest {
         ISOMsg answer = t.exchange(TerminalMessages.networkManagement("001", stan(), tid));
         assertEquals("00", answer.getString(39));
         assertEquals(80, answer.getString(62).length(), "PIK 16 + check 4 + MAK 16 + check 4, in hex");
-        KeyedTerminal pad = new KeyedTerminal(Dialect.ISO87, xor(TMK_1, TMK_2));
+        KeyedTerminal pad = new KeyedTerminal(Dialect.ISO87, Hex.xor(TMK_1, TMK_2));
         pad.takeKeys(answer);
         return pad;
     }
@@ -148,6 +151,51 @@ class KeyedTerminalTest {
             LedgerEntry e = rig.ledger(a.getString(37)).orElseThrow();
             assertTrue(e.approved());
             assertEquals(translated + 1, rig.counted("switch_pin_translations", "issuer", "issuer-a", "result", "translated"));
+        }
+    }
+
+    @Test
+    void shouldWriteThePinBlockToNoFileAndNoLogLineInAnyForm() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        root.addAppender(lines);
+        byte[] clear = PinBlocks.format0("1234", PAN);
+        List<byte[]> forms;
+        try (TerminalClient t = rig.terminal()) {
+            KeyedTerminal pad = signedOnIso87(t, "TERMK001");
+            forms = List.of(clear, pad.pinBlock("1234", PAN), PinBlocks.encryptUnder(Hex.xor(ZPK_1, ZPK_2), clear));
+            ISOMsg sale = saleWithPin(pad, "TERMK001", stan(), 1_700, "1234");
+            assertEquals("00", answer(t, pad.maced(sale), ISO87).getString(39));
+            ISOMsg wrong = saleWithPin(pad, "TERMK001", stan(), 1_800, "4321"); // refused: logged by the stub and the switch
+            assertEquals("55", answer(t, pad.maced(wrong), ISO87).getString(39));
+        } finally {
+            root.detachAppender(lines);
+        }
+        List<String> needles = new ArrayList<>();
+        for (byte[] f : forms) {
+            needles.add(Hex.of(f));
+            needles.add(Hex.of(f).toLowerCase(Locale.ROOT));
+        }
+        for (ILoggingEvent e : lines.list) {
+            for (String n : needles) {
+                assertFalse(e.getFormattedMessage().contains(n), "a PIN block in the log: " + e.getFormattedMessage());
+            }
+        }
+        List<Path> written;
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            written = files.filter(Files::isRegularFile).toList();
+        }
+        assertTrue(written.stream().anyMatch(f -> f.endsWith(KeyFile.FILE)), "the key store is among the files: " + written);
+        assertTrue(written.size() > 1, "the transaction store is among the files: " + written);
+        for (Path f : written) {
+            String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+            for (byte[] form : forms) {
+                assertFalse(text.contains(new String(form, StandardCharsets.ISO_8859_1)), "a PIN block in " + f);
+            }
+            for (String n : needles) {
+                assertFalse(text.contains(n), "a PIN block, in hex, in " + f);
+            }
         }
     }
 
@@ -189,6 +237,34 @@ class KeyedTerminalTest {
             reversal.set(0, "0400");
             assertEquals("00", answer(t, pad.maced(reversal), ISO87).getString(39), "the terminal's own MACed reversal");
             rig.assertReversedOnce(retried.getString(37));
+        }
+    }
+
+    @Test
+    void shouldLeaveNoReversalMarkerForAForgedReversalThatComesBeforeItsSale() throws Exception {
+        try (TerminalClient t = rig.terminal()) {
+            KeyedTerminal pad = signedOnIso87(t, "TERMK005");
+            // the control: the terminal's own MACed 0400 before its sale leaves a marker, and the sale is undone (68)
+            String own = stan();
+            ISOMsg ownReversal = TerminalMessages.sale(NO_PIN_PAN, 3_100, own, "TERMK005", MID);
+            ownReversal.set(0, "0400");
+            assertEquals("00", answer(t, pad.maced(ownReversal), ISO87).getString(39), "remembered as a marker");
+            assertEquals("68", answer(t, pad.maced(TerminalMessages.sale(NO_PIN_PAN, 3_100, own, "TERMK005", MID)), ISO87)
+                    .getString(39), "the marker undid the sale");
+
+            // a forged 0400 (right card, amount, currency, 41/42/11; a wrong MAC) before the sale leaves nothing
+            String s = stan();
+            ISOMsg forged = TerminalMessages.sale(NO_PIN_PAN, 3_200, s, "TERMK005", MID);
+            forged.set(0, "0400");
+            byte[] flipped = pad.maced(forged);
+            flipped[flipped.length - 2] ^= 0x20;
+            assertEquals("63", answer(t, flipped, ISO87).getString(39));
+            ISOMsg sale = answer(t, pad.maced(TerminalMessages.sale(NO_PIN_PAN, 3_200, s, "TERMK005", MID)), ISO87);
+            assertEquals("00", sale.getString(39), "no marker was left to undo the genuine sale");
+            // several SAF ticks: a reversal, had one been queued, would be delivered by now
+            Await.holds("nothing reversed", () -> !rig.ledger(sale.getString(37)).orElseThrow().reversed(), Duration.ofMillis(300));
+            LedgerEntry e = rig.ledger(sale.getString(37)).orElseThrow();
+            assertTrue(e.approved() && !e.reversed(), "the issuer holds the genuine sale, unreversed");
         }
     }
 
@@ -284,7 +360,7 @@ class KeyedTerminalTest {
             byte[] keys = answer.getBytes(62);
             assertEquals(40, keys.length, "PIK 16 + check 4 + MAK 8 + 8 zeros + check 4");
             assertEquals("0000000000000000", Hex.of(Arrays.copyOfRange(keys, 28, 36)));
-            KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, xor(TMK_1, TMK_2));
+            KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, Hex.xor(TMK_1, TMK_2));
             pad.takeKeys(answer);
 
             String s = stan();
@@ -313,6 +389,29 @@ class KeyedTerminalTest {
             assertEquals("A0", answer(t, CUP.pack(forged), CUP).getString(39));
             Await.holds("nothing reversed", () -> !rig.ledger(ok.getString(37)).orElseThrow().reversed(), Duration.ofMillis(300));
             assertFalse(rig.ledger(ok.getString(37)).orElseThrow().reversed(), "the forged reversal reversed nothing");
+        }
+    }
+
+    @Test
+    void shouldSignOnACupTerminalInTheSingleLengthAndTheTrackKeyLayoutsToo() throws Exception {
+        try (TerminalClient t = rig.terminal(1, CUP)) {
+            for (String layout : List.of("001", "004")) {
+                ISOMsg answer = t.exchange(cup("0800", stan(), "00000001" + layout));
+                assertEquals("00", answer.getString(39));
+                assertEquals(layout.equals("001") ? 24 : 60, answer.getBytes(62).length, "60.3 = " + layout);
+                KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, Hex.xor(TMK_1, TMK_2));
+                pad.takeKeys(answer); // every check value, the TDK's of 004 too, as the terminal checks them
+
+                ISOMsg sale = cupSale(stan(), layout.equals("001") ? 1_201 : 1_204);
+                sale.set(52, pad.pinBlock("654321", CUP_PAN)); // under a single-length PIK for 001
+                t.sendFrame(pad.maced(sale));
+                byte[] body = t.receiveFrame();
+                ISOMsg ok = CUP.newMessage(null);
+                CUP.unpack(body, ok);
+                assertEquals("00", ok.getString(39), "60.3 = " + layout + ": MAC checked, PIN 654321 found under the zone key");
+                assertTrue(pad.macValid(body), "60.3 = " + layout + ": the answer MACed under the new MAK");
+                assertTrue(rig.ledger(ok.getString(37)).orElseThrow().approved());
+            }
         }
     }
 

@@ -20,6 +20,16 @@ public final class Hex {
         return HexFormat.of().withUpperCase().formatHex(b);
     }
 
+    /** The key that two components of equal length form: their bytes XORed. */
+    public static byte[] xor(String a, String b) {
+        byte[] x = bytes(a);
+        byte[] y = bytes(b);
+        for (int i = 0; i < x.length; i++) {
+            x[i] ^= y[i];
+        }
+        return x;
+    }
+
     /**
      * The bytes of test resource {@code vectors/<name>} (one line of hex).
      *

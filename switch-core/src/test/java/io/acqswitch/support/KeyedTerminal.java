@@ -32,16 +32,28 @@ public final class KeyedTerminal {
 
     /**
      * Takes the working keys out of a sign-on answer's field 62, checking each check value as a
-     * terminal does.
+     * terminal does, in the layout its length names (docs/security.md, "Sign-on: working keys"): cup
+     * 24 bytes (60.3 = 001, single-length PIK and MAK), 40 (003) or 60 (004, a TDK after the MAK);
+     * iso87 80 hex digits.
      *
-     * @throws AssertionError when a check value does not match
+     * @throws AssertionError when a check value does not match or the length is none of these
      */
     public void takeKeys(ISOMsg signOnAnswer) {
         byte[] f62 = dialect == Dialect.CUP ? signOnAnswer.getBytes(62) : HexFormat.of().parseHex(signOnAnswer.getString(62));
-        pik = decrypt(tmk, Arrays.copyOfRange(f62, 0, 16));
-        check("PIK", pik, Arrays.copyOfRange(f62, 16, 20));
-        mak = dialect == Dialect.CUP ? decrypt(tmk, Arrays.copyOfRange(f62, 20, 28)) : decrypt(tmk, Arrays.copyOfRange(f62, 20, 36));
-        check("MAK", mak, Arrays.copyOfRange(f62, 36, 40));
+        int pikLength = f62.length == 24 ? 8 : 16;
+        int makLength = dialect == Dialect.CUP ? 8 : 16;
+        int makAt = pikLength + 4;
+        int makCheckAt = f62.length == 24 ? 20 : 36;
+        if (f62.length != 24 && f62.length != 40 && f62.length != 60 || dialect != Dialect.CUP && f62.length != 40) {
+            throw new AssertionError("field 62 of " + f62.length + " bytes is no sign-on layout of " + dialect);
+        }
+        pik = decrypt(tmk, Arrays.copyOfRange(f62, 0, pikLength));
+        check("PIK", pik, Arrays.copyOfRange(f62, pikLength, pikLength + 4));
+        mak = decrypt(tmk, Arrays.copyOfRange(f62, makAt, makAt + makLength));
+        check("MAK", mak, Arrays.copyOfRange(f62, makCheckAt, makCheckAt + 4));
+        if (f62.length == 60) {
+            check("TDK", decrypt(tmk, Arrays.copyOfRange(f62, 40, 56)), Arrays.copyOfRange(f62, 56, 60));
+        }
     }
 
     /** The PIN block of {@code pin} for {@code pan} under this terminal's PIK (ISO 9564 format 0). */
