@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package rules of docs/architecture.md, checked on the compiled production classes (ArchUnit)
+ * The package rules of docs/architecture.md ("Rules between packages"), checked on the compiled production classes (ArchUnit)
  * and, for what bytecode cannot show, on the sources.
  */
 class ArchitectureTest {
