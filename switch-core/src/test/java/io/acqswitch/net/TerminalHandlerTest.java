@@ -52,30 +52,32 @@ class TerminalHandlerTest {
         ch.writeInbound(new Inbound.Unpacked(m, new byte[0]));
     }
 
+    /** The handler's own answer to {@code m}, which must not have been handed on to the ring. */
+    private ISOMsg answeredHere(ISOMsg m) {
+        receive(m);
+        ISOMsg answer = assertInstanceOf(ISOMsg.class, ch.readOutbound());
+        assertEquals(List.of(), handedOn, "answered here, never handed on");
+        return answer;
+    }
+
     private double malformed(Malformation reason) {
         return metrics.counted("switch_malformed_input", "reason", reason.tag());
     }
 
     @Test
     void shouldAnswerAnEchoItselfAndHandNothingOn() throws Exception {
-        receive(TerminalMessages.networkManagement("301", "000011", TID));
+        ISOMsg answer = answeredHere(TerminalMessages.networkManagement("301", "000011", TID));
 
-        ISOMsg answer = assertInstanceOf(ISOMsg.class, ch.readOutbound());
-        assertEquals("0810", answer.getMTI());
-        assertEquals("00", answer.getString(39));
-        assertEquals("000011", answer.getString(11), "the terminal's STAN echoed");
-        assertEquals(List.of(), handedOn, "network management never reaches the ring");
+        assertEquals("0810 00 000011", answer.getMTI() + " " + answer.getString(39) + " " + answer.getString(11),
+                "MTI, approved, the terminal's STAN echoed");
         assertTrue(ch.isOpen());
     }
 
     @Test
     void shouldAnswerTwelveToANetworkManagementCodeItDoesNotKnow() throws Exception {
-        receive(TerminalMessages.networkManagement("999", "000012", TID));
+        ISOMsg answer = answeredHere(TerminalMessages.networkManagement("999", "000012", TID));
 
-        ISOMsg answer = assertInstanceOf(ISOMsg.class, ch.readOutbound());
-        assertEquals("0810", answer.getMTI());
-        assertEquals("12", answer.getString(39));
-        assertEquals(List.of(), handedOn);
+        assertEquals("0810 12", answer.getMTI() + " " + answer.getString(39));
     }
 
     @Test
@@ -105,13 +107,9 @@ class TerminalHandlerTest {
 
     @Test
     void shouldAnswerThirtyWithTheStanToAProcessingCodeItDoesNotKnowAndCountIt() throws Exception {
-        receive(TerminalMessages.financial("0200", "990000", PAN, 100, "000031", TID, MID));
+        ISOMsg answer = answeredHere(TerminalMessages.financial("0200", "990000", PAN, 100, "000031", TID, MID));
 
-        ISOMsg answer = assertInstanceOf(ISOMsg.class, ch.readOutbound());
-        assertEquals("0210", answer.getMTI());
-        assertEquals("30", answer.getString(39));
-        assertEquals("000031", answer.getString(11));
-        assertEquals(List.of(), handedOn);
+        assertEquals("0210 30 000031", answer.getMTI() + " " + answer.getString(39) + " " + answer.getString(11));
         assertEquals(1.0, malformed(Malformation.UNKNOWN_MTI));
         assertTrue(ch.isOpen(), "an answered rejection keeps the connection");
     }
