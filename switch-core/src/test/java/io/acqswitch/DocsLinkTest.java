@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@code #anchor}, when the target is a Markdown file, must be a heading of that file (GitHub's
  * anchors: lower case, punctuation dropped, spaces as hyphens, {@code -1}, {@code -2} for repeats).
  * Links to the web ({@code http:}, {@code https:}, {@code mailto:}) are not followed: no network.
+ * And every page the sources cite ({@code docs/wire.md, "Bad input"}) exists, with the section named.
  */
 class DocsLinkTest {
     /** {@code [text](target)} and {@code ![alt](target)}, the target up to a space (a title may follow) or ')'. */
@@ -75,6 +76,48 @@ class DocsLinkTest {
         }
         assertTrue(links > 100, "links were found and checked: " + links);
         assertEquals(List.of(), broken, "links that lead nowhere");
+    }
+
+    /** A page the code cites, with the section it names when quoted right after it: {@code docs/wire.md, "Bad input"}. */
+    private static final Pattern CITATION = Pattern.compile("\\bdocs/([\\w./-]+\\.md)(?:(?:,\\s*|\\s*\\()\"([^\"]+)\")?");
+
+    @Test
+    void shouldFindEveryPageAndSectionTheSourcesCite() throws IOException {
+        Path repo = Path.of("").toAbsolutePath().getParent(); // surefire runs in switch-core
+        List<String> broken = new ArrayList<>();
+        int citations = 0;
+        for (String root : List.of("switch-core/src", "switch-bench/src", "config")) {
+            List<Path> files;
+            try (Stream<Path> walk = Files.walk(repo.resolve(root))) {
+                files = walk.filter(p -> p.toString().matches(".*\\.(java|yaml|yml|sql)$"))
+                        .filter(p -> !p.endsWith("DocsLinkTest.java")) // its own examples name pages of a made-up tree
+                        .sorted().toList();
+            }
+            for (Path f : files) {
+                String[] lines = Files.readString(f).split("\n", -1);
+                for (int i = 0; i < lines.length; i++) {
+                    Matcher m = CITATION.matcher(lines[i]);
+                    while (m.find()) {
+                        citations++;
+                        Path page = repo.resolve("docs").resolve(m.group(1));
+                        String where = repo.relativize(f).toString().replace('\\', '/') + ":" + (i + 1) + ": " + m.group();
+                        if (!Files.isRegularFile(page)) {
+                            broken.add(where + " (no such page)");
+                        } else if (m.group(2) != null && !hasHeadingStartingWith(Files.readString(page), m.group(2))) {
+                            broken.add(where + " (no such section)");
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(citations > 30, "citations were found and checked: " + citations);
+        assertEquals(List.of(), broken, "the code cites what the docs do not have");
+    }
+
+    private static boolean hasHeadingStartingWith(String markdown, String section) {
+        String wanted = section.toLowerCase(Locale.ROOT);
+        return markdown.lines().map(HEADING::matcher).filter(Matcher::matches)
+                .anyMatch(h -> h.group(2).toLowerCase(Locale.ROOT).startsWith(wanted));
     }
 
     @Test
