@@ -1,6 +1,7 @@
 package io.acqswitch;
 
 import io.acqswitch.admin.AdminHttpServer;
+import io.acqswitch.admin.Health;
 import io.acqswitch.admin.OpsApi;
 import io.acqswitch.config.StartupException;
 import io.acqswitch.console.Console;
@@ -203,8 +204,11 @@ public final class SwitchNode implements AutoCloseable {
             } catch (IOException e) {
                 throw StartupException.cannotListen("http", cfg.http().bind(), cfg.http().port(), e);
             }
+            Health health = new Health(new Health.Sources(
+                    () -> !listeners.isEmpty() && listeners.stream().allMatch(TerminalServer::isBound),
+                    () -> store.isOpen(), this::linksUp, processor::safDepth));
             http.probe("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
-                    .probe("/health", ex -> health());
+                    .probe("/health", ex -> health.reply());
             router.mount(http, "/routes");
             if (journal != null) {
                 OpsApi.SafCommands safCommands = (requeue, rrn, note) -> ring.tryPublishAdmin(
@@ -226,41 +230,7 @@ public final class SwitchNode implements AutoCloseable {
         }
     }
 
-    /**
-     * 200 when every listener is bound, the store is open and every issuer has a link up, else 503.
-     * {@code degraded} lists the failing parts: {@code listeners}, {@code store}, {@code issuer:<id>}.
-     */
-    private AdminHttpServer.Reply health() {
-        List<String> degraded = new ArrayList<>();
-        boolean listening = !listeners.isEmpty() && listeners.stream().allMatch(TerminalServer::isBound);
-        if (!listening) {
-            degraded.add("listeners");
-        }
-        boolean storeOpen = store.isOpen();
-        if (!storeOpen) {
-            degraded.add("store");
-        }
-        StringBuilder issuersJson = new StringBuilder("{");
-        for (int i = 0; i < issuers.issuerCount(); i++) {
-            int up = issuers.linksUp(i);
-            String id = issuers.issuer(i).id();
-            if (up == 0) {
-                degraded.add("issuer:" + id);
-            }
-            issuersJson.append(i == 0 ? "" : ",").append('"').append(id).append("\":{\"linksUp\":")
-                    .append(up).append(",\"status\":\"").append(up > 0 ? "UP" : "DOWN").append("\"}");
-        }
-        issuersJson.append('}');
-        boolean up = degraded.isEmpty();
-        String body = "{\"status\":\"" + (up ? "UP" : "DEGRADED") + "\",\"degraded\":["
-                + String.join(",", degraded.stream().map(d -> "\"" + d + "\"").toList())
-                + "],\"listeners\":\"" + (listening ? "UP" : "DOWN")
-                + "\",\"store\":\"" + (storeOpen ? "UP" : "DOWN") + "\",\"safDepth\":" + processor.safDepth()
-                + ",\"issuers\":" + issuersJson + "}";
-        return AdminHttpServer.Reply.json(up ? 200 : 503, body);
-    }
-
-    /** Issuer links up, by issuer id in configuration order (the console's Live page). */
+    /** Issuer links up, by issuer id in configuration order (health, the console's Live page). */
     private Map<String, Integer> linksUp() {
         Map<String, Integer> up = new LinkedHashMap<>();
         for (int i = 0; i < issuers.issuerCount(); i++) {

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package rules of docs/architecture.md, checked on the compiled production classes (ArchUnit)
+ * The package rules of docs/architecture.md ("Rules between packages"), checked on the compiled production classes (ArchUnit)
  * and, for what bytecode cannot show, on the sources.
  */
 class ArchitectureTest {
@@ -75,14 +74,6 @@ class ArchitectureTest {
                 .check(production);
     }
 
-    /**
-     * Files not yet cleaned because others rewrite them now (the processor split, the issuer link's
-     * TLS); each leaves this list when its rewrite lands.
-     */
-    private static final Set<String> NOT_YET = Set.of(
-            "switch-core/src/main/java/io/acqswitch/net/IssuerLink.java",
-            "switch-core/src/main/java/io/acqswitch/net/IssuerGateway.java");
-
     /** {@code a.b.C} outside imports, comments and strings: ArchUnit cannot see it, since bytecode has no imports. */
     private static final Pattern INLINE_NAME = Pattern.compile("(?<![\\w.@\"])(?:[a-z][a-z0-9_]*\\.){2,}[A-Z]\\w*");
 
@@ -95,10 +86,7 @@ class ArchitectureTest {
         for (String root : List.of("switch-core/src/main/java", "switch-core/src/test/java", "switch-bench/src/main/java")) {
             try (Stream<Path> files = Files.walk(repo.resolve(root))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
-                    String rel = repo.relativize(f).toString().replace('\\', '/');
-                    if (!NOT_YET.contains(rel)) {
-                        inlineNames(rel, Files.readString(f), found);
-                    }
+                    inlineNames(repo.relativize(f).toString().replace('\\', '/'), Files.readString(f), found);
                 }
             }
         }

@@ -223,17 +223,12 @@ public final class AdminHttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        Connection c = new Connection(ch);
                         if (tls != null) {
                             ch.pipeline()
                                     .addLast("tls", TlsContexts.serverHandler(tls, ch, http.headerTimeout()))
                                     .addLast("tlsGate", tlsGate);
                         }
-                        ch.pipeline()
-                                .addLast("firstBytes", c.firstBytes)
-                                .addLast("codec", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADER_BYTES, 8192))
-                                .addLast("aggregator", new CountingAggregator())
-                                .addLast("dispatch", c.dispatch);
+                        addHttpHandlers(ch);
                     }
                 });
         ChannelFuture bound = bootstrap.bind(http.bind(), http.port()).awaitUninterruptibly();
@@ -280,6 +275,20 @@ public final class AdminHttpServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * The HTTP side of a connection's pipeline, after TLS if any: the header clock, the codec, the
+     * body cap and the dispatch to routes. Package-private so that tests drive it in an
+     * {@code EmbeddedChannel}; add before the channel is active (the first request's clock starts then).
+     */
+    void addHttpHandlers(Channel ch) {
+        Connection c = new Connection(ch);
+        ch.pipeline()
+                .addLast("firstBytes", c.firstBytes)
+                .addLast("codec", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADER_BYTES, 8192))
+                .addLast("aggregator", new CountingAggregator())
+                .addLast("dispatch", c.dispatch);
     }
 
     /** Requests refused so far for {@code reason} (tests). */

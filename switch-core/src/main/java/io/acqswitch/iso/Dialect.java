@@ -9,7 +9,7 @@ public enum Dialect {
     /** ISO 8583:1987, binary bitmap, BCD numerics (jPOS {@code ISO87BPackager}), no header. */
     ISO87("iso87", 0, ResponseCode.RESPONSE_TOO_LATE),
     /**
-     * UnionPay POS (docs/wire.md, "UnionPay POS dialect"): a 5-byte TPDU and a 6-byte header before the BCD MTI; fields 2–64
+     * UnionPay POS (docs/wire.md, "UnionPay (银联) POS dialect: `cup`"): a 5-byte TPDU and a 6-byte header before the BCD MTI; fields 2–64
      * as {@code packagers/cup.xml} defines them; an issuer timeout is answered 98.
      */
     CUP("cup", CupHeader.LENGTH, ResponseCode.ISSUER_TIMEOUT_CUP);

@@ -1,6 +1,6 @@
 package io.acqswitch.iso;
 
-/** Field 39 values the switch produces (docs/wire.md, "Response codes"; docs/lifecycle.md for the rules that give them). */
+/** Field 39 values the switch produces (docs/domain.md, "Response codes"; docs/lifecycle.md for the rules that give them). */
 public final class ResponseCode {
     public static final String APPROVED = "00";
     public static final String DO_NOT_HONOUR = "05";

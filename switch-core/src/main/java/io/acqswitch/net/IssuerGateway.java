@@ -4,11 +4,15 @@ import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.pipeline.Outbox;
+import io.acqswitch.security.KeyService;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jpos.iso.ISOMsg;
@@ -28,7 +32,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
     private final int[] cursor;
     private final SwitchMetrics metrics;
     /** Requests wait here until the processor's ring batch ends ({@link #flush}); nothing reports back. */
-    private final io.acqswitch.pipeline.Outbox outbox = new io.acqswitch.pipeline.Outbox(unused -> { });
+    private final Outbox outbox = new Outbox(unused -> { });
 
     public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
                          EventLoopGroup group) {
@@ -42,7 +46,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
      * @throws IllegalArgumentException when an issuer has {@code tls} (use the constructor taking contexts)
      */
     public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
-                         EventLoopGroup group, io.acqswitch.security.KeyService keys) {
+                         EventLoopGroup group, KeyService keys) {
         this(issuers, sink, metrics, group, keys, plain(issuers));
     }
 
@@ -51,7 +55,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
      * @param tls  per issuer (same order), its context from {@link TlsContexts#client}, or null for plain TCP
      */
     public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
-                         EventLoopGroup group, io.acqswitch.security.KeyService keys, List<SslContext> tls) {
+                         EventLoopGroup group, KeyService keys, List<SslContext> tls) {
         this.issuers = List.copyOf(issuers);
         this.metrics = metrics;
         this.links = new IssuerLink[issuers.size()][];
@@ -83,7 +87,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
                         + " rather than reach it in clear");
             }
         }
-        return java.util.Collections.nCopies(issuers.size(), null);
+        return Collections.nCopies(issuers.size(), null);
     }
 
     /** Starts connecting every link; returns at once. */
@@ -169,7 +173,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
 
     /** Link states for health and operations, e.g. {@code issuer-a/127.0.0.1:9583#0 → UP}. */
     public Map<String, LinkState> linkStates() {
-        Map<String, LinkState> m = new java.util.LinkedHashMap<>();
+        Map<String, LinkState> m = new LinkedHashMap<>();
         for (IssuerLink[] ls : links) {
             for (IssuerLink l : ls) {
                 m.put(l.name(), l.state());

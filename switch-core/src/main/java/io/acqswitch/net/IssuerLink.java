@@ -3,10 +3,14 @@ package io.acqswitch.net;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.IsoLog;
-import io.acqswitch.iso.TransmissionTime;
 import io.acqswitch.iso.LogText;
+import io.acqswitch.iso.ResponseCode;
+import io.acqswitch.iso.Responses;
+import io.acqswitch.iso.TransmissionTime;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
+import io.acqswitch.pipeline.Outbox;
+import io.acqswitch.security.KeyService;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -53,7 +57,7 @@ final class IssuerLink {
     private final IsoMessageDecoder isoDecoder;
     private final IssuerResponseSink sink;
     private final SwitchMetrics metrics;
-    private final io.acqswitch.security.KeyService keys;
+    private final KeyService keys;
     private final SslContext tls;
     private final Bootstrap bootstrap;
     private final AtomicInteger outstanding = new AtomicInteger();
@@ -68,7 +72,7 @@ final class IssuerLink {
      * @param tls  the issuer's TLS context ({@link TlsContexts#client}), or null for plain TCP
      */
     IssuerLink(String name, int issuer, String hostPort, SwitchConfig.Issuer cfg, IsoCodec codec,
-               IssuerResponseSink sink, SwitchMetrics metrics, EventLoopGroup group, io.acqswitch.security.KeyService keys,
+               IssuerResponseSink sink, SwitchMetrics metrics, EventLoopGroup group, KeyService keys,
                SslContext tls) {
         this.name = name;
         this.issuer = issuer;
@@ -121,7 +125,7 @@ final class IssuerLink {
      *
      * @return false (nothing sent) when the link is not up or is full
      */
-    boolean send(ISOMsg request, io.acqswitch.pipeline.Outbox outbox) {
+    boolean send(ISOMsg request, Outbox outbox) {
         Channel ch = channel;
         if (state != LinkState.UP || ch == null) {
             return false;
@@ -208,7 +212,7 @@ final class IssuerLink {
      */
     private void answerInIssuersStead(ISOMsg request) {
         outstanding.updateAndGet(n -> n > 0 ? n - 1 : 0);
-        ISOMsg answer = io.acqswitch.iso.Responses.answer(request, io.acqswitch.iso.ResponseCode.SYSTEM_MALFUNCTION);
+        ISOMsg answer = Responses.answer(request, ResponseCode.SYSTEM_MALFUNCTION);
         if (answer != null) {
             sink.onIssuerResponse(issuer, answer);
         }

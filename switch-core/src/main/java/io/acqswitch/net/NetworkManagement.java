@@ -12,7 +12,7 @@ import org.jpos.iso.ISOMsg;
 
 /**
  * Network management the switch answers for terminals without going to an issuer. iso87 names the
- * request in field 70; cup in 60.3 (docs/wire.md, "UnionPay (银联) POS dialect"), and a cup sign-on answer carries the
+ * request in field 70; cup in 60.3 (docs/wire.md, "Network management (answered by the switch)"), and a cup sign-on answer carries the
  * terminal's batch (60, echoed: the terminal owns its batch numbering). Working keys (62) are added
  * by {@link SecurityHandler}, which answers sign-ons.
  */

@@ -6,7 +6,7 @@ import io.acqswitch.iso.TerminalRequest;
 import org.jpos.iso.ISOMsg;
 
 /**
- * The keys a terminal's request is found by (docs/guarantees.md, duplicates):
+ * The keys a terminal's request is found by (docs/domain.md, "Matching keys"):
  * <ul>
  *   <li>dedupe: acquirer (32) | merchant (42) | terminal (41) | STAN (11) | transmission time (7),
  *       or for cup (whose terminals send no 7) the batch 60.2;</li>

@@ -1,7 +1,7 @@
 package io.acqswitch.txn;
 
 /**
- * A transaction's life cycle (docs/guarantees.md, state machine; docs/lifecycle.md). {@link #canBecome} is the only source of truth for
+ * A transaction's life cycle (docs/architecture.md, "Transaction states"; docs/lifecycle.md). {@link #canBecome} is the only source of truth for
  * legal transitions; the processor refuses (and counts) any other.
  * <pre>
  * RECEIVED ─▶ FORWARDED ─┬─▶ APPROVED ─────┬─▶ REVERSAL_PENDING ─▶ REVERSED

@@ -10,6 +10,7 @@ import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
 import java.io.File;
@@ -19,8 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -251,31 +255,30 @@ class ConsoleBrowserTest {
         }
     }
 
-    /** Polls {@code what} (non-null = done), refreshing the page between tries, for at most 15 s. */
+    /**
+     * Awaits {@code what} (non-null = done) for at most 15 s, looking every 250 ms and reloading the
+     * page before each look but the first (pages htmx updates itself, and the sparkline, are not reloaded).
+     */
     private String until(String what, Supplier<String> done) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try {
-                String v = done.get();
-                if (v != null) {
-                    record();
-                    return v;
-                }
-            } catch (NoSuchElementException | StaleElementReferenceException e) {
-                // not on the page yet, or htmx swapped it between the find and the read
-            }
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what + "\n" + browser.getPageSource());
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            if (!what.startsWith("htmx") && !what.startsWith("the sparkline")) {
+        boolean reload = !what.startsWith("htmx") && !what.startsWith("the sparkline");
+        boolean[] first = {true};
+        Callable<String> look = () -> {
+            if (reload && !first[0]) {
                 browser.navigate().refresh();
             }
+            first[0] = false;
+            try {
+                return done.get();
+            } catch (NoSuchElementException | StaleElementReferenceException e) {
+                return null; // not on the page yet, or htmx swapped it between the find and the read
+            }
+        };
+        try {
+            String v = Await.until(what, look, Objects::nonNull, Duration.ofSeconds(15), Duration.ofMillis(250));
+            record();
+            return v;
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for: " + what + "\n" + browser.getPageSource(), e);
         }
     }
 

@@ -25,7 +25,12 @@ public final class Await {
      * {@code value} fails the wait at once.
      */
     public static <T> T until(String what, Callable<T> value, Predicate<? super T> ok, Duration limit) {
-        return Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(POLL).atMost(limit).until(value, ok);
+        return until(what, value, ok, limit, POLL);
+    }
+
+    /** As {@link #until(String, Callable, Predicate, Duration)}, looking every {@code poll}: for a costly look (a page reload). */
+    public static <T> T until(String what, Callable<T> value, Predicate<? super T> ok, Duration limit, Duration poll) {
+        return Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(poll).atMost(limit).until(value, ok);
     }
 
     /**
