@@ -6,7 +6,7 @@ import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.acqswitch.pipeline.Outbox;
-import io.netty.channel.Channel;
+import io.acqswitch.pipeline.ReplyAddress;
 import java.util.HashMap;
 import java.util.Map;
 import org.jpos.iso.ISOException;
@@ -49,7 +49,7 @@ final class Answers {
     }
 
     /** A request the switch refuses itself: DECLINED with {@code rc}, recorded, indexed, answered. */
-    void decline(TxnRecord r, TerminalRequest req, Channel ch, String rc) {
+    void decline(TxnRecord r, TerminalRequest req, ReplyAddress ch, String rc) {
         records.transition(r, TxnState.DECLINED);
         r.responseCode = rc;
         r.completedAt = clock.wallMillis();
@@ -61,7 +61,7 @@ final class Answers {
     }
 
     /** A request the switch approves itself (void, settlement, batch upload) with {@code answer}. */
-    void approveLocally(TxnRecord r, TerminalRequest req, Channel ch, ISOMsg answer) {
+    void approveLocally(TxnRecord r, TerminalRequest req, ReplyAddress ch, ISOMsg answer) {
         records.transition(r, TxnState.APPROVED);
         r.responseCode = ResponseCode.APPROVED;
         r.completedAt = clock.wallMillis();
@@ -77,7 +77,7 @@ final class Answers {
         write(p.terminal, p.rec, bytes);
         latency(p.request);
         if (p.waiters != null) {
-            for (Channel w : p.waiters) {
+            for (ReplyAddress w : p.waiters) {
                 write(w, p.rec, bytes);
             }
         }
@@ -93,7 +93,7 @@ final class Answers {
      * through the ring. Voids are only recorded as not delivered (their original's reversal is
      * queued already).
      */
-    void write(Channel ch, TxnRecord r, byte[] bytes) {
+    void write(ReplyAddress ch, TxnRecord r, byte[] bytes) {
         metrics.response(r.messageClass, r.responseCode);
         boolean approval = r.state == TxnState.APPROVED && r.messageClass.isFinancial() && !r.delivered;
         if (approval) {
@@ -103,7 +103,7 @@ final class Answers {
     }
 
     /** An answer with no record behind it: the request's own fields and {@code rc}. */
-    void reply(Channel ch, TerminalRequest req, String rc) {
+    void reply(ReplyAddress ch, TerminalRequest req, String rc) {
         metrics.response(req.messageClass(), rc);
         outbox.write(ch, Responses.answer(req.message(), rc), null);
         latency(req);
