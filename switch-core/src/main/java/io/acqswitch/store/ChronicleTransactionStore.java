@@ -5,8 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiConsumer;
+import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.bytes.RandomDataOutput;
+import net.openhft.chronicle.hash.ChecksumEntry;
+import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +36,8 @@ public final class ChronicleTransactionStore implements TransactionStore {
     private final ChronicleMap<String, Long> counters;
     private final long capacity;
     private final Path marker;
+    /** The bytes of the entry {@link #edit} works on: one flyweight, re-aimed per call. */
+    private final EntryBytes entryBytes = new EntryBytes();
 
     /**
      * Opens (creating if needed) the store; the caller holds {@code dataDir}'s {@link DataDirLock}.
@@ -85,6 +93,72 @@ public final class ChronicleTransactionStore implements TransactionStore {
     @Override
     public void remove(String rrn) {
         records.remove(rrn);
+    }
+
+    /**
+     * Changes the record's bytes in the map's memory, under the entry's write lock, and updates
+     * the entry's checksum: no copy out, no copy back, no new entry. The change is as durable as a
+     * put (the memory-mapped file's pages survive the process).
+     */
+    @Override
+    public boolean edit(String rrn, RecordBytes.Edit edit) {
+        try (ExternalMapQueryContext<String, byte[], ?> c = records.queryContext(rrn)) {
+            c.writeLock().lock();
+            MapEntry<String, byte[]> entry = c.entry();
+            if (entry == null) {
+                return false;
+            }
+            Data<byte[]> value = entry.value();
+            entryBytes.aim(value.bytes(), value.offset(), value.size());
+            boolean changed;
+            try {
+                changed = edit.apply(entryBytes);
+            } finally {
+                entryBytes.aim(null, 0, 0);
+            }
+            if (changed && entry instanceof ChecksumEntry checksummed) {
+                checksummed.updateChecksum();
+            }
+            return changed;
+        }
+    }
+
+    /** A map entry's value bytes as {@link RecordBytes}; valid while its query context is open. */
+    private static final class EntryBytes implements RecordBytes {
+        private RandomDataInput in;
+        private RandomDataOutput<?> out;
+        private long offset;
+        private int length;
+
+        /** {@code bytes}: the segment's memory, which Chronicle hands out as input but is writable. */
+        void aim(RandomDataInput bytes, long offset, long length) {
+            this.in = bytes;
+            this.out = (RandomDataOutput<?>) bytes;
+            this.offset = offset;
+            this.length = (int) length;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public byte get(int i) {
+            return in.readByte(offset + checked(i));
+        }
+
+        @Override
+        public void set(int i, byte b) {
+            out.writeByte(offset + checked(i), b);
+        }
+
+        private int checked(int i) {
+            if (i < 0 || i >= length) {
+                throw new IndexOutOfBoundsException("byte " + i + " of a " + length + "-byte record");
+            }
+            return i;
+        }
     }
 
     @Override

@@ -16,6 +16,23 @@ public interface TransactionStore extends AutoCloseable {
 
     void remove(String rrn);
 
+    /**
+     * Applies {@code edit} to the stored bytes of {@code rrn}, if there are any. This default copies
+     * them out and puts them back when changed (so a wrapping store sees a {@link #put}); a store
+     * that can change them where they lie does so without the copies.
+     *
+     * @return what {@code edit} returned; false when there is no such record
+     * @throws StoreFullException when the store has no room left
+     */
+    default boolean edit(String rrn, RecordBytes.Edit edit) {
+        byte[] stored = get(rrn);
+        if (stored == null || !edit.apply(RecordBytes.of(stored))) {
+            return false;
+        }
+        put(rrn, stored);
+        return true;
+    }
+
     /** The RRN an index key points to, or {@code null}. */
     String index(String key);
 
