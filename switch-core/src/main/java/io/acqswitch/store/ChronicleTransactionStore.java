@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiConsumer;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.bytes.RandomDataOutput;
 import net.openhft.chronicle.hash.ChecksumEntry;
@@ -38,6 +39,9 @@ public final class ChronicleTransactionStore implements TransactionStore {
     private final Path marker;
     /** The bytes of the entry {@link #edit} works on: one flyweight, re-aimed per call. */
     private final EntryBytes entryBytes = new EntryBytes();
+    /** The caller's buffer {@link #put(String, byte[], int)} last wrote from, and its wrapper. */
+    private byte[] wrappedArray;
+    private BytesStore<?, ?> wrapped;
 
     /**
      * Opens (creating if needed) the store; the caller holds {@code dataDir}'s {@link DataDirLock}.
@@ -85,6 +89,30 @@ public final class ChronicleTransactionStore implements TransactionStore {
     public void put(String rrn, byte[] record) {
         try {
             records.put(rrn, record);
+        } catch (IllegalStateException e) {
+            throw full("records", e);
+        }
+    }
+
+    /**
+     * Writes the record's bytes straight from the caller's buffer into the entry (inserted or
+     * replaced under its write lock): no array is made for them.
+     */
+    @Override
+    public void put(String rrn, byte[] buffer, int length) {
+        if (buffer != wrappedArray) { // the caller's buffer is reused; it changes only when it grows
+            wrapped = BytesStore.wrap(buffer);
+            wrappedArray = buffer;
+        }
+        try (ExternalMapQueryContext<String, byte[], ?> c = records.queryContext(rrn)) {
+            c.writeLock().lock();
+            Data<byte[]> value = c.wrapValueBytesAsData(wrapped, 0, length);
+            MapEntry<String, byte[]> entry = c.entry();
+            if (entry != null) {
+                entry.doReplaceValue(value);
+            } else {
+                c.absentEntry().doInsert(value);
+            }
         } catch (IllegalStateException e) {
             throw full("records", e);
         }

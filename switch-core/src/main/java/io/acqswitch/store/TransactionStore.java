@@ -1,5 +1,6 @@
 package io.acqswitch.store;
 
+import java.util.Arrays;
 import java.util.function.BiConsumer;
 
 /**
@@ -13,6 +14,18 @@ public interface TransactionStore extends AutoCloseable {
 
     /** @throws StoreFullException when the store has no room left */
     void put(String rrn, byte[] record);
+
+    /**
+     * Stores the first {@code length} bytes of {@code buffer} as the record of {@code rrn}. The store
+     * keeps none of {@code buffer}: the caller reuses it. This default copies them to an array of
+     * their own for {@link #put(String, byte[])} (so a wrapping store sees that put); a store that can
+     * write from the caller's buffer does so without the copy.
+     *
+     * @throws StoreFullException when the store has no room left
+     */
+    default void put(String rrn, byte[] buffer, int length) {
+        put(rrn, Arrays.copyOf(buffer, length));
+    }
 
     void remove(String rrn);
 

@@ -5,6 +5,7 @@ import io.acqswitch.store.RecordBytes;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Encodes {@link TxnRecord}s to bytes for the store and back. Layout: a version byte, then the
@@ -20,18 +21,32 @@ public final class RecordCodec {
     private static final MessageClass[] CLASSES = MessageClass.values();
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
+    /** The record's bytes in a new array of their own. */
     public byte[] encode(TxnRecord r) {
+        int length = encodeInBuffer(r); // first: it may replace the buffer with a larger one
+        return Arrays.copyOf(buffer(), length);
+    }
+
+    /**
+     * Encodes the record into this codec's own buffer, with no array made for it.
+     *
+     * @return how many bytes of {@link #buffer()} hold it; valid until the next call
+     */
+    public int encodeInBuffer(TxnRecord r) {
         while (true) {
             try {
                 buf.clear();
                 write(r);
-                byte[] out = new byte[buf.position()];
-                buf.flip().get(out);
-                return out;
+                return buf.position();
             } catch (BufferOverflowException e) {
                 buf = ByteBuffer.allocate(buf.capacity() * 2);
             }
         }
+    }
+
+    /** The buffer {@link #encodeInBuffer} writes to (a larger one after a record outgrew it). */
+    public byte[] buffer() {
+        return buf.array();
     }
 
     private void write(TxnRecord r) {
