@@ -11,6 +11,8 @@ import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.iso.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
+import io.acqswitch.pipeline.ReplyAddress;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -48,11 +50,21 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
     private final Dialect dialect;
     private final SwitchMetrics metrics;
     private final TerminalRequestSink sink;
+    /** This connection's reply address: made once, handed to the ring with every request. */
+    private ReplyAddress reply;
+
+    /** A terminal connection as the processor's answers address it. */
+    private record Connection(Channel channel) implements ReplyAddress {}
 
     TerminalHandler(Dialect dialect, SwitchMetrics metrics, TerminalRequestSink sink) {
         this.dialect = dialect;
         this.metrics = metrics;
         this.sink = sink;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        reply = new Connection(ctx.channel());
     }
 
     @Override
@@ -72,7 +84,7 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
             metrics.response(req.messageClass(), answer.getString(39));
             return;
         }
-        sink.accept(req, ctx.channel());
+        sink.accept(req, reply);
     }
 
     private void rejected(ChannelHandlerContext ctx, Inbound.Rejected r) {

@@ -23,10 +23,11 @@ public final class Handoff {
     }
 
     /** A terminal's request to the ring, or 91 written at once when the ring is full. */
-    public void terminalRequest(TerminalRequest req, Channel ch) {
-        if (!ring.tryPublishRequest(req, ch)) {
+    public void terminalRequest(TerminalRequest req, ReplyAddress terminal) {
+        if (!ring.tryPublishRequest(req, terminal)) {
             metrics.count("switch_ring_full_rejections");
             metrics.response(req.messageClass(), ResponseCode.ISSUER_INOPERATIVE);
+            Channel ch = terminal.channel();
             ch.writeAndFlush(Responses.answer(req.message(), ResponseCode.ISSUER_INOPERATIVE), ch.voidPromise());
         }
     }

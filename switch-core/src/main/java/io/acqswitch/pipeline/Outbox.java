@@ -42,10 +42,15 @@ public final class Outbox {
     }
 
     /**
-     * Queues {@code message} (packed {@code byte[]} or an {@code ISOMsg}) for {@code channel}.
+     * Queues {@code message} (packed {@code byte[]} or an {@code ISOMsg}) for {@code terminal}.
      *
      * @param rrn the approval whose delivery is to be reported, or null when none is
      */
+    public void write(ReplyAddress terminal, Object message, String rrn) {
+        write(terminal.channel(), message, rrn);
+    }
+
+    /** Queues {@code message} for an issuer link's {@code channel} (or any other). */
     public void write(Channel channel, Object message, String rrn) {
         pending.computeIfAbsent(channel.eventLoop(), k -> new ArrayList<>()).add(new Answer(channel, message, rrn));
         queued++;

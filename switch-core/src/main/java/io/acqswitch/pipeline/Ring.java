@@ -14,7 +14,6 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.acqswitch.iso.TerminalRequest;
-import io.netty.channel.Channel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jpos.iso.ISOMsg;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class Ring implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Ring.class);
 
-    private static final EventTranslatorTwoArg<SwitchEvent, TerminalRequest, Channel> REQUEST = (e, seq, req, ch) -> {
+    private static final EventTranslatorTwoArg<SwitchEvent, TerminalRequest, ReplyAddress> REQUEST = (e, seq, req, ch) -> {
         e.type = EventType.TERMINAL_REQUEST;
         e.request = req;
         e.terminal = ch;
@@ -83,7 +82,7 @@ public final class Ring implements AutoCloseable {
         return this;
     }
 
-    public boolean tryPublishRequest(TerminalRequest request, Channel terminal) {
+    public boolean tryPublishRequest(TerminalRequest request, ReplyAddress terminal) {
         return ring.tryPublishEvent(REQUEST, request, terminal);
     }
 

@@ -1,7 +1,6 @@
 package io.acqswitch.pipeline;
 
 import io.acqswitch.iso.TerminalRequest;
-import io.netty.channel.Channel;
 import org.jpos.iso.ISOMsg;
 
 /**
@@ -11,7 +10,7 @@ import org.jpos.iso.ISOMsg;
 public final class SwitchEvent {
     public EventType type;
     public TerminalRequest request;
-    public Channel terminal;
+    public ReplyAddress terminal;
     public ISOMsg issuerMessage;
     public int issuer;
     public String rrn;

@@ -5,8 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiConsumer;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.bytes.RandomDataOutput;
+import net.openhft.chronicle.hash.ChecksumEntry;
+import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +37,11 @@ public final class ChronicleTransactionStore implements TransactionStore {
     private final ChronicleMap<String, Long> counters;
     private final long capacity;
     private final Path marker;
+    /** The bytes of the entry {@link #edit} works on: one flyweight, re-aimed per call. */
+    private final EntryBytes entryBytes = new EntryBytes();
+    /** The caller's buffer {@link #put(String, byte[], int)} last wrote from, and its wrapper. */
+    private byte[] wrappedArray;
+    private BytesStore<?, ?> wrapped;
 
     /**
      * Opens (creating if needed) the store; the caller holds {@code dataDir}'s {@link DataDirLock}.
@@ -82,9 +94,99 @@ public final class ChronicleTransactionStore implements TransactionStore {
         }
     }
 
+    /**
+     * Writes the record's bytes straight from the caller's buffer into the entry (inserted or
+     * replaced under its write lock): no array is made for them.
+     */
+    @Override
+    public void put(String rrn, byte[] buffer, int length) {
+        if (buffer != wrappedArray) { // the caller's buffer is reused; it changes only when it grows
+            wrapped = BytesStore.wrap(buffer);
+            wrappedArray = buffer;
+        }
+        try (ExternalMapQueryContext<String, byte[], ?> c = records.queryContext(rrn)) {
+            c.writeLock().lock();
+            Data<byte[]> value = c.wrapValueBytesAsData(wrapped, 0, length);
+            MapEntry<String, byte[]> entry = c.entry();
+            if (entry != null) {
+                entry.doReplaceValue(value);
+            } else {
+                c.absentEntry().doInsert(value);
+            }
+        } catch (IllegalStateException e) {
+            throw full("records", e);
+        }
+    }
+
     @Override
     public void remove(String rrn) {
         records.remove(rrn);
+    }
+
+    /**
+     * Changes the record's bytes in the map's memory, under the entry's write lock, and updates
+     * the entry's checksum: no copy out, no copy back, no new entry. The change is as durable as a
+     * put (the memory-mapped file's pages survive the process).
+     */
+    @Override
+    public boolean edit(String rrn, RecordBytes.Edit edit) {
+        try (ExternalMapQueryContext<String, byte[], ?> c = records.queryContext(rrn)) {
+            c.writeLock().lock();
+            MapEntry<String, byte[]> entry = c.entry();
+            if (entry == null) {
+                return false;
+            }
+            Data<byte[]> value = entry.value();
+            entryBytes.aim(value.bytes(), value.offset(), value.size());
+            boolean changed;
+            try {
+                changed = edit.apply(entryBytes);
+            } finally {
+                entryBytes.aim(null, 0, 0);
+            }
+            if (changed && entry instanceof ChecksumEntry checksummed) {
+                checksummed.updateChecksum();
+            }
+            return changed;
+        }
+    }
+
+    /** A map entry's value bytes as {@link RecordBytes}; valid while its query context is open. */
+    private static final class EntryBytes implements RecordBytes {
+        private RandomDataInput in;
+        private RandomDataOutput<?> out;
+        private long offset;
+        private int length;
+
+        /** {@code bytes}: the segment's memory, which Chronicle hands out as input but is writable. */
+        void aim(RandomDataInput bytes, long offset, long length) {
+            this.in = bytes;
+            this.out = (RandomDataOutput<?>) bytes;
+            this.offset = offset;
+            this.length = (int) length;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public byte get(int i) {
+            return in.readByte(offset + checked(i));
+        }
+
+        @Override
+        public void set(int i, byte b) {
+            out.writeByte(offset + checked(i), b);
+        }
+
+        private int checked(int i) {
+            if (i < 0 || i >= length) {
+                throw new IndexOutOfBoundsException("byte " + i + " of a " + length + "-byte record");
+            }
+            return i;
+        }
     }
 
     @Override

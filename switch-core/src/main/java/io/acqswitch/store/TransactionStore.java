@@ -1,5 +1,6 @@
 package io.acqswitch.store;
 
+import java.util.Arrays;
 import java.util.function.BiConsumer;
 
 /**
@@ -14,7 +15,36 @@ public interface TransactionStore extends AutoCloseable {
     /** @throws StoreFullException when the store has no room left */
     void put(String rrn, byte[] record);
 
+    /**
+     * Stores the first {@code length} bytes of {@code buffer} as the record of {@code rrn}. The store
+     * keeps none of {@code buffer}: the caller reuses it. This default copies them to an array of
+     * their own for {@link #put(String, byte[])} (so a wrapping store sees that put); a store that can
+     * write from the caller's buffer does so without the copy.
+     *
+     * @throws StoreFullException when the store has no room left
+     */
+    default void put(String rrn, byte[] buffer, int length) {
+        put(rrn, Arrays.copyOf(buffer, length));
+    }
+
     void remove(String rrn);
+
+    /**
+     * Applies {@code edit} to the stored bytes of {@code rrn}, if there are any. This default copies
+     * them out and puts them back when changed (so a wrapping store sees a {@link #put}); a store
+     * that can change them where they lie does so without the copies.
+     *
+     * @return what {@code edit} returned; false when there is no such record
+     * @throws StoreFullException when the store has no room left
+     */
+    default boolean edit(String rrn, RecordBytes.Edit edit) {
+        byte[] stored = get(rrn);
+        if (stored == null || !edit.apply(RecordBytes.of(stored))) {
+            return false;
+        }
+        put(rrn, stored);
+        return true;
+    }
 
     /** The RRN an index key points to, or {@code null}. */
     String index(String key);

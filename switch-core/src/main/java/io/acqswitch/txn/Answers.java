@@ -6,7 +6,8 @@ import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.acqswitch.pipeline.Outbox;
-import io.netty.channel.Channel;
+import io.acqswitch.pipeline.ReplyAddress;
+import io.acqswitch.store.RecordBytes;
 import java.util.HashMap;
 import java.util.Map;
 import org.jpos.iso.ISOException;
@@ -26,6 +27,9 @@ import org.slf4j.event.Level;
 final class Answers {
     private static final Logger LOG = LoggerFactory.getLogger(Answers.class);
     private static final ThrottledLog STORMS_INFO = new ThrottledLog(LOG, Level.INFO, 10_000);
+
+    /** Sets the delivered flag in a stored record's bytes (a method reference: made once). */
+    private static final RecordBytes.Edit DELIVERED = RecordCodec::markDelivered;
 
     private final Records records;
     private final Reversals reversals;
@@ -49,7 +53,7 @@ final class Answers {
     }
 
     /** A request the switch refuses itself: DECLINED with {@code rc}, recorded, indexed, answered. */
-    void decline(TxnRecord r, TerminalRequest req, Channel ch, String rc) {
+    void decline(TxnRecord r, TerminalRequest req, ReplyAddress ch, String rc) {
         records.transition(r, TxnState.DECLINED);
         r.responseCode = rc;
         r.completedAt = clock.wallMillis();
@@ -61,7 +65,7 @@ final class Answers {
     }
 
     /** A request the switch approves itself (void, settlement, batch upload) with {@code answer}. */
-    void approveLocally(TxnRecord r, TerminalRequest req, Channel ch, ISOMsg answer) {
+    void approveLocally(TxnRecord r, TerminalRequest req, ReplyAddress ch, ISOMsg answer) {
         records.transition(r, TxnState.APPROVED);
         r.responseCode = ResponseCode.APPROVED;
         r.completedAt = clock.wallMillis();
@@ -77,7 +81,7 @@ final class Answers {
         write(p.terminal, p.rec, bytes);
         latency(p.request);
         if (p.waiters != null) {
-            for (Channel w : p.waiters) {
+            for (ReplyAddress w : p.waiters) {
                 write(w, p.rec, bytes);
             }
         }
@@ -93,7 +97,7 @@ final class Answers {
      * through the ring. Voids are only recorded as not delivered (their original's reversal is
      * queued already).
      */
-    void write(Channel ch, TxnRecord r, byte[] bytes) {
+    void write(ReplyAddress ch, TxnRecord r, byte[] bytes) {
         metrics.response(r.messageClass, r.responseCode);
         boolean approval = r.state == TxnState.APPROVED && r.messageClass.isFinancial() && !r.delivered;
         if (approval) {
@@ -103,7 +107,7 @@ final class Answers {
     }
 
     /** An answer with no record behind it: the request's own fields and {@code rc}. */
-    void reply(Channel ch, TerminalRequest req, String rc) {
+    void reply(ReplyAddress ch, TerminalRequest req, String rc) {
         metrics.response(req.messageClass(), rc);
         outbox.write(ch, Responses.answer(req.message(), rc), null);
         latency(req);
@@ -123,8 +127,9 @@ final class Answers {
 
     /**
      * The terminal's socket took the approval of {@code rrn}. A record no longer in memory (the
-     * usual case: answered and forgotten) is marked in its stored bytes, with no decode and no
-     * encode of the whole record; nothing retention looks at changes.
+     * usual case: answered and forgotten) is marked in its stored bytes where they lie (the
+     * Chronicle store copies nothing out or back), with no decode and no encode of the whole
+     * record; nothing retention looks at changes.
      */
     void delivered(String rrn) {
         settleWrite(rrn);
@@ -136,10 +141,7 @@ final class Answers {
             }
             return;
         }
-        byte[] stored = records.store().get(rrn);
-        if (stored != null && RecordCodec.markDelivered(stored)) {
-            records.store().put(rrn, stored);
-        }
+        records.store().edit(rrn, DELIVERED);
     }
 
     /** The approval of {@code rrn} could not be written: reversed once no other write of it is pending. */

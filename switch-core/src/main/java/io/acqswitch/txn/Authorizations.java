@@ -9,8 +9,8 @@ import io.acqswitch.iso.TransmissionTime;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.acqswitch.net.Issuers;
+import io.acqswitch.pipeline.ReplyAddress;
 import io.acqswitch.store.StoreFullException;
-import io.netty.channel.Channel;
 import java.util.function.Function;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
@@ -58,7 +58,7 @@ final class Authorizations {
         this.clock = clock;
     }
 
-    void onRequest(TerminalRequest req, Channel ch) {
+    void onRequest(TerminalRequest req, ReplyAddress ch) {
         long now = clock.wallMillis();
         TxnRecord r = duplicates.firstSight(req, ch, now);
         if (r == null) {

@@ -4,7 +4,7 @@ import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
-import io.netty.channel.Channel;
+import io.acqswitch.pipeline.ReplyAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -79,7 +79,7 @@ final class Batches {
      * Settlement (0500): the terminal's batch totals (field 48) against the switch's; answered 0510
      * with the switch's totals and flag 1 (in balance) or 2 (out of balance). The batch then closes.
      */
-    void onSettlement(TerminalRequest req, Channel ch) {
+    void onSettlement(TerminalRequest req, ReplyAddress ch) {
         Settlement.Totals claimed = Settlement.parse(req.message().getString(48));
         if (claimed == null || Settlement.batchOf(req.message().getString(60)).isEmpty()) {
             metrics.count("switch_settlements", "result", "format_error");
@@ -108,7 +108,7 @@ final class Batches {
      * Batch upload (0320) after an out-of-balance settlement: every difference between the
      * terminal's lines and the switch's is logged, counted and kept on the upload's record.
      */
-    void onBatchUpload(TerminalRequest req, Channel ch) {
+    void onBatchUpload(TerminalRequest req, ReplyAddress ch) {
         List<Settlement.Line> lines = Settlement.parseUpload(req.message().getString(48));
         if (lines == null || Settlement.batchOf(req.message().getString(60)).isEmpty()) {
             answers.reply(ch, req, ResponseCode.FORMAT_ERROR);

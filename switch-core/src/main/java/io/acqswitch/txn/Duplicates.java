@@ -3,7 +3,7 @@ package io.acqswitch.txn;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
-import io.netty.channel.Channel;
+import io.acqswitch.pipeline.ReplyAddress;
 
 /**
  * The dedupe check every request passes first: a request seen before (same terminal, STAN and
@@ -30,7 +30,7 @@ final class Duplicates {
      * The new record of a request seen for the first time (RECEIVED, not yet written), or null
      * when it is a repeat (then answered already, or waiting for its original's answer).
      */
-    TxnRecord firstSight(TerminalRequest req, Channel ch, long now) {
+    TxnRecord firstSight(TerminalRequest req, ReplyAddress ch, long now) {
         String key = DedupeKeys.dedupe(req);
         long fingerprint = DedupeKeys.fingerprint(req);
         String known = records.index(key);
@@ -41,7 +41,7 @@ final class Duplicates {
         return records.create(req, key, fingerprint, now);
     }
 
-    private void repeat(TerminalRequest req, Channel ch, String rrn, long fingerprint) {
+    private void repeat(TerminalRequest req, ReplyAddress ch, String rrn, long fingerprint) {
         InFlight.Pending p = inFlight.byRrn(rrn);
         TxnRecord r = p != null ? p.rec : records.load(rrn);
         if (r == null) {

@@ -2,8 +2,8 @@ package io.acqswitch.txn;
 
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.pipeline.ReplyAddress;
 import io.micrometer.core.instrument.Gauge;
-import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,14 +24,14 @@ final class InFlight {
     static final class Pending {
         final TxnRecord rec;
         final TerminalRequest request;
-        final Channel terminal;
+        final ReplyAddress terminal;
         final int link;
         final long forwardedNanos;
         final long deadlineNanos;
         /** Terminals that sent the same request again while it was in flight: answered with it. */
-        List<Channel> waiters;
+        List<ReplyAddress> waiters;
 
-        Pending(TxnRecord rec, TerminalRequest request, Channel terminal, int link, long forwardedNanos, long deadlineNanos) {
+        Pending(TxnRecord rec, TerminalRequest request, ReplyAddress terminal, int link, long forwardedNanos, long deadlineNanos) {
             this.rec = rec;
             this.request = request;
             this.terminal = terminal;
@@ -40,7 +40,7 @@ final class InFlight {
             this.deadlineNanos = deadlineNanos;
         }
 
-        void addWaiter(Channel ch) {
+        void addWaiter(ReplyAddress ch) {
             if (waiters == null) {
                 waiters = new ArrayList<>(2);
             }
@@ -62,7 +62,7 @@ final class InFlight {
     }
 
     /** Tracks a request just sent on {@code link}; it times out {@code timeout} after {@code nowNanos}. */
-    Pending add(TxnRecord r, TerminalRequest req, Channel terminal, int link, long nowNanos, Duration timeout) {
+    Pending add(TxnRecord r, TerminalRequest req, ReplyAddress terminal, int link, long nowNanos, Duration timeout) {
         Pending p = new Pending(r, req, terminal, link, nowNanos, nowNanos + timeout.toNanos());
         byStan.put(r.switchStan, p);
         byRrn.put(r.rrn, p);

@@ -6,7 +6,7 @@ import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
-import io.netty.channel.Channel;
+import io.acqswitch.pipeline.ReplyAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -104,7 +104,7 @@ final class Originals {
      * A void: the switch decides it (docs/lifecycle.md) and, if approved, queues the original's
      * reversal in the SAF before the terminal is told. Nothing goes to the issuer but that reversal.
      */
-    void onVoid(TerminalRequest req, Channel ch) {
+    void onVoid(TerminalRequest req, ReplyAddress ch) {
         long now = clock.wallMillis();
         TxnRecord v = duplicates.firstSight(req, ch, now);
         if (v == null) {
@@ -138,7 +138,7 @@ final class Originals {
      * answered 00 and remembered ({@link EarlyReversals}) while the bounds allow, else 96 (the
      * terminal sends it again; nothing was remembered or reversed).
      */
-    void onTerminalReversal(TerminalRequest req, Channel ch) {
+    void onTerminalReversal(TerminalRequest req, ReplyAddress ch) {
         String originalKey = DedupeKeys.original(req, DedupeKeys.reversedStan(req));
         String rrn = records.index(originalKey);
         TxnRecord original = rrn == null ? null : records.load(rrn);

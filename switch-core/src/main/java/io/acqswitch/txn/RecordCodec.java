@@ -1,9 +1,11 @@
 package io.acqswitch.txn;
 
 import io.acqswitch.iso.MessageClass;
+import io.acqswitch.store.RecordBytes;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Encodes {@link TxnRecord}s to bytes for the store and back. Layout: a version byte, then the
@@ -19,18 +21,32 @@ public final class RecordCodec {
     private static final MessageClass[] CLASSES = MessageClass.values();
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
+    /** The record's bytes in a new array of their own. */
     public byte[] encode(TxnRecord r) {
+        int length = encodeInBuffer(r); // first: it may replace the buffer with a larger one
+        return Arrays.copyOf(buffer(), length);
+    }
+
+    /**
+     * Encodes the record into this codec's own buffer, with no array made for it.
+     *
+     * @return how many bytes of {@link #buffer()} hold it; valid until the next call
+     */
+    public int encodeInBuffer(TxnRecord r) {
         while (true) {
             try {
                 buf.clear();
                 write(r);
-                byte[] out = new byte[buf.position()];
-                buf.flip().get(out);
-                return out;
+                return buf.position();
             } catch (BufferOverflowException e) {
                 buf = ByteBuffer.allocate(buf.capacity() * 2);
             }
         }
+    }
+
+    /** The buffer {@link #encodeInBuffer} writes to (a larger one after a record outgrew it). */
+    public byte[] buffer() {
+        return buf.array();
     }
 
     private void write(TxnRecord r) {
@@ -101,32 +117,39 @@ public final class RecordCodec {
      * @throws IllegalArgumentException for bytes of an unknown layout version
      */
     public static boolean markDelivered(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        byte version = b.get();
+        return markDelivered(RecordBytes.of(bytes));
+    }
+
+    /** {@link #markDelivered(byte[])} on bytes where they lie (a store's {@link RecordBytes.Edit}). */
+    public static boolean markDelivered(RecordBytes bytes) {
+        byte version = bytes.get(0);
         if (version < OLDEST || version > VERSION) {
             throw new IllegalArgumentException("unknown record version " + version);
         }
-        skipStrings(b, 1); // rrn
-        b.position(b.position() + 2); // state, class
-        skipStrings(b, 3); // mti, processing code, dedupe key
-        b.position(b.position() + 8); // fingerprint
-        skipStrings(b, 6); // original key, terminal STAN, terminal, merchant, acquirer, masked PAN
-        b.position(b.position() + 8); // amount
-        skipStrings(b, 1); // currency
-        b.position(b.position() + 4); // issuer
-        skipStrings(b, 6); // issuer id, switch STAN, field 7, response code, auth code, response bytes
-        int at = b.position();
-        if ((bytes[at] & 1) != 0) {
+        int at = skipStrings(bytes, 1, 1); // rrn
+        at += 2; // state, class
+        at = skipStrings(bytes, at, 3); // mti, processing code, dedupe key
+        at += 8; // fingerprint
+        at = skipStrings(bytes, at, 6); // original key, terminal STAN, terminal, merchant, acquirer, masked PAN
+        at += 8; // amount
+        at = skipStrings(bytes, at, 1); // currency
+        at += 4; // issuer
+        at = skipStrings(bytes, at, 6); // issuer id, switch STAN, field 7, response code, auth code, response bytes
+        byte flags = bytes.get(at);
+        if ((flags & 1) != 0) {
             return false;
         }
-        bytes[at] |= 1;
+        bytes.set(at, (byte) (flags | 1));
         return true;
     }
 
-    private static void skipStrings(ByteBuffer b, int n) {
+    /** @return the position after {@code n} length-prefixed values starting at {@code at} */
+    private static int skipStrings(RecordBytes b, int at, int n) {
+        int p = at;
         for (int i = 0; i < n; i++) {
-            b.position(b.position() + 2 + Short.toUnsignedInt(b.getShort(b.position())));
+            p += 2 + ((b.get(p) & 0xff) << 8 | (b.get(p + 1) & 0xff));
         }
+        return p;
     }
 
     /** @throws IllegalArgumentException for bytes of an unknown layout version */

@@ -58,7 +58,8 @@ final class Records {
 
     void persist(TxnRecord r) {
         retention.writing(r); // first: it marks the record it queues
-        store.put(r.rrn, codec.encode(r));
+        int length = codec.encodeInBuffer(r);
+        store.put(r.rrn, codec.buffer(), length);
     }
 
     TxnRecord load(String rrn) {

@@ -10,11 +10,11 @@ import io.acqswitch.net.Issuers;
 import io.acqswitch.pipeline.Deliveries;
 import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.Outbox;
+import io.acqswitch.pipeline.ReplyAddress;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.pipeline.SwitchEvent;
 import io.acqswitch.store.StoreFullException;
 import io.acqswitch.store.TransactionStore;
-import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -186,7 +186,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         }
     }
 
-    private void onRequest(TerminalRequest req, Channel ch) {
+    private void onRequest(TerminalRequest req, ReplyAddress ch) {
         try {
             switch (req.messageClass()) {
                 case REVERSAL -> originals.onTerminalReversal(req, ch);

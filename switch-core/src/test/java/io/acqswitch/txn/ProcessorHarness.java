@@ -66,7 +66,7 @@ final class ProcessorHarness implements AutoCloseable {
         m.setPackager(ISO87.newMessage("0200").getPackager());
         event.type = EventType.TERMINAL_REQUEST;
         event.request = TerminalRequest.of(m, Classifier.classify(m, Dialect.ISO87), Dialect.ISO87);
-        event.terminal = terminal;
+        event.terminal = () -> terminal;
         processor.onEvent(event, sequence++, true);
     }
 

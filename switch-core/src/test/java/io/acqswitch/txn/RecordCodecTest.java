@@ -2,9 +2,15 @@ package io.acqswitch.txn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.iso.MessageClass;
+import io.acqswitch.store.ChronicleTransactionStore;
+import io.acqswitch.store.HeapTransactionStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -120,6 +126,43 @@ class RecordCodecTest {
         assertEquals(true, back.delivered);
         assertEquals(true, back.reverseWhenAnswered);
         assertEquals("out of balance …", back.flag);
+    }
+
+    @Test
+    void shouldMarkDeliveredWhereTheChronicleStoreKeepsTheRecordAndKeepItThroughRecovery() throws Exception {
+        TxnRecord r = sample();
+        r.delivered = false;
+        byte[] bytes = new RecordCodec().encode(r);
+        TxnRecord expected = RecordCodec.decode(bytes);
+        expected.delivered = true;
+        byte[] delivered = new RecordCodec().encode(expected);
+        Path dir = Files.createTempDirectory("edit");
+        try (var store = new ChronicleTransactionStore(dir, 100)) {
+            store.put(r.rrn, bytes);
+            assertFalse(store.edit("000000000000", RecordCodec::markDelivered), "no such record");
+
+            assertTrue(store.edit(r.rrn, RecordCodec::markDelivered));
+            assertFalse(store.edit(r.rrn, RecordCodec::markDelivered), "delivered already");
+            assertArrayEquals(delivered, store.get(r.rrn));
+            assertEquals(1, store.records());
+        }
+        // as after a crash: the marker left behind makes the next open recover, checking entry checksums
+        Files.writeString(dir.resolve("store").resolve("open.lock"), "0");
+        try (var store = new ChronicleTransactionStore(dir, 100)) {
+            assertArrayEquals(delivered, store.get(r.rrn), "the in-place change and its checksum survive recovery");
+        }
+    }
+
+    @Test
+    void shouldMarkDeliveredThroughACopyInAStoreThatCannotEditInPlace() {
+        TxnRecord r = sample();
+        r.delivered = false;
+        try (var store = new HeapTransactionStore()) {
+            store.put(r.rrn, new RecordCodec().encode(r));
+            assertTrue(store.edit(r.rrn, RecordCodec::markDelivered));
+            assertFalse(store.edit(r.rrn, RecordCodec::markDelivered), "delivered already");
+            assertTrue(RecordCodec.decode(store.get(r.rrn)).delivered);
+        }
     }
 
     @Test

@@ -94,7 +94,7 @@ class StoreRefusalTest {
         e.type = EventType.TERMINAL_REQUEST;
         e.request = TerminalRequest.of(TerminalMessages.sale("4761739001010010", 500, "000001", "T1", "M1"),
                 MessageClass.SALE, Dialect.ISO87);
-        e.terminal = terminal;
+        e.terminal = () -> terminal;
         p.onEvent(e, 0, true);
 
         ISOMsg answer = terminal.readOutbound();

@@ -11,6 +11,7 @@ import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.Issuers;
 import io.acqswitch.pipeline.Deliveries;
 import io.acqswitch.pipeline.EventType;
+import io.acqswitch.pipeline.ReplyAddress;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.pipeline.SwitchEvent;
 import io.acqswitch.saf.Saf;
@@ -69,6 +70,8 @@ public class ProcessorBenchmark {
     private TransactionProcessor processor;
     private CapturingIssuers issuers;
     private EmbeddedChannel terminal;
+    /** The terminal's reply address, made once (as the terminal server makes one per connection). */
+    private ReplyAddress reply;
     private ISOMsg template;
     private final SwitchEvent event = new SwitchEvent();
     private long sequence;
@@ -100,6 +103,8 @@ public class ProcessorBenchmark {
         ring = new Ring(1024, "blocking", sink).start();
         processor.attach(ring);
         terminal = new EmbeddedChannel();
+        EmbeddedChannel ch = terminal;
+        reply = () -> ch;
         template = Messages.sale();
     }
 
@@ -136,7 +141,7 @@ public class ProcessorBenchmark {
         TerminalRequest request = nextRequest();
         event.type = EventType.TERMINAL_REQUEST;
         event.request = request;
-        event.terminal = terminal;
+        event.terminal = reply;
         processor.onEvent(event, sequence++, true);
 
         ISOMsg forwarded = issuers.take();
