@@ -136,7 +136,7 @@ class LoadHarnessSmokeTest {
             assertTrue(out.lines().anyMatch(l -> l.startsWith("| open, highest step with p99 < 1000 ms | " + target + " | 40 | ")), out);
         }
         assertTrue(out.contains("| ratio | closed 2x1 TPS | closed 2x1 p99 | closed 2x1 CPU/txn | closed 2x2 TPS |"), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("| switch/stub | ") && l.endsWith(" | 1.00x |")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("| switch/stub | ") && l.endsWith(" | 1.00x |  |")), out);
         assertTrue(out.contains("ledger checks: OK"), out);
     }
 
@@ -160,6 +160,31 @@ class LoadHarnessSmokeTest {
         assertEquals("journal: {enabled: false}\n", LoadOptions.parse("--switch-journal", "false").switchYaml());
         assertEquals("pipeline: {waitStrategy: sleeping}\n",
                 LoadOptions.parse("--switch-journal", "true", "--switch-wait-strategy", "sleeping").switchYaml());
+    }
+
+    @Test
+    void shouldRunEverySwitchVariantItCanForTheTableAndTheAskedOnesOtherwise() {
+        LoadOptions.Postgres pg = new LoadOptions.Postgres("jdbc:postgresql://127.0.0.1:5432/journal", "u", "p");
+        assertEquals(List.of(LoadOptions.SwitchJournal.H2), LoadOptions.parse().switchJournals());
+        assertEquals(List.of(LoadOptions.SwitchJournal.H2, LoadOptions.SwitchJournal.OFF),
+                LoadOptions.parse("--table", "true").switchJournals());
+        LoadOptions all = LoadOptions.parse("--table", "true", "--journal-pg", pg.url(), "--journal-pg-user", "u",
+                "--journal-pg-password", "p");
+        assertEquals(List.of(LoadOptions.SwitchJournal.H2, LoadOptions.SwitchJournal.OFF, LoadOptions.SwitchJournal.PG),
+                all.switchJournals());
+        assertEquals(pg, all.journalPg());
+        assertEquals("jdbc:postgresql://127.0.0.1:5432/journal as u", pg.toString()); // no password
+        assertEquals("journal: {url: \"jdbc:postgresql://127.0.0.1:5432/journal?currentSchema=s\", user: \"u\", "
+                + "password: \"p\"}\n", all.switchYaml(LoadOptions.SwitchJournal.PG, pg.url() + "?currentSchema=s"));
+        assertEquals(List.of(LoadOptions.SwitchJournal.OFF), LoadOptions.parse("--switch-journal", "false").switchJournals());
+        assertEquals("--switch-journal=h2,pg: pg needs --journal-pg URL", assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--switch-journal", "h2,pg")).getMessage());
+        assertEquals("--switch-journal=h2,h2: h2 twice", assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--switch-journal", "h2,h2")).getMessage());
+        assertEquals("--journal-pg=jdbc:h2:mem:x: a jdbc:postgresql: URL", assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--journal-pg", "jdbc:h2:mem:x")).getMessage());
+        assertEquals("--switch-journal=h2,off: one switch here, h2 or off", assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--switch-journal", "h2,off").switchYaml()).getMessage());
     }
 
     @Test
@@ -216,8 +241,12 @@ class LoadHarnessSmokeTest {
 
     @Test
     void shouldRunEveryTargetInTurnForAll() {
-        assertEquals(List.of(LoadOptions.Target.STUB, LoadOptions.Target.RELAY, LoadOptions.Target.SWITCH,
-                LoadOptions.Target.JPOS), LoadOptions.parse("--target", "all").target().runs());
+        assertEquals(List.of(LoadOptions.Target.STUB, LoadOptions.Target.RELAY, LoadOptions.Target.JPOS,
+                LoadOptions.Target.SWITCH), LoadOptions.parse("--target", "all").target().runs());
+        assertEquals(List.of("stub", "relay", "jpos", "switch", "switch-off"), LoadHarness.subjects(
+                LoadOptions.parse("--target", "all", "--table", "true")).stream().map(LoadHarness.Subject::label).toList());
+        assertEquals(List.of("stub", "switch-pg", "switch-off"), LoadHarness.subjects(LoadOptions.parse("--switch-journal",
+                "pg,off", "--journal-pg", "jdbc:postgresql://127.0.0.1:1/j")).stream().map(LoadHarness.Subject::label).toList());
         assertEquals(List.of(LoadOptions.Target.JPOS), LoadOptions.parse("--target", "jpos").target().runs());
     }
 
