@@ -10,7 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -137,6 +139,47 @@ class LoadHarnessSmokeTest {
         }
         assertTrue(out.contains("| ratio | closed 2x1 TPS | closed 2x1 p99 | closed 2x1 CPU/txn | closed 2x2 TPS |"), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("| switch/stub | ") && l.endsWith(" | 1.00x |  |")), out);
+        assertTrue(out.contains("ledger checks: OK"), out);
+    }
+
+    /**
+     * Every switch variant (with PostgreSQL when .ci/run's {@code JOURNAL_PG_URL} is set) runs as a
+     * target of its own with its ledger checks holding, jPOS's closed rate is offered to jPOS and to
+     * each variant, and each journaled variant reports a journal lag from rows it committed.
+     */
+    @Test
+    @Tag("slow")
+    @Timeout(300)
+    void shouldRunEverySwitchVariantAtJposRateAndMeasureTheJournalLag() throws Exception {
+        String pg = System.getenv("JOURNAL_PG_URL");
+        List<String> args = new ArrayList<>(List.of("--target", "all", "--table", "true", "--closed", "2x1",
+                "--max-rate", "40", "--step-seconds", "1", "--warmup", "0", "--duration", "1", "--p99-ms", "1000"));
+        List<String> variants = new ArrayList<>(List.of("switch", "switch-off"));
+        if (pg != null && !pg.isBlank()) {
+            args.addAll(List.of("--journal-pg", pg, "--journal-pg-user", String.valueOf(System.getenv("JOURNAL_PG_USER")),
+                    "--journal-pg-password", Objects.requireNonNullElse(System.getenv("JOURNAL_PG_PASSWORD"), "")));
+            variants.add("switch-pg");
+        }
+        String out = runHarness(args.toArray(String[]::new));
+
+        List<String> atRate = new ArrayList<>(List.of("jpos"));
+        atRate.addAll(variants);
+        for (String target : atRate) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("| closed 2x1 | " + target + " | ")), out);
+            assertTrue(out.lines().anyMatch(l -> l.matches("\\| " + target + " \\| \\d+ \\| .* \\| [0-9.]+x \\| [0-9.]+x \\| 0 \\|")),
+                    out); // its row at jpos's rate, p99 beside jpos's closed and open p99
+            assertTrue(out.lines().filter(l -> l.startsWith("ledger[" + target + "]")).allMatch(l -> l.endsWith("-> OK")), out);
+        }
+        assertTrue(out.contains("p99 at jpos's sustained rate: "), out);
+        for (String journaled : variants.stream().filter(v -> !v.equals("switch-off")).toList()) {
+            String lag = out.lines().filter(l -> l.startsWith("| " + journaled + " | ") && l.endsWith(" | <= 2 s (#17) |"))
+                    .findFirst().orElseThrow(() -> new AssertionError(out));
+            assertFalse(lag.contains("| 0 |") || lag.contains("NaN"), lag); // it committed rows, so it has a lag
+        }
+        assertFalse(out.lines().anyMatch(l -> l.startsWith("| switch-off | ") && l.endsWith("(#17) |")), out);
+        for (String pair : List.of("switch/jpos", "switch-off/jpos", "switch/switch-off", "switch-off/relay")) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("| " + pair + " | ")), out);
+        }
         assertTrue(out.contains("ledger checks: OK"), out);
     }
 
