@@ -64,7 +64,8 @@ import java.util.concurrent.TimeUnit;
  *   --connect-per-txn BOOL  a new TCP connection per transaction, like GPRS terminals (false)
  *   --generator-threads N   the simulator's event-loop threads (1)
  *   --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping, yielding (its default)
- *   --switch-journal BOOL   the switch's journal (embedded H2, in the switch's JVM) on (its default) or off
+ *   --switch-journal V[,V]  the switch's variants, each a target of its own: h2 (as shipped), off, pg
+ *   --journal-pg URL    PostgreSQL for the pg variant (a schema per run); --journal-pg-user, --journal-pg-password
  *   --table BOOL        every --closed shape (default 50x1 and 20x8), then the saturation steps, of
  *                       every target, then BENCHMARKS.md's tables: rows and ratios (false)
  *   --help              these options
