@@ -9,9 +9,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.NavigableMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,7 +64,8 @@ import java.util.concurrent.TimeUnit;
  *   --connect-per-txn BOOL  a new TCP connection per transaction, like GPRS terminals (false)
  *   --generator-threads N   the simulator's event-loop threads (1)
  *   --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping, yielding (its default)
- *   --switch-journal BOOL   the switch's journal (embedded H2, in the switch's JVM) on (its default) or off
+ *   --switch-journal V[,V]  the switch's variants, each a target of its own: h2 (as shipped), off, pg
+ *   --journal-pg URL    PostgreSQL for the pg variant (a schema per run); --journal-pg-user, --journal-pg-password
  *   --table BOOL        every --closed shape (default 50x1 and 20x8), then the saturation steps, of
  *                       every target, then BENCHMARKS.md's tables: rows and ratios (false)
  *   --help              these options
@@ -158,15 +161,53 @@ public final class LoadHarness {
         return n;
     }
 
-    /** What the runs of every target gave, by kind of run; each list in target order. */
+    /**
+     * One target as run: the switch once per journal variant, each other target once.
+     *
+     * @param journal the switch's variant; null for the other targets
+     */
+    record Subject(Target target, LoadOptions.SwitchJournal journal) {
+        /** {@code stub}, {@code jpos}, {@code switch}, {@code switch-off}, ...: its name in rows and ratios. */
+        String label() {
+            return journal != null ? journal.label() : target.label();
+        }
+    }
+
+    /** The subjects {@code o} runs, in order: its targets, the switch once for each of its journal variants. */
+    static List<Subject> subjects(LoadOptions o) {
+        List<Subject> subjects = new ArrayList<>();
+        for (Target t : o.target().runs()) {
+            if (t == Target.SWITCH) {
+                o.switchJournals().forEach(j -> subjects.add(new Subject(t, j)));
+            } else {
+                subjects.add(new Subject(t, null));
+            }
+        }
+        return subjects;
+    }
+
+    /**
+     * A journaled switch variant's open-model run at 80 % of the rate it held, with its journal lag.
+     *
+     * @param lag the lag histogram's counts in the window, cumulative by upper bound (s)
+     */
+    record LagRun(RunResult run, NavigableMap<Double, Double> lag) {}
+
+    /** What the runs of every target gave, by kind of run; each list in subject order. */
     private static final class Results {
-        /** Per closed-loop shape, one result per target. */
+        /** Per closed-loop shape, one result per subject. */
         final List<List<RunResult>> closed = new ArrayList<>();
-        /** Per target, its open-model run at --rate (none when closed shapes or saturation ran instead). */
+        /** Per subject, its open-model run at --rate (none when closed shapes or saturation ran instead). */
         final List<RunResult> fixed = new ArrayList<>();
-        /** Per target, its highest passing saturation step, or null. */
+        /** Per subject, its highest passing saturation step, or null. */
         final List<RunResult> saturation = new ArrayList<>();
         final List<String> saturationSummary = new ArrayList<>();
+        /** jPOS's run of the first closed shape: its rate is offered to every switch variant; null until jPOS ran. */
+        RunResult jposClosed;
+        /** jPOS's and then each switch variant's open-model run at jPOS's closed rate. */
+        final List<RunResult> atJposRate = new ArrayList<>();
+        /** Each journaled switch variant's run at 80 % of the rate it held. */
+        final List<LagRun> lag = new ArrayList<>();
         boolean ok = true;
 
         Results(int shapes) {
@@ -192,6 +233,7 @@ public final class LoadHarness {
         out.println("JVMs: the issuer stub and each target run in a JVM of their own (" + System.getProperty("java.home")
                 + "/bin/java " + String.join(" ", ChildProcess.jvmFlags()) + "), one target at a time; cpu and alloc per "
                 + "transaction are the target's JVM's (stub-direct: the stub's)");
+        List<Subject> subjects = subjects(options);
         List<Target> targets = options.target().runs();
         if (!options.mix().salesOnly() && !targets.equals(List.of(Target.SWITCH))) {
             out.println("mix: " + options.mix() + " for the switch only; stub, relay and jpos get sales only (they do "
@@ -202,25 +244,51 @@ public final class LoadHarness {
             LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
             warmUp(options, rig, generator, out);
             Results results = new Results(options.closed().size());
-            for (Target t : targets) {
+            for (Subject s : subjects) {
+                Target t = s.target();
                 long started = System.nanoTime();
-                rig.startTarget(t, options.switchYaml(), requests(options));
-                try {
-                    out.printf(Locale.ROOT, "== %s: %s%n", t.label(), t == Target.STUB
-                            ? "the stub's JVM (pid " + rig.pid(t) + "), nothing between"
-                            : String.format(Locale.ROOT, "JVM pid %d, ready in %.1f s", rig.pid(t),
-                                    (System.nanoTime() - started) / 1e9));
-                    runTarget(options, t, rig, generator, results, out);
-                } finally {
-                    rig.stopTarget(t);
+                if (t == Target.SWITCH) {
+                    rig.clearStubLedgers(); // every variant numbers its RRNs from the start (see there)
+                }
+                try (PgSchema schema = s.journal() == LoadOptions.SwitchJournal.PG ? pgSchema(options.journalPg()) : null) {
+                    rig.startTarget(t, s.journal() == null ? "" : options.switchYaml(s.journal(),
+                            schema == null ? null : schema.url()), requests(options));
+                    try {
+                        out.printf(Locale.ROOT, "== %s: %s%n", s.label(), t == Target.STUB
+                                ? "the stub's JVM (pid " + rig.pid(t) + "), nothing between"
+                                : String.format(Locale.ROOT, "JVM pid %d, ready in %.1f s%s", rig.pid(t),
+                                        (System.nanoTime() - started) / 1e9, s.journal() == null ? ""
+                                                : ", journal " + journalText(s.journal(), options)));
+                        runTarget(options, s, rig, generator, results, out);
+                    } finally {
+                        rig.stopTarget(t);
+                    }
+                } catch (SQLException e) {
+                    throw new IOException("the journal's PostgreSQL schema (" + options.journalPg() + "): " + e.getMessage(), e);
                 }
             }
-            summarize(options, targets, results, out);
+            summarize(options, subjects.stream().map(Subject::label).toList(), results, out);
             out.println(results.ok ? "ledger checks: OK" : "ledger checks: FAILED");
             return results.ok ? 0 : 1;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    private static PgSchema pgSchema(LoadOptions.Postgres server) throws IOException {
+        try {
+            return PgSchema.create(server);
+        } catch (SQLException e) {
+            throw new IOException("cannot create a schema for the journal on " + server + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String journalText(LoadOptions.SwitchJournal j, LoadOptions o) {
+        return switch (j) {
+            case H2 -> "on, embedded H2 (as shipped)";
+            case OFF -> "off (journal.enabled: false)";
+            case PG -> "on, PostgreSQL " + o.journalPg() + " (a schema of its own)";
+        };
     }
 
     /**
@@ -244,40 +312,78 @@ public final class LoadHarness {
         return new LoadGenerator.Traffic(o.connections(), o.mixFor(t), o.connectPerTxn());
     }
 
-    /** Every run of one target, each followed by its ledger check (the target still up: the switch's SAF may be delivering). */
-    private static void runTarget(LoadOptions o, Target t, ProcessRig rig, LoadGenerator generator, Results results,
+    /**
+     * Every run of one subject, each followed by its ledger check (the target still up: the switch's
+     * SAF may be delivering): its closed loops, its saturation steps or its run at --rate, then with
+     * --table its run at jPOS's closed rate and, journaled switch variants, at 80 % of their own.
+     */
+    private static void runTarget(LoadOptions o, Subject s, ProcessRig rig, LoadGenerator generator, Results results,
                                   PrintStream out) throws IOException, InterruptedException {
+        Target t = s.target();
+        List<RunResult> held = new ArrayList<>();
         for (int i = 0; i < o.closed().size(); i++) {
             LoadOptions.Shape shape = o.closed().get(i);
             Ledgers before = Ledgers.of(rig);
-            RunResult r = generator.runClosed(t.label(), rig.port(t), traffic(o, t), shape, o.warmup(), o.duration(),
+            RunResult r = generator.runClosed(s.label(), rig.port(t), traffic(o, t), shape, o.warmup(), o.duration(),
                     rig.meter(t));
             results.closed.get(i).add(r);
+            held.add(r);
             out.println(LoadReport.row(r));
-            results.ok &= check(rig, r.expected(), t, before, out);
+            results.ok &= check(rig, r.expected(), s.label(), before, out);
         }
         if (o.saturate() || o.table()) {
-            saturate(o, t, rig, generator, results, out);
+            saturate(o, s, rig, generator, results, out);
         } else if (o.closed().isEmpty()) {
-            Ledgers before = Ledgers.of(rig);
-            RunResult r = generator.run(t.label(), rig.port(t), traffic(o, t), o.rate(), o.warmup(), o.duration(),
-                    rig.meter(t));
-            results.fixed.add(r);
-            out.println(LoadReport.row(r));
-            results.ok &= check(rig, r.expected(), t, before, out);
+            results.fixed.add(openRun(o, s, rig, generator, o.connections(), o.rate(), rig.meter(t), results, out));
+        }
+        if (!o.table() || held.isEmpty()) {
+            return;
+        }
+        if (t == Target.JPOS) {
+            results.jposClosed = held.getFirst();
+        }
+        if ((t == Target.JPOS || t == Target.SWITCH) && results.jposClosed != null) {
+            out.println(s.label() + " at jpos's closed " + results.jposClosed.shape() + " rate, open model:");
+            results.atJposRate.add(openRun(o, s, rig, generator, results.jposClosed.shape().connections(),
+                    LoadReport.jposRate(results.jposClosed), rig.meter(t), results, out));
+        }
+        if (t == Target.SWITCH && s.journal().journaled()) {
+            double max = held.stream().mapToDouble(RunResult::achievedTps).max().orElseThrow();
+            int rate = Math.max(1, (int) Math.round(0.8 * max));
+            JournalLag lag = new JournalLag(rig.meter(t), rig::switchMetrics);
+            out.println(s.label() + " at 80 % of the highest rate it held closed (" + Math.round(max) + "), open model, "
+                    + "journal lag from its /metrics:");
+            RunResult r = openRun(o, s, rig, generator, o.closed().getFirst().connections(), rate, lag, results, out);
+            NavigableMap<Double, Double> window = lag.window();
+            results.lag.add(new LagRun(r, window));
+            out.println(LoadReport.lagLine(s.label(), window));
         }
     }
 
+    /** One open-model run of {@code s} at {@code rate} on {@code connections} terminals, printed and ledger-checked. */
+    private static RunResult openRun(LoadOptions o, Subject s, ProcessRig rig, LoadGenerator generator, int connections,
+                                     int rate, ResourceMeter meter, Results results, PrintStream out)
+            throws IOException, InterruptedException {
+        Ledgers before = Ledgers.of(rig);
+        RunResult r = generator.run(s.label(), rig.port(s.target()),
+                new LoadGenerator.Traffic(connections, o.mixFor(s.target()), o.connectPerTxn()), rate, o.warmup(),
+                o.duration(), meter);
+        out.println(LoadReport.row(r));
+        results.ok &= check(rig, r.expected(), s.label(), before, out);
+        return r;
+    }
+
     /** Steps the rate until a step fails; records the highest passing step (null when none). */
-    private static void saturate(LoadOptions o, Target t, ProcessRig rig, LoadGenerator generator, Results results,
+    private static void saturate(LoadOptions o, Subject s, ProcessRig rig, LoadGenerator generator, Results results,
                                  PrintStream out) throws IOException, InterruptedException {
+        Target t = s.target();
         out.println(LoadReport.header() + "  step");
         Ledgers before = Ledgers.of(rig);
         RunResult sustained = null;
         LedgerCheck.Expected expected = LedgerCheck.Expected.NONE;
         boolean first = true;
         for (int rate : steps(o.maxRate())) {
-            RunResult r = generator.run(t.label(), rig.port(t), traffic(o, t), rate, first ? o.warmup() : 1,
+            RunResult r = generator.run(s.label(), rig.port(t), traffic(o, t), rate, first ? o.warmup() : 1,
                     o.stepSeconds(), rig.meter(t));
             first = false;
             expected = expected.plus(r.expected());
@@ -292,16 +398,16 @@ public final class LoadHarness {
             }
             sustained = r;
         }
-        results.ok &= check(rig, expected, t, before, out);
+        results.ok &= check(rig, expected, s.label(), before, out);
         results.saturation.add(sustained);
         results.saturationSummary.add(sustained == null
-                ? t.label() + ": no step passed"
-                : String.format(Locale.ROOT, "%s: sustained %d TPS (achieved %.1f, p99 %.3f ms)", t.label(),
+                ? s.label() + ": no step passed"
+                : String.format(Locale.ROOT, "%s: sustained %d TPS (achieved %.1f, p99 %.3f ms)", s.label(),
                         sustained.offeredTps(), sustained.achievedTps(), sustained.p99()));
     }
 
     /** The rows by kind of run, the answers by kind, the ratios; then the tables with {@code --table}. */
-    private static void summarize(LoadOptions o, List<Target> targets, Results results, PrintStream out) {
+    private static void summarize(LoadOptions o, List<String> labels, Results results, PrintStream out) {
         for (List<RunResult> shape : results.closed) {
             out.println();
             out.println("== closed loop " + shape.getFirst().shape() + " (" + shape.getFirst().shape().connections()
@@ -320,19 +426,26 @@ public final class LoadHarness {
             out.println("saturation (pass: p99 < " + o.p99Ms() + " ms, achieved >= 95% of offered, no errors, every answer "
                     + "the one its kind must get):");
             results.saturationSummary.forEach(s -> out.println("  " + s));
-            for (List<String> pair : LoadReport.PAIRS) {
-                int a = targets.indexOf(Target.valueOf(pair.get(0).toUpperCase(Locale.ROOT)));
-                int b = targets.indexOf(Target.valueOf(pair.get(1).toUpperCase(Locale.ROOT)));
+            for (LoadReport.Pair pair : LoadReport.PAIRS) {
+                int a = labels.indexOf(pair.a());
+                int b = labels.indexOf(pair.b());
                 if (a >= 0 && b >= 0 && results.saturation.get(a) != null && results.saturation.get(b) != null) {
-                    out.println("  ratio " + pair.get(0) + "/" + pair.get(1) + " sustained rate: " + LoadReport.ratio(
+                    out.println("  ratio " + pair + " sustained rate: " + LoadReport.ratio(
                             results.saturation.get(a).offeredTps(), results.saturation.get(b).offeredTps()));
                 }
             }
         }
         if (o.table()) {
             out.println();
-            out.print(LoadReport.table(results.closed, targets.stream().map(Target::label).toList(), results.saturation,
-                    o.p99Ms()));
+            out.print(LoadReport.table(results.closed, labels, results.saturation, o.p99Ms()));
+            if (results.jposClosed != null && !results.atJposRate.isEmpty()) {
+                out.println();
+                out.print(LoadReport.atJposRateTable(results.jposClosed, results.atJposRate));
+            }
+            if (!results.lag.isEmpty()) {
+                out.println();
+                out.print(LoadReport.lagTable(results.lag));
+            }
         }
     }
 
@@ -366,9 +479,9 @@ public final class LoadHarness {
     }
 
     /** {@link #ledgerCheck}, printed. @return whether it holds */
-    private static boolean check(ProcessRig rig, LedgerCheck.Expected expected, Target t, Ledgers before, PrintStream out)
-            throws IOException, InterruptedException {
-        LedgerCheck check = ledgerCheck(rig, expected, t.label(), before);
+    private static boolean check(ProcessRig rig, LedgerCheck.Expected expected, String label, Ledgers before,
+                                 PrintStream out) throws IOException, InterruptedException {
+        LedgerCheck check = ledgerCheck(rig, expected, label, before);
         out.println(check);
         return check.ok();
     }

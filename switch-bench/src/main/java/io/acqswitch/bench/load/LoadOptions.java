@@ -23,16 +23,20 @@ import java.util.Map;
  * @param connectPerTxn a new TCP connection per transaction (GPRS terminals) instead of persistent ones
  * @param generatorThreads the simulator's event-loop threads
  * @param switchWaitStrategy the switch's ring wait strategy ({@code pipeline.waitStrategy}); null = its default
- * @param switchJournal the switch's journal on (its default) or off, to see what the journal costs
- * @param table        every closed-loop shape, then the saturation steps, of every target, then the
- *                     comparison tables (markdown) of BENCHMARKS.md
+ * @param switchJournals the switch's variants, each run as a target of its own: its journal on
+ *                     embedded H2 (as shipped), off, or on PostgreSQL ({@code journalPg}); {@link #table}
+ *                     defaults them to every one it can run
+ * @param journalPg    the PostgreSQL server of the {@link SwitchJournal#PG} variant; null = none
+ * @param table        every closed-loop shape, then the saturation steps, of every target, then jPOS's
+ *                     sustained rate through each switch variant, the journal lag at 80 % of each
+ *                     journaled variant's rate, then the comparison tables (markdown) of BENCHMARKS.md
  * @param closed       closed-loop shapes to run each target at (empty: none); {@link #table} defaults
  *                     them to {@link #TABLE_SHAPES}
  */
 record LoadOptions(int connections, int rate, int duration, int warmup, Target target, boolean saturate,
                    int maxRate, int stepSeconds, double p99Ms, TxnMix mix, boolean connectPerTxn,
-                   int generatorThreads, String switchWaitStrategy, boolean switchJournal, boolean table,
-                   List<Shape> closed) {
+                   int generatorThreads, String switchWaitStrategy, List<SwitchJournal> switchJournals,
+                   Postgres journalPg, boolean table, List<Shape> closed) {
 
     /** The closed-loop shapes of the comparison table: many terminals one request each, fewer pipelining. */
     static final List<Shape> TABLE_SHAPES = List.of(new Shape(50, 1), new Shape(20, 8));
@@ -49,6 +53,45 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         }
     }
 
+    /** The switch's journal in one of its variants; each variant is a switch target of its own. */
+    enum SwitchJournal {
+        /** As shipped: the journal on, embedded H2 in the switch's JVM. */
+        H2("switch"),
+        /** {@code journal.enabled: false}: the switch on its store alone. */
+        OFF("switch-off"),
+        /** The journal on a PostgreSQL server ({@code --journal-pg}). */
+        PG("switch-pg");
+
+        private final String label;
+
+        SwitchJournal(String label) {
+            this.label = label;
+        }
+
+        /** The variant's name in rows and ratios: {@code switch}, {@code switch-off}, {@code switch-pg}. */
+        String label() {
+            return label;
+        }
+
+        /** Whether this variant writes a journal (and so has a journal lag). */
+        boolean journaled() {
+            return this != OFF;
+        }
+    }
+
+    /**
+     * A PostgreSQL server for the journal: the harness gives each run a schema of its own on it.
+     *
+     * @param url JDBC URL of a database the user may create schemas in
+     */
+    record Postgres(String url, String user, String password) {
+        /** The password left out. */
+        @Override
+        public String toString() {
+            return url + " as " + user;
+        }
+    }
+
     /** Where the terminal traffic goes. */
     enum Target {
         /** Straight to the issuer stub: the floor of what the network and the stub cost. */
@@ -61,7 +104,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         JPOS,
         /** Stub first, then switch, and the ratio of the two. */
         BOTH,
-        /** Stub, relay, switch, jPOS in turn, with the ratios. */
+        /** Stub, relay, jPOS, switch in turn, with the ratios (jPOS before the switch: its rate is the switch's yardstick). */
         ALL;
 
         /** {@code stub}, {@code switch}, ...: as in the options and the output. */
@@ -73,7 +116,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         List<Target> runs() {
             return switch (this) {
                 case BOTH -> List.of(STUB, SWITCH);
-                case ALL -> List.of(STUB, RELAY, SWITCH, JPOS);
+                case ALL -> List.of(STUB, RELAY, JPOS, SWITCH);
                 default -> List.of(this);
             };
         }
@@ -103,15 +146,50 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --generator-threads N   the simulator's event-loop threads (1)
               --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping or
                                   yielding (the switch's default, blocking)
-              --switch-journal BOOL  the switch's journal (embedded H2) on or off (true)
+              --switch-journal V[,V]  the switch variants, each a target of its own: h2 (journal on, embedded
+                                  H2: as shipped), off (journal.enabled false), pg (journal on PostgreSQL,
+                                  needs --journal-pg); true = h2, false = off (h2; with --table: h2,off
+                                  and pg when --journal-pg is given)
+              --journal-pg URL    JDBC URL of a PostgreSQL database for the pg variant, e.g.
+                                  jdbc:postgresql://127.0.0.1:5432/journal; each run gets a schema of its
+                                  own there, dropped after it (none)
+              --journal-pg-user U, --journal-pg-password P  its credentials (empty)
               --table BOOL        every --closed shape (default 50x1,20x8), then the saturation steps, of
-                                  every --target, then BENCHMARKS.md's tables and ratios (false)
+                                  every --target; then jpos's closed rate (first shape) offered open-model
+                                  to jpos and to each switch variant (p99 beside jpos's); then each
+                                  journaled switch variant at 80 % of the rate it held, its journal lag p99
+                                  from its /metrics; then BENCHMARKS.md's tables and ratios (false)
             every target runs in a JVM of its own, as does the issuer stub, with this JVM's flags""";
 
-    /** The switch's configuration lines these options add to the harness's (wait strategy, journal). */
+    /**
+     * The switch's configuration lines these options add to the harness's for {@code journal}: the
+     * wait strategy, and the journal off, or on PostgreSQL at {@code pgUrl} (a JDBC URL with its schema).
+     */
+    String switchYaml(SwitchJournal journal, String pgUrl) {
+        String wait = switchWaitStrategy == null ? "" : "pipeline: {waitStrategy: " + switchWaitStrategy + "}\n";
+        return wait + switch (journal) {
+            case H2 -> "";
+            case OFF -> "journal: {enabled: false}\n";
+            case PG -> "journal: {url: \"%s\", user: \"%s\", password: \"%s\"}\n".formatted(pgUrl, journalPg.user(),
+                    journalPg.password());
+        };
+    }
+
+    /**
+     * The lines for a run of one switch (the soak's): its single variant, h2 or off.
+     *
+     * @throws IllegalArgumentException when more than one variant, or pg, was asked for
+     */
     String switchYaml() {
-        return (switchWaitStrategy == null ? "" : "pipeline: {waitStrategy: " + switchWaitStrategy + "}\n")
-                + (switchJournal ? "" : "journal: {enabled: false}\n");
+        if (switchJournals.size() != 1 || switchJournals.getFirst() == SwitchJournal.PG) {
+            throw new IllegalArgumentException("--switch-journal=" + journalsSpec() + ": one switch here, h2 or off");
+        }
+        return switchYaml(switchJournals.getFirst(), null);
+    }
+
+    /** The variants as the option spells them: {@code h2,off}. */
+    String journalsSpec() {
+        return String.join(",", switchJournals.stream().map(j -> j.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     /** @throws IllegalArgumentException naming the first bad option as {@code --key=value: why} */
@@ -126,6 +204,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         }
         boolean table = bool(m, "table");
         List<Shape> closed = shapes(m.remove("closed"));
+        Postgres pg = postgres(m.remove("journal-pg"), m.remove("journal-pg-user"), m.remove("journal-pg-password"));
         LoadOptions o = new LoadOptions(
                 positive(m, "connections", 8),
                 positive(m, "rate", 2000),
@@ -140,7 +219,8 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
                 bool(m, "connect-per-txn"),
                 positive(m, "generator-threads", 1),
                 waitStrategy(m.remove("switch-wait-strategy")),
-                bool(m, "switch-journal", true),
+                journals(m.remove("switch-journal"), table, pg != null),
+                pg,
                 table,
                 table && closed.isEmpty() ? TABLE_SHAPES : closed);
         if (!m.isEmpty()) {
@@ -156,6 +236,46 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
     /** The shapes as the option spells them: {@code 50x1,20x8}. */
     String closedSpec() {
         return String.join(",", closed.stream().map(Shape::toString).toList());
+    }
+
+    /** The server, or null when no URL is given. */
+    private static Postgres postgres(String url, String user, String password) {
+        if (url == null) {
+            if (user != null || password != null) {
+                throw new IllegalArgumentException("--journal-pg-user/--journal-pg-password: only with --journal-pg");
+            }
+            return null;
+        }
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("--journal-pg=" + url + ": a jdbc:postgresql: URL");
+        }
+        return new Postgres(url, user == null ? "" : user, password == null ? "" : password);
+    }
+
+    /** {@code h2,off,pg} (or true, false); null: h2, or with the table every variant it can run. */
+    private static List<SwitchJournal> journals(String s, boolean table, boolean pg) {
+        if (s == null) {
+            return table ? (pg ? List.of(SwitchJournal.H2, SwitchJournal.OFF, SwitchJournal.PG)
+                    : List.of(SwitchJournal.H2, SwitchJournal.OFF)) : List.of(SwitchJournal.H2);
+        }
+        List<SwitchJournal> journals = new ArrayList<>();
+        for (String part : s.split(",", -1)) {
+            SwitchJournal j = switch (part.trim()) {
+                case "h2", "true" -> SwitchJournal.H2;
+                case "off", "false" -> SwitchJournal.OFF;
+                case "pg" -> SwitchJournal.PG;
+                default -> throw new IllegalArgumentException("--switch-journal=" + s + ": h2, off, pg (or true, false),"
+                        + " comma-separated");
+            };
+            if (journals.contains(j)) {
+                throw new IllegalArgumentException("--switch-journal=" + s + ": " + part.trim() + " twice");
+            }
+            if (j == SwitchJournal.PG && !pg) {
+                throw new IllegalArgumentException("--switch-journal=" + s + ": pg needs --journal-pg URL");
+            }
+            journals.add(j);
+        }
+        return List.copyOf(journals);
     }
 
     /** {@code 50x1,20x8} (or {@code 50×1}); null: none. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -16,7 +17,7 @@ import java.util.stream.Collectors;
  * closed loop's shape, e.g. {@code 50x1}), ratios, the tables. Stateless.
  */
 final class LoadReport {
-    private static final String COLUMNS = "%-7s %8s %9s %8s %8s %8s %8s %8s %7s %10s %11s  %s";
+    private static final String COLUMNS = "%-10s %8s %9s %8s %8s %8s %8s %8s %7s %10s %11s  %s";
 
     private LoadReport() {}
 
@@ -66,12 +67,30 @@ final class LoadReport {
     }
 
     /**
-     * The pairs compared, where both ran: the switch against the incumbent and the ceiling, the
-     * incumbent against the ceiling, and each against stub-direct (the floor: network, simulator
-     * and stub alone).
+     * Two subjects compared, {@code a/b}.
+     *
+     * @param goal what an open issue asks of the ratio (e.g. {@code >= 1.0 (#16)}); empty for none
      */
-    static final List<List<String>> PAIRS = List.of(List.of("switch", "jpos"), List.of("switch", "relay"),
-            List.of("jpos", "relay"), List.of("switch", "stub"), List.of("jpos", "stub"), List.of("relay", "stub"));
+    record Pair(String a, String b, String goal) {
+        /** {@code switch/jpos}. */
+        @Override
+        public String toString() {
+            return a + "/" + b;
+        }
+    }
+
+    /**
+     * The pairs compared, where both ran: each switch variant against the incumbent, the journal on
+     * against off (embedded H2 and PostgreSQL), the switch without its journal against the ceiling;
+     * then the switch as shipped and the incumbent against the ceiling, and each against stub-direct
+     * (the floor: network, simulator and stub alone).
+     */
+    static final List<Pair> PAIRS = List.of(new Pair("switch", "jpos", ">= 1.0 (#16)"),
+            new Pair("switch-off", "jpos", ">= 1.5 (#16)"), new Pair("switch-pg", "jpos", ""),
+            new Pair("switch", "switch-off", ">= 0.85 (#17)"), new Pair("switch-pg", "switch-off", ">= 0.85 (#17)"),
+            new Pair("switch-off", "relay", "the goal beyond (#16)"), new Pair("switch", "relay", ""),
+            new Pair("jpos", "relay", ""), new Pair("switch", "stub", ""), new Pair("jpos", "stub", ""),
+            new Pair("relay", "stub", ""));
 
     /** {@code a/b} for achieved TPS, p50, p99, and the CPU and allocation per transaction of each one's JVM. */
     static String ratios(String label, RunResult a, RunResult b) {
@@ -85,9 +104,10 @@ final class LoadReport {
         Map<String, RunResult> byTarget = new LinkedHashMap<>();
         results.forEach(r -> byTarget.put(r.target(), r));
         List<String> lines = new ArrayList<>();
-        for (List<String> pair : PAIRS) {
-            if (byTarget.containsKey(pair.get(0)) && byTarget.containsKey(pair.get(1))) {
-                lines.add(ratios(pair.get(0) + "/" + pair.get(1), byTarget.get(pair.get(0)), byTarget.get(pair.get(1))));
+        for (Pair pair : PAIRS) {
+            if (byTarget.containsKey(pair.a()) && byTarget.containsKey(pair.b())) {
+                lines.add(ratios(pair.toString(), byTarget.get(pair.a()), byTarget.get(pair.b()))
+                        + (pair.goal().isEmpty() ? "" : "; TPS goal " + pair.goal()));
             }
         }
         return lines;
@@ -130,14 +150,16 @@ final class LoadReport {
             sb.append(" open sustained TPS |");
             rule.append("---:|");
         }
+        sb.append(" TPS goal |");
+        rule.append("---|");
         sb.append(nl).append(rule).append(nl);
-        for (List<String> pair : PAIRS) {
-            int a = targets.indexOf(pair.get(0));
-            int b = targets.indexOf(pair.get(1));
+        for (Pair pair : PAIRS) {
+            int a = targets.indexOf(pair.a());
+            int b = targets.indexOf(pair.b());
             if (a < 0 || b < 0) {
                 continue;
             }
-            sb.append("| ").append(pair.get(0)).append('/').append(pair.get(1)).append(" |");
+            sb.append("| ").append(pair).append(" |");
             for (List<RunResult> shape : closed) {
                 RunResult ra = shape.get(a);
                 RunResult rb = shape.get(b);
@@ -150,9 +172,69 @@ final class LoadReport {
                 RunResult sb2 = saturation.get(b);
                 sb.append(' ').append(sa == null || sb2 == null ? "n/a" : ratio(sa.offeredTps(), sb2.offeredTps())).append(" |");
             }
-            sb.append(nl);
+            sb.append(' ').append(pair.goal()).append(" |").append(nl);
         }
         return sb.toString();
+    }
+
+    /**
+     * p99 at jPOS's sustained rate (#16: the switch's at most jPOS's): the rate jPOS held in its
+     * first closed shape, offered open-model to jPOS and to each switch variant, each row's p99
+     * beside jPOS's in that closed loop and in its own open run at the rate.
+     *
+     * @param atRate jPOS's open run first, then each switch variant's
+     */
+    static String atJposRateTable(RunResult jposClosed, List<RunResult> atRate) {
+        String nl = System.lineSeparator();
+        RunResult jposOpen = atRate.getFirst().target().equals("jpos") ? atRate.getFirst() : null;
+        StringBuilder sb = new StringBuilder("p99 at jpos's sustained rate: " + jposRate(jposClosed)
+                + " TPS (what jpos held closed " + jposClosed.shape() + ", p99 " + ms(jposClosed.p99())
+                + " ms), offered open-model on " + jposClosed.shape().connections()
+                + " connections; latency from each request's due time").append(nl).append(nl);
+        sb.append("| target | offered | achieved | p50 ms | p99 ms | p99 / jpos closed p99 | p99 / jpos open p99 | errors |")
+                .append(nl).append("|---|---:|---:|---:|---:|---:|---:|---:|").append(nl);
+        for (RunResult r : atRate) {
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %s | %s | %s | %d |", r.target(), r.offeredTps(),
+                    r.achievedTps(), ms(r.p50()), ms(r.p99()), ratio(r.p99(), jposClosed.p99()),
+                    jposOpen == null ? "n/a" : ratio(r.p99(), jposOpen.p99()), r.errors())).append(nl);
+        }
+        return sb.toString();
+    }
+
+    /** jPOS's closed-loop rate as an open model's rate: its achieved TPS, whole. */
+    static int jposRate(RunResult jposClosed) {
+        return Math.max(1, (int) Math.round(jposClosed.achievedTps()));
+    }
+
+    /** {@code switch journal lag in the window: 12345 rows committed, p50 ... s, p99 ... s}. */
+    static String lagLine(String label, NavigableMap<Double, Double> lag) {
+        return String.format(Locale.ROOT, "%s journal lag (rows committed in the window: %.0f): p50 %s s, p99 %s s, "
+                + "p99 goal <= 2 s (#17)", label, JournalLag.count(lag), seconds(JournalLag.quantile(0.5, lag)),
+                seconds(JournalLag.quantile(0.99, lag)));
+    }
+
+    /**
+     * Journal lag at 80 % of each journaled switch variant's saturation rate (#17: p99 at most 2 s):
+     * the run's figures and the lag quantiles of the rows committed in its window.
+     */
+    static String lagTable(List<LoadHarness.LagRun> runs) {
+        String nl = System.lineSeparator();
+        StringBuilder sb = new StringBuilder("journal lag at 80 % of the rate each journaled switch held closed (its "
+                + "highest shape), open model; lag = a change's store write to its row's commit, from the switch's "
+                + "switch_journal_lag_seconds buckets, interpolated within a bucket").append(nl).append(nl);
+        sb.append("| target | offered | achieved | p99 ms | rows committed | lag p50 s | lag p99 s | lag p99 goal |")
+                .append(nl).append("|---|---:|---:|---:|---:|---:|---:|---|").append(nl);
+        for (LoadHarness.LagRun l : runs) {
+            RunResult r = l.run();
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %.0f | %s | %s | <= 2 s (#17) |", r.target(),
+                    r.offeredTps(), r.achievedTps(), ms(r.p99()), JournalLag.count(l.lag()),
+                    seconds(JournalLag.quantile(0.5, l.lag())), seconds(JournalLag.quantile(0.99, l.lag())))).append(nl);
+        }
+        return sb.toString();
+    }
+
+    private static String seconds(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String tableRow(String load, String target, String tps, RunResult r) {

@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
@@ -66,6 +67,7 @@ final class ProcessRig implements AutoCloseable {
     private final Thread killer = new Thread(this::killAll, "loadharness-kill-children");
     private Child stub;
     private Child silent;
+    private int switchStarts;
     /** A child failed to start: keep the logs in the work directory for a look. */
     private boolean keepLogs;
 
@@ -131,8 +133,9 @@ final class ProcessRig implements AutoCloseable {
         Child c = switch (target) {
             case STUB -> stub;
             case SWITCH -> {
-                Path dataDir = Files.createDirectories(workDir.resolve("switch-data"));
-                Path config = workDir.resolve("switch.yaml");
+                switchStarts++; // each start its own data directory: a variant never finds an earlier one's store
+                Path dataDir = Files.createDirectories(workDir.resolve("switch-data-" + switchStarts));
+                Path config = workDir.resolve("switch-" + switchStarts + ".yaml");
                 yield startChild(name, (port, httpPort) -> {
                     Files.writeString(config, switchYaml(port, httpPort, dataDir, storeEntries) + switchYaml);
                     return List.of("cli", "http://127.0.0.1:" + httpPort + "/health", "run", "--config", config.toString());
@@ -253,6 +256,23 @@ final class ProcessRig implements AutoCloseable {
         return c;
     }
 
+    /**
+     * The switch's {@code /metrics} (Prometheus text) on its admin port, asked now and answered on
+     * the HTTP client's threads: the caller may be on the generator's sender thread.
+     *
+     * @throws IllegalStateException when the switch is not running
+     */
+    CompletableFuture<String> switchMetrics() {
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running(Target.SWITCH).httpPort()
+                + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build();
+        return http.sendAsync(get, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("switch GET /metrics: HTTP " + r.statusCode());
+            }
+            return r.body();
+        });
+    }
+
     /** The approve-all stub's ledger summary, over its HTTP API. */
     LedgerSummary stubLedger() throws IOException, InterruptedException {
         return ledger(stub);
@@ -261,6 +281,24 @@ final class ProcessRig implements AutoCloseable {
     /** The silent issuer's ledger summary, or null when the rig has none. */
     LedgerSummary silentLedger() throws IOException, InterruptedException {
         return silent == null ? null : ledger(silent);
+    }
+
+    /**
+     * Empties the stubs' ledgers ({@code POST /ledger/clear}): before each switch variant, whose fresh
+     * data directory numbers its RRNs from the start again, which the stubs would take for repeats
+     * of an earlier variant's requests and answer without a new debit. Only between runs.
+     *
+     * @throws IOException when a stub does not answer 2xx
+     */
+    void clearStubLedgers() throws IOException, InterruptedException {
+        for (Child c : silent == null ? List.of(stub) : List.of(stub, silent)) {
+            HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.httpPort() + "/ledger/clear"))
+                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build();
+            HttpResponse<String> r = http.send(post, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new IOException(c.process().name() + " POST /ledger/clear: HTTP " + r.statusCode() + ": " + r.body());
+            }
+        }
     }
 
     private LedgerSummary ledger(Child c) throws IOException, InterruptedException {

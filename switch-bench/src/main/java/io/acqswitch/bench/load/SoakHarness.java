@@ -50,7 +50,8 @@ import java.util.function.Consumer;
  */
 public final class SoakHarness {
     private static final Set<String> NOT_FOR_SOAK = Set.of("--target", "--saturate", "--max-rate", "--step-seconds",
-            "--p99-ms", "--table", "--mix", "--timeouts", "--closed");
+            "--p99-ms", "--table", "--mix", "--timeouts", "--closed", "--journal-pg", "--journal-pg-user",
+            "--journal-pg-password");
     private static final Map<String, String> DEFAULTS = Map.of("--rate", "400", "--duration", "1800");
 
     private SoakHarness() {}
@@ -97,7 +98,9 @@ public final class SoakHarness {
             rest.add(k);
             rest.add(v);
         });
-        return new Options(LoadOptions.parse(rest.toArray(String[]::new)), sampleSeconds, out);
+        LoadOptions parsed = LoadOptions.parse(rest.toArray(String[]::new));
+        parsed.switchYaml(); // one switch: a single journal variant, h2 or off
+        return new Options(parsed, sampleSeconds, out);
     }
 
     private static int sampleSeconds(String s) {

@@ -10,7 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -136,7 +138,48 @@ class LoadHarnessSmokeTest {
             assertTrue(out.lines().anyMatch(l -> l.startsWith("| open, highest step with p99 < 1000 ms | " + target + " | 40 | ")), out);
         }
         assertTrue(out.contains("| ratio | closed 2x1 TPS | closed 2x1 p99 | closed 2x1 CPU/txn | closed 2x2 TPS |"), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("| switch/stub | ") && l.endsWith(" | 1.00x |")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("| switch/stub | ") && l.endsWith(" | 1.00x |  |")), out);
+        assertTrue(out.contains("ledger checks: OK"), out);
+    }
+
+    /**
+     * Every switch variant (with PostgreSQL when .ci/run's {@code JOURNAL_PG_URL} is set) runs as a
+     * target of its own with its ledger checks holding, jPOS's closed rate is offered to jPOS and to
+     * each variant, and each journaled variant reports a journal lag from rows it committed.
+     */
+    @Test
+    @Tag("slow")
+    @Timeout(300)
+    void shouldRunEverySwitchVariantAtJposRateAndMeasureTheJournalLag() throws Exception {
+        String pg = System.getenv("JOURNAL_PG_URL");
+        List<String> args = new ArrayList<>(List.of("--target", "all", "--table", "true", "--closed", "2x1",
+                "--max-rate", "40", "--step-seconds", "1", "--warmup", "0", "--duration", "1", "--p99-ms", "1000"));
+        List<String> variants = new ArrayList<>(List.of("switch", "switch-off"));
+        if (pg != null && !pg.isBlank()) {
+            args.addAll(List.of("--journal-pg", pg, "--journal-pg-user", String.valueOf(System.getenv("JOURNAL_PG_USER")),
+                    "--journal-pg-password", Objects.requireNonNullElse(System.getenv("JOURNAL_PG_PASSWORD"), "")));
+            variants.add("switch-pg");
+        }
+        String out = runHarness(args.toArray(String[]::new));
+
+        List<String> atRate = new ArrayList<>(List.of("jpos"));
+        atRate.addAll(variants);
+        for (String target : atRate) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("| closed 2x1 | " + target + " | ")), out);
+            assertTrue(out.lines().anyMatch(l -> l.matches("\\| " + target + " \\| \\d+ \\| .* \\| [0-9.]+x \\| [0-9.]+x \\| 0 \\|")),
+                    out); // its row at jpos's rate, p99 beside jpos's closed and open p99
+            assertTrue(out.lines().filter(l -> l.startsWith("ledger[" + target + "]")).allMatch(l -> l.endsWith("-> OK")), out);
+        }
+        assertTrue(out.contains("p99 at jpos's sustained rate: "), out);
+        for (String journaled : variants.stream().filter(v -> !v.equals("switch-off")).toList()) {
+            String lag = out.lines().filter(l -> l.startsWith("| " + journaled + " | ") && l.endsWith(" | <= 2 s (#17) |"))
+                    .findFirst().orElseThrow(() -> new AssertionError(out));
+            assertFalse(lag.contains("| 0 |") || lag.contains("NaN"), lag); // it committed rows, so it has a lag
+        }
+        assertFalse(out.lines().anyMatch(l -> l.startsWith("| switch-off | ") && l.endsWith("(#17) |")), out);
+        for (String pair : List.of("switch/jpos", "switch-off/jpos", "switch/switch-off", "switch-off/relay")) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("| " + pair + " | ")), out);
+        }
         assertTrue(out.contains("ledger checks: OK"), out);
     }
 
@@ -160,6 +203,31 @@ class LoadHarnessSmokeTest {
         assertEquals("journal: {enabled: false}\n", LoadOptions.parse("--switch-journal", "false").switchYaml());
         assertEquals("pipeline: {waitStrategy: sleeping}\n",
                 LoadOptions.parse("--switch-journal", "true", "--switch-wait-strategy", "sleeping").switchYaml());
+    }
+
+    @Test
+    void shouldRunEverySwitchVariantItCanForTheTableAndTheAskedOnesOtherwise() {
+        LoadOptions.Postgres pg = new LoadOptions.Postgres("jdbc:postgresql://127.0.0.1:5432/journal", "u", "p");
+        assertEquals(List.of(LoadOptions.SwitchJournal.H2), LoadOptions.parse().switchJournals());
+        assertEquals(List.of(LoadOptions.SwitchJournal.H2, LoadOptions.SwitchJournal.OFF),
+                LoadOptions.parse("--table", "true").switchJournals());
+        LoadOptions all = LoadOptions.parse("--table", "true", "--journal-pg", pg.url(), "--journal-pg-user", "u",
+                "--journal-pg-password", "p");
+        assertEquals(List.of(LoadOptions.SwitchJournal.H2, LoadOptions.SwitchJournal.OFF, LoadOptions.SwitchJournal.PG),
+                all.switchJournals());
+        assertEquals(pg, all.journalPg());
+        assertEquals("jdbc:postgresql://127.0.0.1:5432/journal as u", pg.toString()); // no password
+        assertEquals("journal: {url: \"jdbc:postgresql://127.0.0.1:5432/journal?currentSchema=s\", user: \"u\", "
+                + "password: \"p\"}\n", all.switchYaml(LoadOptions.SwitchJournal.PG, pg.url() + "?currentSchema=s"));
+        assertEquals(List.of(LoadOptions.SwitchJournal.OFF), LoadOptions.parse("--switch-journal", "false").switchJournals());
+        assertEquals("--switch-journal=h2,pg: pg needs --journal-pg URL", assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--switch-journal", "h2,pg")).getMessage());
+        assertEquals("--switch-journal=h2,h2: h2 twice", assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--switch-journal", "h2,h2")).getMessage());
+        assertEquals("--journal-pg=jdbc:h2:mem:x: a jdbc:postgresql: URL", assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--journal-pg", "jdbc:h2:mem:x")).getMessage());
+        assertEquals("--switch-journal=h2,off: one switch here, h2 or off", assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse("--switch-journal", "h2,off").switchYaml()).getMessage());
     }
 
     @Test
@@ -216,8 +284,12 @@ class LoadHarnessSmokeTest {
 
     @Test
     void shouldRunEveryTargetInTurnForAll() {
-        assertEquals(List.of(LoadOptions.Target.STUB, LoadOptions.Target.RELAY, LoadOptions.Target.SWITCH,
-                LoadOptions.Target.JPOS), LoadOptions.parse("--target", "all").target().runs());
+        assertEquals(List.of(LoadOptions.Target.STUB, LoadOptions.Target.RELAY, LoadOptions.Target.JPOS,
+                LoadOptions.Target.SWITCH), LoadOptions.parse("--target", "all").target().runs());
+        assertEquals(List.of("stub", "relay", "jpos", "switch", "switch-off"), LoadHarness.subjects(
+                LoadOptions.parse("--target", "all", "--table", "true")).stream().map(LoadHarness.Subject::label).toList());
+        assertEquals(List.of("stub", "switch-pg", "switch-off"), LoadHarness.subjects(LoadOptions.parse("--switch-journal",
+                "pg,off", "--journal-pg", "jdbc:postgresql://127.0.0.1:1/j")).stream().map(LoadHarness.Subject::label).toList());
         assertEquals(List.of(LoadOptions.Target.JPOS), LoadOptions.parse("--target", "jpos").target().runs());
     }
 

@@ -50,6 +50,9 @@ class SoakHarnessSmokeTest {
                 assertThrows(IllegalArgumentException.class, () -> SoakHarness.parse("--target", "all")).getMessage());
         assertEquals("--sample-seconds=0: an integer > 0",
                 assertThrows(IllegalArgumentException.class, () -> SoakHarness.parse("--sample-seconds", "0")).getMessage());
+        assertEquals("--switch-journal=h2,off: one switch here, h2 or off",
+                assertThrows(IllegalArgumentException.class, () -> SoakHarness.parse("--switch-journal", "h2,off")).getMessage());
+        assertEquals("journal: {enabled: false}\n", SoakHarness.parse("--switch-journal", "off").load().switchYaml());
     }
 
     @Test
