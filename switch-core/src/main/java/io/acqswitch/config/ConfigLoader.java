@@ -26,7 +26,8 @@ public final class ConfigLoader {
             .registerModule(new SimpleModule("switch-config")
                     .addDeserializer(Duration.class, new FromText<>(Durations::parse))
                     .addDeserializer(Dialect.class, new FromText<>(ConfigLoader::dialect))
-                    .addDeserializer(SwitchConfig.MacMode.class, new FromText<>(SwitchConfig.MacMode::byName)));
+                    .addDeserializer(SwitchConfig.MacMode.class, new FromText<>(SwitchConfig.MacMode::byName))
+                    .addDeserializer(SwitchConfig.Replication.class, new FromText<>(SwitchConfig.Replication::byName)));
 
     private ConfigLoader() {}
 
