@@ -98,7 +98,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.router = router;
         this.metrics = metrics;
         this.clock = clock;
-        this.sequences = new Sequences(store);
+        this.sequences = new Sequences(store, cfg.cluster() == null ? null : cfg.cluster().nodeId());
         this.cardKey = new CardKey(cfg.dataDir());
         this.retention = new Retention(cfg, store, metrics, this::leftBatch);
         this.transitions = new Transitions(metrics);
