@@ -63,6 +63,8 @@ public final class SwitchNode implements AutoCloseable {
     private Ring ring;
     private ScheduledExecutorService ticker;
     private AdminHttpServer http;
+    /** This node's part in a cluster, or {@code null} without a {@code cluster:} section. */
+    private io.acqswitch.cluster.ClusterNode cluster;
     private boolean closed;
 
     public SwitchNode(SwitchConfig cfg) {
@@ -112,6 +114,11 @@ public final class SwitchNode implements AutoCloseable {
                         System::currentTimeMillis).start();
                 store = new JournalingStore(store, journal);
             }
+            if (cfg.cluster() != null) {
+                // fences earlier owners and, on an empty store, restores it from Kafka: before recovery runs over it
+                cluster = io.acqswitch.cluster.ClusterNode.start(cfg.cluster(), store, metrics.registry());
+                store = cluster.replicating(store);
+            }
             router = Router.of(cfg, cfg.routesFile());
             if (cfg.routesFile() != null) {
                 if (router.reload() instanceof Router.Reload.Rejected r) {
@@ -120,7 +127,8 @@ public final class SwitchNode implements AutoCloseable {
                 router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
             }
             issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers, keys);
-            processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, System::currentTimeMillis);
+            processor = new TransactionProcessor(cfg, store, cluster != null ? cluster.gate(issuers) : issuers, router::route,
+                    metrics, System::currentTimeMillis);
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
             processor.attach(ring);
             processor.recover();
@@ -214,7 +222,7 @@ public final class SwitchNode implements AutoCloseable {
 
     /**
      * 200 when every listener is bound, the store is open and every issuer has a link up, else 503.
-     * {@code degraded} lists the failing parts: {@code listeners}, {@code store}, {@code issuer:<id>}.
+     * {@code degraded} lists the failing parts: {@code listeners}, {@code store}, {@code issuer:<id>}, {@code cluster:<partition>} (fenced: docs/cluster.md).
      */
     private AdminHttpServer.Reply health() {
         List<String> degraded = new ArrayList<>();
@@ -237,12 +245,15 @@ public final class SwitchNode implements AutoCloseable {
                     .append(up).append(",\"status\":\"").append(up > 0 ? "UP" : "DOWN").append("\"}");
         }
         issuersJson.append('}');
+        if (cluster != null) {
+            cluster.lost().forEach(p -> degraded.add("cluster:" + p));
+        }
         boolean up = degraded.isEmpty();
         String body = "{\"status\":\"" + (up ? "UP" : "DEGRADED") + "\",\"degraded\":["
                 + String.join(",", degraded.stream().map(d -> "\"" + d + "\"").toList())
                 + "],\"listeners\":\"" + (listening ? "UP" : "DOWN")
                 + "\",\"store\":\"" + (storeOpen ? "UP" : "DOWN") + "\",\"safDepth\":" + processor.safDepth()
-                + ",\"issuers\":" + issuersJson + "}";
+                + ",\"issuers\":" + issuersJson + (cluster != null ? ",\"cluster\":" + cluster.healthJson() : "") + "}";
         return AdminHttpServer.Reply.json(up ? 200 : 503, body);
     }
 
@@ -317,6 +328,9 @@ public final class SwitchNode implements AutoCloseable {
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (cluster != null) {
+            cluster.close(); // after the ring: nothing more to replicate
         }
         if (journal != null) {
             journal.close(); // before the store: it reads records while it drains

@@ -189,10 +189,12 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
                 // every answer of the batch leaves now, one task per event loop, and so does every
                 // request and reversal advice for the issuers; a long batch is cut every FLUSH_EVERY
                 // events, so that its first requests hold no issuer slot, and keep no terminal
-                // waiting, while the ring works through the rest
+                // waiting, while the ring works through the rest. Issuers first: in a cluster their
+                // flush is the replication barrier (docs/cluster.md), and if it fails nothing of the
+                // batch leaves, answers included
                 sinceFlush = 0;
-                outbox.flush();
                 issuers.flush();
+                outbox.flush();
             }
         }
     }
