@@ -26,14 +26,40 @@ public final class Partitioner {
 
     /** @param terminal {@code acquirer|merchant|terminal} */
     public int ofTerminal(String terminal) {
-        return Utils.toPositive(Utils.murmur2(terminal.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return ofTerminal(terminal.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The partition of an encoded record: its terminal as its original key names it (field 32 as sent, 42, 41). */
+    /**
+     * The partition of an encoded record: its terminal as its original key names it (field 32 as
+     * sent, 42, 41), read from the bytes without decoding the record (this runs for every put on
+     * the processor thread).
+     */
     public int ofRecord(byte[] record) {
-        TxnRecord r = RecordCodec.decode(record);
-        String terminal = terminalOfKey(r.originalKey);
-        return ofTerminal(terminal != null ? terminal : r.acquirerId + '|' + r.merchantId + '|' + r.terminalId);
+        int offset = RecordCodec.originalKeyOffset(record);
+        if (offset > 0) {
+            int end = offset + RecordCodec.originalKeyLength(record, offset);
+            int start = indexOf(record, offset, end, 0);
+            int stop = start < 0 ? -1 : indexOf(record, start + 1, end, 2);
+            if (stop > 0) {
+                return ofTerminal(java.util.Arrays.copyOfRange(record, start + 1, stop));
+            }
+        }
+        TxnRecord r = RecordCodec.decode(record); // no original key: the record's own fields
+        return ofTerminal(r.acquirerId + '|' + r.merchantId + '|' + r.terminalId);
+    }
+
+    private int ofTerminal(byte[] terminal) {
+        return Utils.toPositive(Utils.murmur2(terminal)) % partitions;
+    }
+
+    /** Position of the {@code skip+1}-th {@code '|'} in {@code bytes[from, to)}, or -1. */
+    private static int indexOf(byte[] bytes, int from, int to, int skip) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '|' && skip-- == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -134,6 +134,32 @@ public final class RecordCodec {
         return r;
     }
 
+    /**
+     * Where the original key's UTF-8 bytes start in an encoded record, without decoding it (the
+     * cluster partitions every put by it, on the processor thread); its length is {@link
+     * #originalKeyLength}. -1 for bytes of an unknown layout version.
+     */
+    public static int originalKeyOffset(byte[] bytes) {
+        if (bytes.length == 0 || bytes[0] < OLDEST || bytes[0] > VERSION) {
+            return -1;
+        }
+        int at = 1;
+        at = skipStr(bytes, at) + 2; // rrn, then state and message class
+        at = skipStr(bytes, at); // mti
+        at = skipStr(bytes, at); // processing code
+        at = skipStr(bytes, at) + 8; // dedupe key, then fingerprint
+        return at + 2;
+    }
+
+    /** The original key's length in bytes at {@link #originalKeyOffset}. */
+    public static int originalKeyLength(byte[] bytes, int offset) {
+        return ((bytes[offset - 2] & 0xff) << 8) | (bytes[offset - 1] & 0xff);
+    }
+
+    private static int skipStr(byte[] bytes, int at) {
+        return at + 2 + (((bytes[at] & 0xff) << 8) | (bytes[at + 1] & 0xff));
+    }
+
     private static String str(ByteBuffer b) {
         int n = Short.toUnsignedInt(b.getShort());
         String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);

@@ -46,6 +46,24 @@ class PartitionerTest {
     }
 
     @Test
+    void shouldReadTheTerminalFromTheBytesAsADecodeWould() {
+        RecordCodec codec = new RecordCodec();
+        for (int i = 0; i < 300; i++) {
+            TxnRecord r = record(String.format("6339%08d", i), i % 3 == 0 ? "" : "12345" + i % 7, "TÉRM" + i);
+            r.mti = "0200";
+            r.processingCode = "000000";
+            r.maskedPan = "476173******0010";
+            byte[] bytes = codec.encode(r);
+            String terminal = Partitioner.terminalOfKey(RecordCodec.decode(bytes).originalKey);
+            assertEquals(partitioner.ofTerminal(terminal), partitioner.ofRecord(bytes), terminal);
+        }
+        TxnRecord keyless = record("633900000001", "123456", "TERM0001");
+        keyless.originalKey = "";
+        assertEquals(partitioner.ofTerminal("123456|MERCHANT0000001|TERM0001"), partitioner.ofRecord(codec.encode(keyless)),
+                "without an original key: the record's own acquirer, merchant and terminal");
+    }
+
+    @Test
     void shouldSpreadTerminalsOverThePartitions() {
         Set<Integer> used = new HashSet<>();
         for (int i = 0; i < 200; i++) {
