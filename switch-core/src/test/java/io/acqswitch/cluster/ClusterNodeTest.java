@@ -121,6 +121,9 @@ class ClusterNodeTest {
             stub.setRules(StubRules.approveAll());
             try (Rig taker = node(stub, "takeover", 2, "sync")) {
                 assertEquals(3.0, taker.counted("switch_cluster_takeovers"), "every partition restored");
+                String health = io.acqswitch.support.Http.get(taker.node.httpPort(), "/health").body();
+                assertTrue(health.contains("\"cluster\":{\"nodeId\":2,\"replication\":\"sync\",\"partitions\":[0, 1, 2],\"fenced\":[]}"),
+                        health);
                 taker.assertReversedOnce(rrn);
                 assertEquals(0, stub.ledger().summary().netDebited());
                 assertTrue(stub.ledger().entry(rrn).map(LedgerEntry::reversed).orElse(false));
