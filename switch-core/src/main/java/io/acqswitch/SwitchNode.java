@@ -1,42 +1,51 @@
 package io.acqswitch;
 
 import io.acqswitch.admin.AdminHttpServer;
+import io.acqswitch.admin.OpsApi;
+import io.acqswitch.cluster.ClusterNode;
 import io.acqswitch.config.StartupException;
+import io.acqswitch.console.Console;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
-import io.acqswitch.iso.ResponseCode;
-import io.acqswitch.iso.Responses;
-import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.journal.JournalDb;
 import io.acqswitch.journal.JournalQueries;
 import io.acqswitch.journal.JournalWriter;
 import io.acqswitch.journal.JournalingStore;
-import io.acqswitch.journal.OpsApi;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.IssuerGateway;
+import io.acqswitch.net.TerminalSecurity;
 import io.acqswitch.net.TerminalServer;
+import io.acqswitch.net.TlsContexts;
+import io.acqswitch.pipeline.EventType;
+import io.acqswitch.pipeline.Handoff;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.route.Router;
-import io.acqswitch.sim.IssuerStub;
+import io.acqswitch.security.KeyService;
 import io.acqswitch.store.ChronicleTransactionStore;
 import io.acqswitch.store.DataDirLock;
 import io.acqswitch.store.FillWatch;
 import io.acqswitch.store.TransactionStore;
+import io.acqswitch.saf.Saf;
+import io.acqswitch.net.Issuers;
 import io.acqswitch.txn.TransactionProcessor;
+import io.acqswitch.txn.TxnClock;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Map;
+import java.util.LinkedHashMap;
 
 /**
  * One running switch node: the dataDir's lock (taken before anything else), the store (recovered
@@ -50,7 +59,8 @@ public final class SwitchNode implements AutoCloseable {
     private final SwitchConfig cfg;
     private final SwitchMetrics metrics = new SwitchMetrics();
     private final List<TerminalServer> listeners = new ArrayList<>();
-    private final List<IssuerStub> stubs = new ArrayList<>();
+    private final List<Companion> companions;
+    private final List<Companion> started = new ArrayList<>();
     private DataDirLock dataDirLock;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -58,22 +68,44 @@ public final class SwitchNode implements AutoCloseable {
     private JournalWriter journal;
     private Router router;
     private IssuerGateway issuers;
-    private io.acqswitch.security.KeyService keys;
+    private KeyService keys;
     private TransactionProcessor processor;
     private Ring ring;
+    private Handoff handoff;
     private ScheduledExecutorService ticker;
     private AdminHttpServer http;
     /** This node's part in a cluster, or {@code null} without a {@code cluster:} section. */
-    private io.acqswitch.cluster.ClusterNode cluster;
+    private ClusterNode cluster;
+    private Console console;
     private boolean closed;
 
-    public SwitchNode(SwitchConfig cfg) {
-        this.cfg = cfg;
+    /**
+     * Something started and stopped with the node that the node itself does not know: started after
+     * the dataDir's lock and before the issuer links (so a link to it comes up at once), on the node's
+     * event loops, and given the node's HTTP endpoint before it opens. The demo issuer stubs of
+     * {@code stubs:} are one ({@code cli.DemoStubs}); production packages never import the stubs.
+     */
+    public interface Companion extends AutoCloseable {
+        /** Binds what it serves; on failure it has released what it took. @throws StartupException naming the setting */
+        void start(EventLoopGroup boss, EventLoopGroup workers) throws StartupException, InterruptedException;
+
+        /** Adds its routes to the node's HTTP endpoint (called once, before the endpoint starts). */
+        void mount(AdminHttpServer http);
+
+        /** Stops it; called once by {@link SwitchNode#close} after the issuer links are closed. */
+        @Override
+        void close();
     }
 
-    /** The issuer stubs started from {@code stubs:} (demo and rehearsal). */
-    public List<IssuerStub> stubs() {
-        return stubs;
+    /** A node with nothing but its own components. */
+    public SwitchNode(SwitchConfig cfg) {
+        this(cfg, List.of());
+    }
+
+    /** A node that also starts, shows on its HTTP endpoint and stops {@code companions}, in order. */
+    public SwitchNode(SwitchConfig cfg, List<? extends Companion> companions) {
+        this.cfg = cfg;
+        this.companions = List.copyOf(companions);
     }
 
     /**
@@ -84,25 +116,30 @@ public final class SwitchNode implements AutoCloseable {
      * @throws StartupException one line {@code name=value: why}: {@code dataDir=<path>: in use by
      *         process <pid>}, or a socket that cannot be bound ({@code listeners[i].port},
      *         {@code http.port}, {@code stubs[i].port}, or {@code .bind} for an address not of this
-     *         host), or {@code routesFile} refused
+     *         host), {@code routesFile} refused, or a {@code tls} file that does not hold what it should
      */
     public SwitchNode start() throws StartupException, IOException, InterruptedException {
         try {
             dataDirLock = DataDirLock.acquire(cfg.dataDir());
+            // every TLS context first: a certificate or key that will not load stops start-up before anything listens
+            List<SslContext> listenerTls = new ArrayList<>();
+            for (int i = 0; i < cfg.listeners().size(); i++) {
+                listenerTls.add(TlsContexts.server(cfg.listeners().get(i).tls(), "listeners[" + i + "].tls"));
+            }
+            List<SslContext> issuerTls = new ArrayList<>();
+            for (int i = 0; i < cfg.issuers().size(); i++) {
+                issuerTls.add(TlsContexts.client(cfg.issuers().get(i).tls(), "issuers[" + i + "].tls"));
+            }
+            SslContext httpTls = TlsContexts.server(cfg.http().tls(), "http.tls");
             metrics.bindJvm();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-            for (int i = 0; i < cfg.stubs().size(); i++) {
-                SwitchConfig.Stub st = cfg.stubs().get(i);
-                try {
-                    stubs.add(new IssuerStub(st.name(), st.bind(), st.port(), st.rules()).start(boss, workers));
-                } catch (IOException e) {
-                    throw bindFailure("stubs[" + i + "]", st.bind(), st.port(), e);
-                }
-                LOG.info("embedded issuer stub {} on {}:{}", st.name(), st.bind(), stubs.getLast().port());
+            for (Companion c : companions) {
+                started.add(c); // closed by close() even when its start fails half way
+                c.start(boss, workers);
             }
             // the security module: its LMK is created under dataDir/security on the first start
-            keys = io.acqswitch.security.KeyService.open(cfg.dataDir());
+            keys = KeyService.open(cfg.dataDir());
             store = new ChronicleTransactionStore(cfg.dataDir(), cfg.store().expectedEntries());
             SwitchConfig.Journal jc = cfg.journal();
             if (jc.enabled()) {
@@ -116,7 +153,7 @@ public final class SwitchNode implements AutoCloseable {
             }
             if (cfg.cluster() != null) {
                 // fences earlier owners and, on an empty store, restores it from Kafka: before recovery runs over it
-                cluster = io.acqswitch.cluster.ClusterNode.start(cfg.cluster(), store, metrics.registry());
+                cluster = ClusterNode.start(cfg.cluster(), store, metrics.registry());
                 store = cluster.replicating(store);
             }
             router = Router.of(cfg, cfg.routesFile());
@@ -124,19 +161,22 @@ public final class SwitchNode implements AutoCloseable {
                 if (router.reload() instanceof Router.Reload.Rejected r) {
                     throw new StartupException("routesFile=" + cfg.routesFile() + ": " + String.join("; ", r.problems()));
                 }
-                router.watch(cfg.routesFile(), java.time.Duration.ofSeconds(2));
+                router.watch(cfg.routesFile(), Duration.ofSeconds(2));
             }
-            issuers = new IssuerGateway(cfg.issuers(), this::issuerResponse, metrics, workers, keys);
-            processor = new TransactionProcessor(cfg, store, cluster != null ? cluster.gate(issuers) : issuers, router::route,
-                    metrics, System::currentTimeMillis);
+            issuers = new IssuerGateway(cfg.issuers(), (issuer, msg) -> handoff.issuerResponse(issuer, msg), metrics, workers, keys,
+                    issuerTls);
+            Issuers gated = cluster != null ? cluster.gate(issuers) : issuers;
+            processor = new TransactionProcessor(cfg, store, gated, router::route, metrics, TxnClock.SYSTEM,
+                    Saf.factory(cfg, store, gated, metrics, TxnClock.SYSTEM));
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
+            handoff = new Handoff(ring, metrics);
             processor.attach(ring);
             processor.recover();
             Gauge.builder("switch_ring_remaining_capacity", ring, Ring::remainingCapacity)
                     .description("Free ring slots").register(metrics.registry());
             Gauge.builder("switch_ring_capacity", () -> cfg.pipeline().ringSize())
                     .description("Ring slots in all (pipeline.ringSize)").register(metrics.registry());
-            io.micrometer.core.instrument.FunctionCounter.builder("switch_processor_errors", ring, Ring::handlerErrors)
+            FunctionCounter.builder("switch_processor_errors", ring, Ring::handlerErrors)
                     .description("Exceptions the processor survived (bugs: each is logged)").register(metrics.registry());
             Gauge.builder("switch_store_records", store, TransactionStore::records)
                     .description("Transaction records in the store").register(metrics.registry());
@@ -159,64 +199,40 @@ public final class SwitchNode implements AutoCloseable {
                 SwitchConfig.Listener l = cfg.listeners().get(i);
                 IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
                 try {
-                    listeners.add(new TerminalServer(l, codec, metrics, this::terminalRequest,
-                            new io.acqswitch.net.TerminalSecurity(keys, cfg.security().testKeys(), metrics), boss, workers).start());
+                    listeners.add(new TerminalServer(l, codec, metrics, handoff::terminalRequest,
+                            new TerminalSecurity(keys, cfg.security().testKeys(), metrics), listenerTls.get(i),
+                            boss, workers).start());
                 } catch (IOException e) {
-                    throw bindFailure("listeners[" + i + "]", l.bind(), l.port(), e);
+                    throw StartupException.cannotListen("listeners[" + i + "]", l.bind(), l.port(), e);
                 }
-                LOG.info("terminal listener {} on {}:{} dialect={}", l.name(), l.bind(), listeners.getLast().port(),
-                        l.dialect().configName());
+                LOG.info("terminal listener {} on {}:{} dialect={}{}", l.name(), l.bind(), listeners.getLast().port(),
+                        l.dialect().configName(), l.tls() != null ? " tls clientAuth=" + l.tls().clientAuth().configName() : "");
             }
             try {
-                http = new AdminHttpServer(cfg.http(), metrics.registry());
+                http = new AdminHttpServer(cfg.http(), metrics.registry(), httpTls);
             } catch (IOException e) {
-                throw bindFailure("http", cfg.http().bind(), cfg.http().port(), e);
+                throw StartupException.cannotListen("http", cfg.http().bind(), cfg.http().port(), e);
             }
             http.probe("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
                     .probe("/health", ex -> health());
             router.mount(http, "/routes");
             if (journal != null) {
-                new OpsApi(new JournalQueries(journal.db()), cfg.http().token(), (requeue, rrn, note) -> ring.tryPublishAdmin(
-                        requeue ? io.acqswitch.pipeline.EventType.SAF_REQUEUE : io.acqswitch.pipeline.EventType.SAF_RESOLVE,
-                        rrn, note)).mount(http, "/ops");
+                OpsApi.SafCommands safCommands = (requeue, rrn, note) -> ring.tryPublishAdmin(
+                        requeue ? EventType.SAF_REQUEUE : EventType.SAF_RESOLVE, rrn, note);
+                new OpsApi(new JournalQueries(journal.db()), cfg.http().token(), safCommands).mount(http, "/ops");
+                console = new Console(journal.db(), cfg.http().token(), safCommands, new Console.Sources(metrics.registry(),
+                        processor::safDepth, this::linksUp), System::currentTimeMillis).start(http);
             }
-            for (IssuerStub st : stubs) {
-                st.mount(http, "/stubs/" + st.name());
+            for (Companion c : companions) {
+                c.mount(http);
             }
             http.start();
-            LOG.info("http on {}:{} (/metrics, /health, /routes{})", cfg.http().bind(), http.port(), journal != null ? ", /ops" : "");
+            LOG.info("{} on {}:{} (/metrics, /health, /routes{})", httpTls != null ? "https" : "http", cfg.http().bind(), http.port(),
+                    journal != null ? ", /ops, /console" : "");
             return this;
         } catch (StartupException | IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
-        }
-    }
-
-    /**
-     * The socket {@code key} ({@code listeners[0]}, {@code http}, {@code stubs[1]}) could not listen:
-     * named by its {@code .bind} when the host has no such address, else by its {@code .port}
-     * ({@code listeners[0].port=8583: address already in use}).
-     */
-    private static StartupException bindFailure(String key, String bind, int port, IOException e) {
-        String why = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : e.toString();
-        why = Character.toLowerCase(why.charAt(0)) + why.substring(1);
-        String setting = why.contains("assign requested address") ? key + ".bind=" + bind : key + ".port=" + port;
-        return new StartupException(setting + ": " + why, e);
-    }
-
-    /** Netty thread: hand the request to the ring, or answer 91 at once when the ring is full. */
-    private void terminalRequest(TerminalRequest req, Channel ch) {
-        if (!ring.tryPublishRequest(req, ch)) {
-            metrics.count("switch_ring_full_rejections");
-            metrics.response(req.messageClass(), ResponseCode.ISSUER_INOPERATIVE);
-            ch.writeAndFlush(Responses.answer(req.message(), ResponseCode.ISSUER_INOPERATIVE), ch.voidPromise());
-        }
-    }
-
-    /** Netty thread: an issuer's answer goes to the ring; if full, the deadline reverses the transaction. */
-    private void issuerResponse(int issuer, ISOMsg msg) {
-        if (!ring.tryPublishResponse(issuer, msg)) {
-            metrics.count("switch_ring_full_issuer_responses_dropped");
         }
     }
 
@@ -257,6 +273,15 @@ public final class SwitchNode implements AutoCloseable {
         return AdminHttpServer.Reply.json(up ? 200 : 503, body);
     }
 
+    /** Issuer links up, by issuer id in configuration order (the console's Live page). */
+    private Map<String, Integer> linksUp() {
+        Map<String, Integer> up = new LinkedHashMap<>();
+        for (int i = 0; i < issuers.issuerCount(); i++) {
+            up.put(issuers.issuer(i).id(), issuers.linksUp(i));
+        }
+        return up;
+    }
+
     public SwitchMetrics metrics() {
         return metrics;
     }
@@ -276,7 +301,7 @@ public final class SwitchNode implements AutoCloseable {
     }
 
     /** The security module and key store (docs/security.md). */
-    public io.acqswitch.security.KeyService keys() {
+    public KeyService keys() {
         return keys;
     }
 
@@ -305,6 +330,9 @@ public final class SwitchNode implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        if (console != null) {
+            console.close();
+        }
         if (ticker != null) {
             ticker.shutdownNow();
         }
@@ -317,8 +345,8 @@ public final class SwitchNode implements AutoCloseable {
         if (router != null) {
             router.close();
         }
-        for (IssuerStub st : stubs) {
-            st.close();
+        for (Companion c : started.reversed()) {
+            c.close();
         }
         if (keys != null) {
             keys.close();

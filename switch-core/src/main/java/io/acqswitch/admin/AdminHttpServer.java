@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import io.acqswitch.config.SwitchConfig;
-import io.acqswitch.metrics.LogText;
+import io.acqswitch.iso.LogText;
+import io.acqswitch.net.TlsContexts;
+import io.acqswitch.net.TlsGate;
 import io.acqswitch.metrics.ThrottledLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,6 +42,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -87,7 +90,9 @@ import org.slf4j.event.Level;
  *       crowd out monitoring.</li>
  *   <li>With {@code http.token} set, every request that can change something (any method but GET and
  *       HEAD) needs {@code Authorization: Bearer <token>}: 401 otherwise ({@code unauthorized}),
- *       before any route runs. Routes may ask more (the operations API wants it for GETs too).</li>
+ *       before any route runs. Routes may ask more (the operations API wants it for GETs too). A mount
+ *       made with {@link #session} checks its own credentials instead (the console: a session cookie
+ *       and a CSRF token), so a browser's form posts reach it.</li>
  *   <li>Malformed input (a request line or headers that do not parse, a bad URI, a route throwing
  *       {@link IllegalArgumentException}) is a 400 with one log line and no stack trace
  *       ({@code bad_request}); a body over 1 MiB is a 413 ({@code too_large}).</li>
@@ -128,7 +133,9 @@ public final class AdminHttpServer implements AutoCloseable {
 
     /** Why a request was refused: the {@code reason} tag of {@code switch_http_rejected_total}. */
     enum Refusal {
-        HEADER_TIMEOUT, BUSY, UNAUTHORIZED, BAD_REQUEST, TOO_LARGE;
+        HEADER_TIMEOUT, BUSY, UNAUTHORIZED, BAD_REQUEST, TOO_LARGE,
+        /** With {@code http.tls}: a client that does not speak TLS, one too slow to, or one whose handshake fails. */
+        NOT_TLS, TLS_HANDSHAKE_TIMEOUT, TLS_HANDSHAKE_FAILED;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);
@@ -138,7 +145,8 @@ public final class AdminHttpServer implements AutoCloseable {
     /** Requests of one kind handled at once, bounded by its permits. */
     private record Lane(String name, Semaphore slots) {}
 
-    private record Mount(String prefix, Route route, Lane lane) {
+    /** {@code ownAuth}: the route checks every request's credentials itself (no bearer header required). */
+    private record Mount(String prefix, Route route, Lane lane, boolean ownAuth) {
         boolean matches(String path) {
             return path.equals(prefix) || (prefix.endsWith("/") ? path.startsWith(prefix) : path.startsWith(prefix + "/"));
         }
@@ -160,7 +168,7 @@ public final class AdminHttpServer implements AutoCloseable {
 
     /** Defaults for everything but the address (no token), counting into a registry of its own (the stand-alone stub). */
     public AdminHttpServer(String bind, int port) throws IOException {
-        this(new SwitchConfig.Http(bind, port, null, null, null), new SimpleMeterRegistry());
+        this(new SwitchConfig.Http(bind, port, null, null, null, null), new SimpleMeterRegistry());
     }
 
     /**
@@ -169,6 +177,25 @@ public final class AdminHttpServer implements AutoCloseable {
      * @throws IOException when it cannot listen (a {@link java.net.BindException} when the port is in use)
      */
     public AdminHttpServer(SwitchConfig.Http http, MeterRegistry registry) throws IOException {
+        this(plain(http), registry, null);
+    }
+
+    /** @throws IllegalArgumentException when {@code http} has {@code tls}: serving it in clear would be a silent downgrade */
+    private static SwitchConfig.Http plain(SwitchConfig.Http http) {
+        if (http.tls() != null) {
+            throw new IllegalArgumentException("http has tls: pass its context (TlsContexts.server) rather than serve it in clear");
+        }
+        return http;
+    }
+
+    /**
+     * As {@link #AdminHttpServer(SwitchConfig.Http, MeterRegistry)}, serving HTTPS (TLS 1.3) with
+     * {@code tls} when it is not null; a handshake must finish within {@code http.headerTimeout}, and a
+     * failed one is counted ({@code not_tls}, {@code tls_handshake_timeout}, {@code tls_handshake_failed}).
+     *
+     * @throws IOException when it cannot listen (a {@link java.net.BindException} when the port is in use)
+     */
+    public AdminHttpServer(SwitchConfig.Http http, MeterRegistry registry, SslContext tls) throws IOException {
         this.token = http.token() == null || http.token().isBlank() ? null : http.token().getBytes(StandardCharsets.UTF_8);
         this.headerTimeoutNanos = http.headerTimeout().toNanos();
         this.maxConcurrent = http.maxConcurrentRequests();
@@ -178,6 +205,12 @@ public final class AdminHttpServer implements AutoCloseable {
             refused.put(r, Counter.builder("switch_http_rejected")
                     .description("Admin HTTP requests refused, by reason").tag("reason", r.tag()).register(registry));
         }
+        TlsGate tlsGate = new TlsGate((failure, ctx, detail) -> {
+            Refusal r = Refusal.valueOf(failure.name());
+            refused.get(r).increment();
+            refusals.log(r.tag(), "admin http refused ({}) from {}: {}", r.tag(), ctx.channel().remoteAddress(),
+                    LogText.escape(detail, 300));
+        });
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("admin-http-io", true),
                 NioIoHandler.newFactory());
         // virtual threads: a route may wait on the journal's database; the lanes' permits bound how many run
@@ -191,6 +224,11 @@ public final class AdminHttpServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         Connection c = new Connection(ch);
+                        if (tls != null) {
+                            ch.pipeline()
+                                    .addLast("tls", TlsContexts.serverHandler(tls, ch, http.headerTimeout()))
+                                    .addLast("tlsGate", tlsGate);
+                        }
                         ch.pipeline()
                                 .addLast("firstBytes", c.firstBytes)
                                 .addLast("codec", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADER_BYTES, 8192))
@@ -209,7 +247,18 @@ public final class AdminHttpServer implements AutoCloseable {
 
     /** Serves {@code path} (and everything below it) with {@code route}, within {@code http.maxConcurrentRequests}. */
     public AdminHttpServer route(String path, Route route) {
-        mounts.add(new Mount(path, route, operations));
+        mounts.add(new Mount(path, route, operations, false));
+        return this;
+    }
+
+    /**
+     * As {@link #route}, for routes that authenticate every request themselves, whatever its
+     * method: state-changing requests reach them without {@code Authorization: Bearer}. For a
+     * browser's pages, whose forms cannot send that header; the route must refuse what it did not
+     * authenticate (and answer 401 for a bad credential, which is counted as a refusal).
+     */
+    public AdminHttpServer session(String path, Route route) {
+        mounts.add(new Mount(path, route, operations, true));
         return this;
     }
 
@@ -219,7 +268,7 @@ public final class AdminHttpServer implements AutoCloseable {
      * see 503s.
      */
     public AdminHttpServer probe(String path, Route route) {
-        mounts.add(new Mount(path, route, probes));
+        mounts.add(new Mount(path, route, probes, false));
         return this;
     }
 
@@ -446,11 +495,11 @@ public final class AdminHttpServer implements AutoCloseable {
                 refuse(Refusal.BAD_REQUEST, in, "the request target is not a path");
                 return;
             }
-            if (in.changesState() && !authorized(in.headers().getFirst("Authorization"))) {
+            Mount m = mount(path);
+            if (in.changesState() && (m == null || !m.ownAuth()) && !authorized(in.headers().getFirst("Authorization"))) {
                 refuse(Refusal.UNAUTHORIZED, in, "missing or wrong bearer token");
                 return;
             }
-            Mount m = mount(path);
             if (m == null) {
                 respond(in, Reply.json(404, errorJson("not found")), null);
                 return;
@@ -518,6 +567,8 @@ public final class AdminHttpServer implements AutoCloseable {
                 case BUSY -> 503;
                 case TOO_LARGE -> 413;
                 case HEADER_TIMEOUT -> 408;
+                case NOT_TLS, TLS_HANDSHAKE_TIMEOUT, TLS_HANDSHAKE_FAILED -> throw new IllegalArgumentException(
+                        reason + " closes the connection before any request"); // counted by the tlsGate, never answered
             };
             Headers extra = new Headers();
             if (reason == Refusal.UNAUTHORIZED) {

@@ -4,10 +4,12 @@ import io.acqswitch.admin.AdminHttpServer;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.StubRules;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,7 +65,7 @@ final class IssuerStubCommand implements Callable<Integer> {
                 stub.mount(http, "");
                 http.start();
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             stub.close();
             spec.commandLine().getErr().println("issuer-stub: cannot serve HTTP on " + bind + ":" + httpPort + ": "
                     + Failures.describe(e));
@@ -91,7 +93,7 @@ final class IssuerStubCommand implements Callable<Integer> {
 
     /** Closes the HTTP server, then the stub, the first time it runs (shutdown hook or interrupt). */
     private static Runnable closeOnce(IssuerStub stub, AdminHttpServer http) {
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
         return () -> {
             if (done.compareAndSet(false, true)) {
                 if (http != null) {

@@ -27,16 +27,17 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SwitchConfig cfg;
+        SwitchNode configured;
         try {
-            cfg = config != null ? ConfigLoader.load(config, portBase) : ConfigLoader.loadDefault(portBase);
+            SwitchConfig cfg = config != null ? ConfigLoader.load(config, portBase) : ConfigLoader.loadDefault(portBase);
+            configured = DemoStubs.node(cfg);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             return 2;
         }
         SwitchNode node;
         try {
-            node = new SwitchNode(cfg).start();
+            node = configured.start();
         } catch (StartupException e) {
             System.err.println(e.getMessage()); // one line naming the setting: the cause is the operator's to fix, not a bug
             return 2;

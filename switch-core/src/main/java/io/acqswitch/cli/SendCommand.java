@@ -1,10 +1,17 @@
 package io.acqswitch.cli;
 
+import io.acqswitch.config.ConfigException;
+import io.acqswitch.config.Durations;
 import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.IsoLog;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jpos.iso.ISOException;
@@ -30,7 +37,7 @@ final class SendCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, description = "the switch's configuration, to find its terminal port "
             + "(default: config/switch.yaml if present, else the built-in defaults)")
-    java.nio.file.Path config;
+    Path config;
 
     @Option(names = "--port-base", paramLabel = "N", description = "as given to `run`: " + CliConfig.PORT_BASE_HELP)
     Integer portBase;
@@ -96,7 +103,7 @@ final class SendCommand implements Callable<Integer> {
 
     /** UnionPay conventions: TPDU + header, no field 7/70, the type and batch in 60 (60.3 for management). */
     private void toCup(ISOMsg m) {
-        m.setHeader(java.util.HexFormat.of().parseHex(tpdu + CUP_HEADER));
+        m.setHeader(HexFormat.of().parseHex(tpdu + CUP_HEADER));
         m.unset(7, 12, 13);
         String type;
         if (kind.voidIt) {
@@ -125,8 +132,8 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        java.io.PrintWriter out = spec.commandLine().getOut();
-        java.io.PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         String s = stan != null ? stan : String.format("%06d", ThreadLocalRandom.current().nextInt(1, 1_000_000));
         if ((kind.voidIt || kind.refund) && rrn == null) {
             err.println("--void and --refund need --rrn of the original");
@@ -138,9 +145,9 @@ final class SendCommand implements Callable<Integer> {
                     + (pan.chars().allMatch(Character::isDigit) ? "" : ", not all digits"));
             return 2;
         }
-        java.time.Duration wait;
+        Duration wait;
         try {
-            wait = io.acqswitch.config.Durations.parse(timeout);
+            wait = Durations.parse(timeout);
         } catch (IllegalArgumentException e) {
             err.println("--timeout=" + timeout + ": " + Failures.describe(e));
             return 2;
@@ -150,7 +157,7 @@ final class SendCommand implements Callable<Integer> {
                 var listener = CliConfig.load(config, portBase).listeners().getFirst();
                 port = listener.port();
                 host = host != null ? host : CliConfig.reachable(listener.bind());
-            } catch (io.acqswitch.config.ConfigException e) {
+            } catch (ConfigException e) {
                 err.println("send: cannot tell the switch's terminal port (fix the configuration or give --port): " + e.getMessage());
                 return 2;
             }
@@ -198,7 +205,7 @@ final class SendCommand implements Callable<Integer> {
             out.println("< " + IsoLog.describe(answer));
             out.flush();
             return "00".equals(answer.getString(39)) ? 0 : 1;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             err.println("no answer from " + host + ":" + port + ": " + Failures.describe(e));
             return 2;
         }

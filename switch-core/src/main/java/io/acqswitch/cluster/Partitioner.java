@@ -4,6 +4,7 @@ import io.acqswitch.txn.RecordCodec;
 import io.acqswitch.txn.TxnRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.utils.Utils;
+import java.util.Arrays;
 
 /**
  * Which of the P partitions a terminal, a record or an index entry belongs to: {@code
@@ -41,7 +42,7 @@ public final class Partitioner {
             int start = indexOf(record, offset, end, 0);
             int stop = start < 0 ? -1 : indexOf(record, start + 1, end, 2);
             if (stop > 0) {
-                return ofTerminal(java.util.Arrays.copyOfRange(record, start + 1, stop));
+                return ofTerminal(Arrays.copyOfRange(record, start + 1, stop));
             }
         }
         TxnRecord r = RecordCodec.decode(record); // no original key: the record's own fields

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.Collections;
 
 /**
  * The replication barrier: takes the changes a {@link ReplicatingStore} kept since the last
@@ -52,7 +53,7 @@ public final class Replication {
     }
 
     private void submit(List<Change> changes) {
-        List<List<Change>> byPartition = new ArrayList<>(java.util.Collections.nCopies(writers.length, (List<Change>) null));
+        List<List<Change>> byPartition = new ArrayList<>(Collections.nCopies(writers.length, (List<Change>) null));
         for (Change c : changes) {
             List<Change> l = byPartition.get(c.partition());
             if (l == null) {

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Reads {@code switch.yaml} into a {@link SwitchConfig} and validates it before anything starts. */
@@ -27,7 +28,8 @@ public final class ConfigLoader {
                     .addDeserializer(Duration.class, new FromText<>(Durations::parse))
                     .addDeserializer(Dialect.class, new FromText<>(ConfigLoader::dialect))
                     .addDeserializer(SwitchConfig.MacMode.class, new FromText<>(SwitchConfig.MacMode::byName))
-                    .addDeserializer(SwitchConfig.Replication.class, new FromText<>(SwitchConfig.Replication::byName)));
+                    .addDeserializer(SwitchConfig.Replication.class, new FromText<>(SwitchConfig.Replication::byName))
+                    .addDeserializer(SwitchConfig.ClientAuth.class, new FromText<>(SwitchConfig.ClientAuth::byName)));
 
     private ConfigLoader() {}
 
@@ -138,9 +140,9 @@ public final class ConfigLoader {
 
     /** A scalar setting parsed from its text; the parser's {@link IllegalArgumentException} becomes the reason. */
     private static final class FromText<T> extends JsonDeserializer<T> {
-        private final java.util.function.Function<String, T> parser;
+        private final Function<String, T> parser;
 
-        FromText(java.util.function.Function<String, T> parser) {
+        FromText(Function<String, T> parser) {
             this.parser = parser;
         }
 

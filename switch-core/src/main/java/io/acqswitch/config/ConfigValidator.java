@@ -1,6 +1,7 @@
 package io.acqswitch.config;
 
-import io.acqswitch.route.BinTable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.nio.file.Path;
 
 /** Checks the values that parsing alone cannot; each problem reads {@code name=value: reason}. */
 final class ConfigValidator {
@@ -22,6 +24,7 @@ final class ConfigValidator {
     List<String> problems() {
         problems.clear();
         port("http.port", cfg.http().port(), true);
+        tls("http.tls", cfg.http().tls(), true);
         Set<String> listenerNames = new HashSet<>();
         for (int i = 0; i < cfg.listeners().size(); i++) {
             listener("listeners[" + i + "]", cfg.listeners().get(i), listenerNames);
@@ -44,6 +47,7 @@ final class ConfigValidator {
                 problems.add(n + ".name=" + s.name() + ": a stub needs a name");
             }
             port(n + ".port", s.port(), true);
+            tls(n + ".tls", s.tls(), true);
         }
         ports();
         pipelineAndStore();
@@ -185,8 +189,8 @@ final class ConfigValidator {
             return true;
         }
         try {
-            return java.net.InetAddress.getByName(bind).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
             return false;
         }
     }
@@ -236,6 +240,49 @@ final class ConfigValidator {
         if (l.frameTimeout().toMillis() < 1) {
             problems.add(n + ".frameTimeout=" + Durations.format(l.frameTimeout()) + ": must be at least 1ms");
         }
+        tls(n + ".tls", l.tls(), true);
+    }
+
+    /**
+     * A {@code tls:} section: a server needs its own key and certificate (PEM pair or PKCS#12, not
+     * both), a client may have one; asking for client certificates needs {@code trust}; every file
+     * named must be there and readable (what is in them is checked when the switch starts).
+     */
+    private void tls(String n, SwitchConfig.Tls t, boolean server) {
+        if (t == null) {
+            return;
+        }
+        boolean pem = t.certificate() != null || t.privateKey() != null;
+        if (pem && t.keyStore() != null) {
+            problems.add(n + ".keyStore=" + t.keyStore() + ": give either certificate and privateKey (PEM) or keyStore (PKCS#12), not both");
+        } else if (pem && (t.certificate() == null || t.privateKey() == null)) {
+            problems.add(n + (t.certificate() == null ? ".certificate=" : ".privateKey=")
+                    + ": certificate and privateKey go together");
+        } else if (server && !t.hasIdentity()) {
+            problems.add(n + ".certificate=: a TLS server needs certificate and privateKey (PEM) or keyStore (PKCS#12)");
+        }
+        if (!server && t.clientAuth() != SwitchConfig.ClientAuth.NONE) {
+            problems.add(n + ".clientAuth=" + t.clientAuth().configName() + ": only for listeners and http (servers)");
+        }
+        if (t.clientAuth() != SwitchConfig.ClientAuth.NONE && t.trust() == null) {
+            problems.add(n + ".clientAuth=" + t.clientAuth().configName()
+                    + ": needs trust (the certificates that client certificates are checked against)");
+        }
+        readable(n + ".certificate", t.certificate());
+        readable(n + ".privateKey", t.privateKey());
+        readable(n + ".keyStore", t.keyStore());
+        readable(n + ".trust", t.trust());
+    }
+
+    private void readable(String name, Path file) {
+        if (file == null) {
+            return;
+        }
+        if (!Files.isRegularFile(file)) {
+            problems.add(name + "=" + file + ": file not found");
+        } else if (!Files.isReadable(file)) {
+            problems.add(name + "=" + file + ": not readable by this user");
+        }
     }
 
     private void issuer(String n, SwitchConfig.Issuer is, Set<String> ids) {
@@ -269,10 +316,11 @@ final class ConfigValidator {
             problems.add(n + ".reconnectMin=" + Durations.format(is.reconnectMin())
                     + ": must be positive and not above reconnectMax (" + Durations.format(is.reconnectMax()) + ")");
         }
+        tls(n + ".tls", is.tls(), false);
     }
 
     private void routing(Set<String> issuerIds) {
-        problems.addAll(BinTable.problems(cfg.routing(), issuerIds, "routing"));
+        RouteRules.spans(cfg.routing(), issuerIds, "routing", problems);
     }
 
     private void positive(String name, int value) {

@@ -46,12 +46,11 @@ final class PortBase {
         SwitchConfig.Http http = h.withPort(moved(h.port(), base));
         List<SwitchConfig.Listener> listeners = cfg.listeners().stream().map(l -> l.withPort(moved(l.port(), base))).toList();
         List<SwitchConfig.Stub> stubs = cfg.stubs().stream()
-                .map(s -> new SwitchConfig.Stub(s.name(), s.bind(), moved(s.port(), base), s.rules())).toList();
+                .map(s -> s.withPort(moved(s.port(), base))).toList();
         List<SwitchConfig.Issuer> issuers = new ArrayList<>();
         for (SwitchConfig.Issuer is : cfg.issuers()) {
             List<String> hosts = is.hosts().stream().map(hp -> movedHost(hp, base)).toList();
-            issuers.add(new SwitchConfig.Issuer(is.id(), hosts, is.connections(), is.timeout(), is.maxOutstanding(),
-                    is.echoInterval(), is.reconnectMin(), is.reconnectMax()));
+            issuers.add(is.withHosts(hosts));
         }
         return new SwitchConfig(cfg.dataDir(), cfg.acquirerId(), http, listeners, issuers, cfg.routing(), cfg.routesFile(),
                 stubs, cfg.store(), cfg.saf(), cfg.pipeline(), cfg.transactions(), cfg.journal(), base, cfg.security(), cfg.cluster());

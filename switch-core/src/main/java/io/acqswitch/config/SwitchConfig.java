@@ -3,7 +3,10 @@ package io.acqswitch.config;
 import io.acqswitch.iso.Dialect;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole configuration of one switch node, as read from {@code config/switch.yaml}. Every
@@ -41,15 +44,15 @@ public record SwitchConfig(
         saf = saf != null ? saf : new Saf(null, null, null);
         pipeline = pipeline != null ? pipeline : new Pipeline(null, null, null);
         transactions = transactions != null ? transactions : new Transactions(null, null, null, null);
-        http = http != null ? http : new Http(null, null, null, null, null);
-        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null, null, null));
+        http = http != null ? http : new Http(null, null, null, null, null, null);
+        listeners = listeners != null ? List.copyOf(listeners) : List.of(new Listener(null, null, null, null, null, null, null, null, null, null, null));
         issuers = issuers != null ? List.copyOf(issuers) : List.of(
-                new Issuer("issuer-a", List.of("127.0.0.1:9583"), null, null, null, null, null, null),
-                new Issuer("issuer-b", List.of("127.0.0.1:9584"), null, null, null, null, null, null));
+                new Issuer("issuer-a", List.of("127.0.0.1:9583"), null, null, null, null, null, null, null),
+                new Issuer("issuer-b", List.of("127.0.0.1:9584"), null, null, null, null, null, null, null));
         routing = routing != null ? routing : Routing.demo();
         stubs = stubs != null ? List.copyOf(stubs) : List.of(
-                new Stub("issuer-a", null, 9583, null),
-                new Stub("issuer-b", null, 9584, null));
+                new Stub("issuer-a", null, 9583, null, null),
+                new Stub("issuer-b", null, 9584, null, null));
     }
 
     /** The configuration used when no file is given. */
@@ -248,8 +251,9 @@ public record SwitchConfig(
      * @param maxConcurrentRequests requests handled at once; one more is answered 503 at once.
      *                              {@code /health} and {@code /metrics} have as many again of their
      *                              own, so busy operations never crowd out monitoring
+     * @param tls                   serve HTTPS (TLS 1.3) with this key and certificate; none: plain HTTP
      */
-    public record Http(String bind, Integer port, String token, Duration headerTimeout, Integer maxConcurrentRequests) {
+    public record Http(String bind, Integer port, String token, Duration headerTimeout, Integer maxConcurrentRequests, Tls tls) {
         public Http {
             bind = bind != null ? bind : "127.0.0.1";
             port = port != null ? port : 8080;
@@ -259,7 +263,7 @@ public record SwitchConfig(
 
         /** A copy on another port. */
         public Http withPort(int newPort) {
-            return new Http(bind, newPort, token, headerTimeout, maxConcurrentRequests);
+            return new Http(bind, newPort, token, headerTimeout, maxConcurrentRequests, tls);
         }
     }
 
@@ -276,6 +280,8 @@ public record SwitchConfig(
      * @param mac          MAC checking of financial requests and reversals from terminals that have keys
      *                     (docs/security.md): {@code required} (default), {@code optional} (checked when
      *                     present) or {@code off}; terminals without keys are never checked
+     * @param tls          terminals connect over TLS 1.3 with this key and certificate (and, with
+     *                     {@code clientAuth}, their own certificates); none: plain TCP
      */
     public record Listener(
             String name,
@@ -287,7 +293,8 @@ public record SwitchConfig(
             Integer maxConnections,
             Duration idleTimeout,
             Duration frameTimeout,
-            MacMode mac) {
+            MacMode mac,
+            Tls tls) {
         public Listener {
             mac = mac != null ? mac : MacMode.REQUIRED;
             name = name != null ? name : "pos";
@@ -302,7 +309,7 @@ public record SwitchConfig(
 
         /** A copy listening on another port (0 = ephemeral). */
         public Listener withPort(int newPort) {
-            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout, frameTimeout, mac);
+            return new Listener(name, bind, newPort, dialect, packager, maxFrameBytes, maxConnections, idleTimeout, frameTimeout, mac, tls);
         }
     }
 
@@ -357,6 +364,9 @@ public record SwitchConfig(
      * @param connections    long-lived connections per host
      * @param timeout        how long the switch waits for an answer before reversing
      * @param maxOutstanding requests in flight per connection before new ones are answered 91
+     * @param tls            connect over TLS 1.3: the issuer's certificate checked against {@code trust}
+     *                       (default: the JDK's trusted authorities) and the host name or address, and
+     *                       this switch's certificate sent when one is given; none: plain TCP
      */
     public record Issuer(
             String id,
@@ -366,7 +376,8 @@ public record SwitchConfig(
             Integer maxOutstanding,
             Duration echoInterval,
             Duration reconnectMin,
-            Duration reconnectMax) {
+            Duration reconnectMax,
+            Tls tls) {
         public Issuer {
             hosts = hosts != null ? List.copyOf(hosts) : List.of();
             connections = connections != null ? connections : 2;
@@ -375,6 +386,77 @@ public record SwitchConfig(
             echoInterval = echoInterval != null ? echoInterval : Duration.ofSeconds(30);
             reconnectMin = reconnectMin != null ? reconnectMin : Duration.ofMillis(100);
             reconnectMax = reconnectMax != null ? reconnectMax : Duration.ofSeconds(10);
+        }
+
+        /** A copy reaching other hosts. */
+        public Issuer withHosts(List<String> newHosts) {
+            return new Issuer(id, newHosts, connections, timeout, maxOutstanding, echoInterval, reconnectMin, reconnectMax, tls);
+        }
+    }
+
+    /**
+     * TLS 1.3 on one socket (docs/security.md, "TLS"). Its own key and certificate come from PEM files
+     * ({@code certificate} and {@code privateKey}) or from one PKCS#12 file ({@code keyStore} and
+     * {@code password}); a server (a listener, the admin port) needs one of the two, an issuer link
+     * sends it as its client certificate when given.
+     *
+     * @param certificate PEM certificate chain, this side's certificate first
+     * @param privateKey  PEM private key (PKCS#8; encrypted with {@code password} when one is set)
+     * @param keyStore    PKCS#12 file holding one private key and its chain, instead of the two above
+     * @param password    the PKCS#12 file's password, or the PEM private key's
+     * @param trust       PEM certificates (the peers' own or their authorities') whose holders are
+     *                    trusted: the client certificates a listener or the admin port accepts, the
+     *                    issuer certificates a link accepts (an issuer link without one trusts the
+     *                    JDK's authorities)
+     * @param clientAuth  listeners and the admin port: {@code none} (default), {@code optional} or
+     *                    {@code require} a client certificate that {@code trust} vouches for
+     */
+    public record Tls(Path certificate, Path privateKey, Path keyStore, String password, Path trust, ClientAuth clientAuth) {
+        public Tls {
+            clientAuth = clientAuth != null ? clientAuth : ClientAuth.NONE;
+        }
+
+        /** True when this side has a key and certificate of its own. */
+        public boolean hasIdentity() {
+            return keyStore != null || certificate != null || privateKey != null;
+        }
+
+        /** Never shows the password. */
+        @Override
+        public String toString() {
+            return "Tls[certificate=" + certificate + ", privateKey=" + privateKey + ", keyStore=" + keyStore
+                    + ", password=" + (password == null ? "none" : "(set)") + ", trust=" + trust + ", clientAuth="
+                    + clientAuth.configName() + "]";
+        }
+    }
+
+    /** A TLS server's {@code clientAuth} setting. */
+    public enum ClientAuth {
+        /** No client certificate is asked for. */
+        NONE("none"),
+        /** A client certificate is asked for; one that {@code trust} does not vouch for fails the handshake, none is fine. */
+        OPTIONAL("optional"),
+        /** A client without a certificate that {@code trust} vouches for fails the handshake. */
+        REQUIRE("require");
+
+        private final String configName;
+
+        ClientAuth(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        /** @throws IllegalArgumentException naming the accepted values */
+        public static ClientAuth byName(String name) {
+            for (ClientAuth c : values()) {
+                if (c.configName.equals(name)) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("must be none, optional or require");
         }
     }
 
@@ -401,15 +483,23 @@ public record SwitchConfig(
     public record Route(String prefix, String low, String high, String issuer) {}
 
     /**
-     * An issuer stub run inside the switch process (demo and rehearsal).
+     * An issuer stub run beside the switch for the demo and rehearsals (started by the command line,
+     * {@code cli.DemoStubs}; the switch itself does not know the stubs).
      *
-     * @param rules how the stub answers (see {@link io.acqswitch.sim.StubRules}); default: approve all
+     * @param rules how the stub answers, as written (the stub's rules, docs/issuer-stub.md, checked
+     *              when the stubs start); empty: approve all
+     * @param tls   serve TLS 1.3 with this key and certificate, as a listener does; none: plain TCP
      */
-    public record Stub(String name, String bind, Integer port, io.acqswitch.sim.StubRules rules) {
+    public record Stub(String name, String bind, Integer port, Map<String, Object> rules, Tls tls) {
         public Stub {
             bind = bind != null ? bind : "127.0.0.1";
             port = port != null ? port : 9583;
-            rules = rules != null ? rules : io.acqswitch.sim.StubRules.approveAll();
+            rules = rules != null ? Collections.unmodifiableMap(new LinkedHashMap<>(rules)) : Map.of();
+        }
+
+        /** A copy listening on another port. */
+        public Stub withPort(int newPort) {
+            return new Stub(name, bind, newPort, rules, tls);
         }
     }
 

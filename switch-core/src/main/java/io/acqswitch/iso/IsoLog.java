@@ -1,6 +1,5 @@
 package io.acqswitch.iso;
 
-import io.acqswitch.metrics.LogText;
 import org.jpos.iso.ISOBinaryField;
 import org.jpos.iso.ISOComponent;
 import org.jpos.iso.ISOException;

@@ -33,7 +33,13 @@ public enum Malformation {
      * A peer that does not read its answers: more than the write buffer's high-water mark waits for
      * it. The switch stops reading its requests until it catches up (closed at the idle timeout if never).
      */
-    SLOW_READER;
+    SLOW_READER,
+    /** On a TLS listener: the peer's first bytes are no TLS record (a plain-text client): connection closed. */
+    NOT_TLS,
+    /** On a TLS listener: the handshake did not finish within the listener's {@code frameTimeout}: closed. */
+    TLS_HANDSHAKE_TIMEOUT,
+    /** On a TLS listener: the handshake failed (no or an untrusted client certificate, nothing in common): closed. */
+    TLS_HANDSHAKE_FAILED;
 
     public String tag() {
         return name().toLowerCase(Locale.ROOT);

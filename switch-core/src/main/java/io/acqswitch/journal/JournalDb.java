@@ -15,6 +15,7 @@ import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +41,9 @@ public final class JournalDb {
 
     /** Migration scripts in the order they are applied; version = position + 1. Append only. */
     static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql",
-            "V4__quarantine.sql", "V5__lean_indexes.sql");
+            "V4__quarantine.sql", "V5__lean_indexes.sql",
+            // V6 is kept for the journal's next script, which goes before V7 in this list when it lands
+            "V7__console_audit.sql");
     /** Widths of {@code journal_quarantine}'s free-text columns (V4). */
     static final int QUARANTINE_REASON_WIDTH = 1000;
     static final int QUARANTINE_VALUES_WIDTH = 10000;
@@ -68,7 +72,7 @@ public final class JournalDb {
     private static final String[] UPSERT_H2 = bySize(ROW_CHUNK, n -> "MERGE INTO transactions t USING (VALUES "
             + rows(n, COLUMN_NAMES.length) + ") AS s (" + COLUMNS + ") ON t.rrn = s.rrn WHEN MATCHED AND t.seq <= s.seq"
             + " THEN UPDATE SET " + assignments("s.") + " WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES ("
-            + String.join(", ", java.util.Arrays.stream(COLUMN_NAMES).map(c -> "s." + c).toList()) + ")");
+            + String.join(", ", Arrays.stream(COLUMN_NAMES).map(c -> "s." + c).toList()) + ")");
     /**
      * PostgreSQL: its own upsert, which (unlike its {@code MERGE}) also holds against a concurrent
      * insert of the same key; the same rule on {@code seq}.
@@ -106,7 +110,7 @@ public final class JournalDb {
         return sb.toString();
     }
 
-    private static String[] bySize(int max, java.util.function.IntFunction<String> sql) {
+    private static String[] bySize(int max, IntFunction<String> sql) {
         String[] out = new String[Integer.numberOfTrailingZeros(max) + 1];
         for (int k = 0; k < out.length; k++) {
             out[k] = sql.apply(1 << k);

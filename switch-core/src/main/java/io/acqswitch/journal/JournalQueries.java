@@ -71,16 +71,24 @@ public final class JournalQueries {
     public record Timeline(Txn transaction, List<Event> events) {}
 
     /**
-     * Search criteria; {@code null} = any. {@code pan} is matched on its first 6 and last 4 digits.
-     * Times bound {@code received_at}: {@code from} inclusive, {@code to} exclusive.
+     * Search criteria; {@code null} = any. {@code pan} is matched on its first 6 and last 4 digits, or on its last 4.
+     * Times bound {@code received_at}: {@code from} inclusive, {@code to} exclusive. {@code amount}
+     * is in minor units.
      */
     public record Filter(String rrn, String terminalId, String stan, String merchantId, String pan, Instant from,
-            Instant to, String responseCode, String state, Boolean safExpired, int limit, int offset) {
+            Instant to, String responseCode, String state, Boolean safExpired, Long amount, int limit, int offset) {
         public Filter {
             checkPage(limit, offset);
-            if (pan != null && pan.replaceAll("\\D", "").length() != 10) {
-                throw new IllegalArgumentException("pan: give the first 6 and last 4 digits (e.g. 476173******0010)");
+            int digits = pan == null ? 10 : pan.replaceAll("\\D", "").length();
+            if (digits != 10 && digits != 4) {
+                throw new IllegalArgumentException("pan: give the last 4 digits, or the first 6 and last 4 (e.g. 476173******0010)");
             }
+        }
+
+        /** Any amount. */
+        public Filter(String rrn, String terminalId, String stan, String merchantId, String pan, Instant from,
+                Instant to, String responseCode, String state, Boolean safExpired, int limit, int offset) {
+            this(rrn, terminalId, stan, merchantId, pan, from, to, responseCode, state, safExpired, null, limit, offset);
         }
 
         public static Filter all(int limit) {
@@ -104,10 +112,14 @@ public final class JournalQueries {
             sql.append(" AND saf_expired = ?");
             args.add(f.safExpired());
         }
+        if (f.amount() != null) {
+            sql.append(" AND amount = ?");
+            args.add(f.amount());
+        }
         if (f.pan() != null) {
             String d = f.pan().replaceAll("\\D", "");
             sql.append(" AND masked_pan LIKE ?");
-            args.add(d.substring(0, 6) + "%" + d.substring(6));
+            args.add(d.length() == 4 ? "%" + d : d.substring(0, 6) + "%" + d.substring(6));
         }
         received(sql, args, f.from(), f.to());
         return page(sql, args, f.limit(), f.offset());
@@ -212,6 +224,19 @@ public final class JournalQueries {
     public List<Txn> batch(String merchantId, String terminalId, String batch) throws SQLException {
         return query(SELECT + " WHERE merchant_id = ? AND terminal_id = ? AND batch = ? ORDER BY received_at, rrn",
                 List.of(merchantId, terminalId, batch));
+    }
+
+    /**
+     * What acted on {@code original} (voids, refunds, completions, reversals naming it in
+     * {@code original_rrn}), oldest first. A follow-up is never received before its original, which
+     * lets the index on {@code received_at} serve.
+     */
+    public List<Txn> followUps(Txn original) throws SQLException {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE original_rrn = ?");
+        List<Object> args = new ArrayList<>(List.of(original.rrn()));
+        received(sql, args, original.receivedAt(), null);
+        sql.append(" ORDER BY received_at, rrn");
+        return query(sql.toString(), args);
     }
 
     public Optional<Timeline> timeline(String rrn) throws SQLException {

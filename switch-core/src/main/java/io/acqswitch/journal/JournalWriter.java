@@ -761,7 +761,7 @@ public final class JournalWriter implements AutoCloseable {
 
     private void add(List<JournalDb.Change> batch, String rrn, byte[] bytes, long at, long changedAt) {
         try {
-            TxnRecord r = RecordCodec.decode(bytes);
+            TxnRecord r = RecordCodec.decodeJournaled(bytes);
             if (r.rrn == null || r.rrn.isEmpty()) {
                 r.rrn = rrn;
             }

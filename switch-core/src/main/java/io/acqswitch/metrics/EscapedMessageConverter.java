@@ -2,6 +2,7 @@ package io.acqswitch.metrics;
 
 import ch.qos.logback.classic.pattern.MessageConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.acqswitch.iso.LogText;
 
 /**
  * Logback's {@code %msg} with control characters escaped ({@link LogText#escape}): one event is one

@@ -88,7 +88,7 @@ public final class SwitchMetrics implements AutoCloseable {
         for (String name : new String[] {"switch_timeouts", "switch_late_responses", "switch_reversals_sent",
                 "switch_reversals_retried", "switch_reversals_delivered", "switch_issuer_link_up_transitions",
                 "switch_issuer_link_down_transitions", "switch_issuer_sign_ons", "switch_issuer_echo_failures",
-                "switch_issuer_reconnects", "switch_issuer_unmatched_responses"}) {
+                "switch_issuer_reconnects", "switch_issuer_unmatched_responses", "switch_issuer_tls_failures"}) {
             registry.counter(name, "issuer", issuer);
         }
         for (String reason : new String[] {"no_link_up", "backpressure"}) {
@@ -175,6 +175,11 @@ public final class SwitchMetrics implements AutoCloseable {
 
     public void issuerEchoFailure(String issuer) {
         registry.counter("switch_issuer_echo_failures", "issuer", issuer).increment();
+    }
+
+    /** A TLS handshake with the issuer failed (its certificate not trusted or not for its host, or ours refused). */
+    public void issuerTlsFailure(String issuer) {
+        registry.counter("switch_issuer_tls_failures", "issuer", issuer).increment();
     }
 
     /** A reconnect attempt scheduled after a connection to the issuer was lost or could not be made. */

@@ -1,5 +1,7 @@
 package io.acqswitch.metrics;
 
+import io.acqswitch.iso.LogText;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +71,7 @@ public final class ThrottledLog {
             listed.append(" (and ").append(findings.size() - shown).append(" more)");
         }
         // the findings go in as arguments, not into the template: a brace in one must not consume an argument
-        Object[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        Object[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = findings.size();
         all[args.length + 1] = listed.toString();
         log.atLevel(level).log(message + ": {} " + (findings.size() == 1 ? "finding" : "findings") + ": {}" + suppressed, all);

@@ -6,6 +6,7 @@ import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,9 +35,23 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
         this(issuers, sink, metrics, group, null);
     }
 
-    /** @param keys translates PIN blocks to each issuer's ZPK as requests leave (null: none) */
+    /**
+     * Plain-TCP links only.
+     *
+     * @param keys translates PIN blocks to each issuer's ZPK as requests leave (null: none)
+     * @throws IllegalArgumentException when an issuer has {@code tls} (use the constructor taking contexts)
+     */
     public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
                          EventLoopGroup group, io.acqswitch.security.KeyService keys) {
+        this(issuers, sink, metrics, group, keys, plain(issuers));
+    }
+
+    /**
+     * @param keys translates PIN blocks to each issuer's ZPK as requests leave (null: none)
+     * @param tls  per issuer (same order), its context from {@link TlsContexts#client}, or null for plain TCP
+     */
+    public IssuerGateway(List<SwitchConfig.Issuer> issuers, IssuerResponseSink sink, SwitchMetrics metrics,
+                         EventLoopGroup group, io.acqswitch.security.KeyService keys, List<SslContext> tls) {
         this.issuers = List.copyOf(issuers);
         this.metrics = metrics;
         this.links = new IssuerLink[issuers.size()][];
@@ -51,7 +66,7 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
             List<IssuerLink> ls = new ArrayList<>();
             for (String hp : is.hosts()) {
                 for (int c = 0; c < is.connections(); c++) {
-                    ls.add(new IssuerLink(is.id() + "/" + hp + "#" + c, i, hp, is, codec, sink, metrics, group, keys));
+                    ls.add(new IssuerLink(is.id() + "/" + hp + "#" + c, i, hp, is, codec, sink, metrics, group, keys, tls.get(i)));
                 }
             }
             links[i] = ls.toArray(IssuerLink[]::new);
@@ -59,6 +74,16 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
             Gauge.builder("switch_issuer_links_up", () -> linksUp(issuer)).tag("issuer", is.id())
                     .description("Signed-on connections to the issuer").register(metrics.registry());
         }
+    }
+
+    private static List<SslContext> plain(List<SwitchConfig.Issuer> issuers) {
+        for (SwitchConfig.Issuer is : issuers) {
+            if (is.tls() != null) {
+                throw new IllegalArgumentException("issuer " + is.id() + " has tls: pass its context (TlsContexts.client)"
+                        + " rather than reach it in clear");
+            }
+        }
+        return java.util.Collections.nCopies(issuers.size(), null);
     }
 
     /** Starts connecting every link; returns at once. */

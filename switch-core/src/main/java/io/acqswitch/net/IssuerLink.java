@@ -4,11 +4,10 @@ import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.iso.IsoLog;
 import io.acqswitch.iso.TransmissionTime;
-import io.acqswitch.metrics.LogText;
+import io.acqswitch.iso.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.metrics.ThrottledLog;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -17,16 +16,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One long-lived TCP connection to one issuer host. Signs on (0800, 70 = 001) when connected and
@@ -39,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class IssuerLink {
     private static final Logger LOG = LoggerFactory.getLogger(IssuerLink.class);
+    /** One line per link per minute: a wrong certificate fails every reconnect. */
+    private static final ThrottledLog TLS_FAILURES = new ThrottledLog(LOG, Level.WARN, 60_000);
     private static final String SIGN_ON = "001";
     private static final String ECHO = "301";
 
@@ -47,10 +47,14 @@ final class IssuerLink {
     private final String host;
     private final int port;
     private final SwitchConfig.Issuer cfg;
+    /** The longest frame from an issuer, its 2-byte length included (bodies up to 65 533 bytes). */
+    private static final int MAX_FRAME_BYTES = 65_535;
     private final IsoCodec codec;
+    private final IsoMessageDecoder isoDecoder;
     private final IssuerResponseSink sink;
     private final SwitchMetrics metrics;
     private final io.acqswitch.security.KeyService keys;
+    private final SslContext tls;
     private final Bootstrap bootstrap;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger stan = new AtomicInteger();
@@ -59,9 +63,13 @@ final class IssuerLink {
     private long backoffMillis;
     private boolean echoPending;
 
-    /** @param keys the security module for PIN translation, or null for none (PIN blocks go as they came) */
+    /**
+     * @param keys the security module for PIN translation, or null for none (PIN blocks go as they came)
+     * @param tls  the issuer's TLS context ({@link TlsContexts#client}), or null for plain TCP
+     */
     IssuerLink(String name, int issuer, String hostPort, SwitchConfig.Issuer cfg, IsoCodec codec,
-               IssuerResponseSink sink, SwitchMetrics metrics, EventLoopGroup group, io.acqswitch.security.KeyService keys) {
+               IssuerResponseSink sink, SwitchMetrics metrics, EventLoopGroup group, io.acqswitch.security.KeyService keys,
+               SslContext tls) {
         this.name = name;
         this.issuer = issuer;
         int colon = hostPort.lastIndexOf(':');
@@ -69,9 +77,11 @@ final class IssuerLink {
         this.port = Integer.parseInt(hostPort.substring(colon + 1));
         this.cfg = cfg;
         this.codec = codec;
+        this.isoDecoder = new IsoMessageDecoder(codec);
         this.sink = sink;
         this.metrics = metrics;
         this.keys = keys;
+        this.tls = tls;
         this.backoffMillis = cfg.reconnectMin().toMillis();
         this.bootstrap = new Bootstrap()
                 .group(group)
@@ -169,10 +179,21 @@ final class IssuerLink {
     private final class Initializer extends ChannelInitializer<SocketChannel> {
         @Override
         protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+                // the sign-on written at channelActive waits in the handler until the handshake is done
+                ch.pipeline()
+                        .addLast("tls", TlsContexts.clientHandler(tls, ch, host, port, cfg.timeout()))
+                        .addLast("tlsGate", new TlsGate((failure, ctx, detail) -> {
+                            metrics.issuerTlsFailure(cfg.id());
+                            TLS_FAILURES.log(name, "issuer link {} TLS handshake failed ({}): {}; reconnecting", name,
+                                    failure.tag(), LogText.escape(detail, 300));
+                        }));
+            }
             ch.pipeline()
                     .addLast("idle", new IdleStateHandler(0, 0, cfg.echoInterval().toMillis(), TimeUnit.MILLISECONDS))
-                    .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(65_535, 0, 2, 0, 2))
-                    .addLast("frameEncoder", new LengthFieldPrepender(2))
+                    .addLast("frameDecoder", IsoMessageDecoder.lengthDecoder(MAX_FRAME_BYTES))
+                    .addLast("frameEncoder", IsoMessageEncoder.lengthPrepender())
+                    .addLast("isoDecoder", isoDecoder)
                     .addLast("isoEncoder", new IsoMessageEncoder(codec));
             if (keys != null) {
                 ch.pipeline().addLast("pinTranslator", new PinTranslator(keys, cfg.id(), metrics, IssuerLink.this::answerInIssuersStead));
@@ -193,7 +214,7 @@ final class IssuerLink {
         }
     }
 
-    private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
+    private final class Handler extends SimpleChannelInboundHandler<Inbound> {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             channel = ctx.channel();
@@ -208,16 +229,14 @@ final class IssuerLink {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            ISOMsg msg = new ISOMsg();
-            try {
-                codec.unpack(ByteBufUtil.getBytes(frame), msg);
-            } catch (ISOException e) {
+        protected void channelRead0(ChannelHandlerContext ctx, Inbound in) {
+            if (in instanceof Inbound.Rejected r) {
                 metrics.issuerMalformed(cfg.id());
-                LOG.warn("issuer link {} sent a message that does not unpack ({}): {}", name, LogText.escape(e.getMessage(), 300),
-                        IsoLog.describe(msg));
+                LOG.warn("issuer link {} sent a message that does not unpack ({}): {}", name, LogText.escape(r.detail(), 300),
+                        IsoLog.describe(r.partial()));
                 return;
             }
+            ISOMsg msg = ((Inbound.Unpacked) in).message(); // the decoder hands on nothing else
             if ("0810".equals(msg.getString(0))) {
                 networkAnswer(msg);
                 return;

@@ -10,13 +10,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
 /**
- * MACs the answers to financial requests and reversals of terminals that have a MAK: field 64 (128
+ * MACs the answers to financial requests, reversals, settlements and batch uploads of terminals that have a MAK: field 64 (128
  * when the answer has a secondary bitmap) over the packed answer from the MTI to the field before
  * it, the same bytes a terminal's request MAC covers. Works on the packed body, so replayed answers
  * (stored packed, without a MAC) are MACed as they leave. Connections that never carried a keyed
@@ -26,8 +27,8 @@ import org.jpos.iso.ISOMsg;
  */
 @Sharable
 final class MacSigner extends MessageToMessageEncoder<ByteBuf> {
-    /** Answers whose requests carry a MAC: authorization, financial, advice and reversal answers. */
-    private static final Set<String> MACED = Set.of("0110", "0130", "0210", "0230", "0410", "0430");
+    /** Answers whose requests carry a MAC: authorization, financial, advice, reversal, settlement and batch upload answers. */
+    private static final Set<String> MACED = Set.of("0110", "0130", "0210", "0230", "0410", "0430", "0510", "0330");
 
     private final KeyService keys;
     private final MacMode mode;
@@ -66,7 +67,7 @@ final class MacSigner extends MessageToMessageEncoder<ByteBuf> {
             byte[] packed = codec.pack(m);
             int from = codec.dialect().headerLength();
             int to = packed.length - 8;
-            byte[] mac = keys.mac(TerminalSecurity.algorithm(codec.dialect()), tid, java.util.Arrays.copyOfRange(packed, from, to));
+            byte[] mac = keys.mac(TerminalSecurity.algorithm(codec.dialect()), tid, Arrays.copyOfRange(packed, from, to));
             if (mac == null) {
                 if (keys.terminalHasKeys(tid)) {
                     metrics.count("switch_security_failures", "operation", "answer_mac");

@@ -28,7 +28,8 @@ import org.slf4j.event.Level;
  * <li>a sign-on (cup 60.3 = 001/003/004, iso87 0800 70 = 001) from a terminal with a master key is
  *     answered here with fresh working keys under it; a cup terminal without one gets the TEST KEYS
  *     when {@code security.testKeys} is on, else no keys;</li>
- * <li>a financial request or reversal from a terminal that has keys must carry a MAC that verifies
+ * <li>a financial request, reversal, settlement (0500) or batch upload (0320) from a terminal that
+ *     has keys must carry a MAC that verifies
  *     under its MAK (listener setting {@code mac}); if not, it is answered A0 (cup) or 63 (iso87),
  *     or 96 when the security module fails, counted, and goes no further: it never reaches the
  *     ring, so it leaves no dedupe entry, reversal or marker;</li>
@@ -66,7 +67,7 @@ final class SecurityHandler extends ChannelInboundHandlerAdapter {
                 signOn(ctx, req, layout);
                 return;
             }
-            if ((req.messageClass().isFinancial() || req.messageClass() == MessageClass.REVERSAL) && !macAccepted(ctx, a)) {
+            if (macChecked(req.messageClass()) && !macAccepted(ctx, a)) {
                 return;
             }
         }
@@ -113,6 +114,16 @@ final class SecurityHandler extends ChannelInboundHandlerAdapter {
     }
 
     // ---- MAC ----------------------------------------------------------------------------------
+
+    /**
+     * Financial requests, reversals and the batch messages (0500 settlement, 0320 batch upload): a
+     * forged settlement or upload would otherwise close a terminal's batch or fill the log with
+     * differences in its name.
+     */
+    static boolean macChecked(MessageClass cls) {
+        return cls.isFinancial() || cls == MessageClass.REVERSAL || cls == MessageClass.SETTLEMENT
+                || cls == MessageClass.BATCH_UPLOAD;
+    }
 
     /** Whether the request may go on; if not, it has been answered and counted. */
     private boolean macAccepted(ChannelHandlerContext ctx, Inbound.Accepted a) {

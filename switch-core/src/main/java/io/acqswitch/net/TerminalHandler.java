@@ -8,7 +8,7 @@ import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.ResponseCode;
 import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
-import io.acqswitch.metrics.LogText;
+import io.acqswitch.iso.LogText;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.ChannelFutureListener;
@@ -60,6 +60,7 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
         switch (in) {
             case Inbound.Accepted a -> accepted(ctx, a.request());
             case Inbound.Rejected r -> rejected(ctx, r);
+            case Inbound.Unpacked u -> throw new IllegalStateException("the classifier comes before this handler");
         }
     }
 
@@ -120,7 +121,7 @@ final class TerminalHandler extends SimpleChannelInboundHandler<Inbound> {
      * @param detail must already be free of card data; it may hold text the terminal sent (an
      *               unpacker's complaint), so it is escaped and cut here
      */
-    private static void rejected(Malformation reason, ChannelHandlerContext ctx, String detail) {
+    static void rejected(Malformation reason, ChannelHandlerContext ctx, String detail) {
         REJECTIONS.log(reason.tag(), "rejected terminal input reason={} remote={} detail={}", reason.tag(),
                 ctx.channel().remoteAddress(), LogText.escape(detail, 2000));
     }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -18,8 +19,23 @@ public final class TerminalServer implements AutoCloseable {
     private final ServerBootstrap bootstrap;
     private Channel serverChannel;
 
+    /** A plain-TCP listener. @throws IllegalArgumentException when {@code cfg} has {@code tls} (use the other constructor) */
     public TerminalServer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink,
                           TerminalSecurity security, EventLoopGroup boss, EventLoopGroup workers) {
+        this(plain(cfg), codec, metrics, sink, security, null, boss, workers);
+    }
+
+    private static SwitchConfig.Listener plain(SwitchConfig.Listener cfg) {
+        if (cfg.tls() != null) {
+            throw new IllegalArgumentException("listener " + cfg.name() + " has tls: pass its context ("
+                    + "TlsContexts.server) rather than serve it in clear");
+        }
+        return cfg;
+    }
+
+    /** @param tls the listener's context from {@link TlsContexts#server}, or null for plain TCP */
+    public TerminalServer(SwitchConfig.Listener cfg, IsoCodec codec, SwitchMetrics metrics, TerminalRequestSink sink,
+                          TerminalSecurity security, SslContext tls, EventLoopGroup boss, EventLoopGroup workers) {
         this.cfg = cfg;
         this.bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -28,7 +44,7 @@ public final class TerminalServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_SNDBUF, TerminalHandler.KERNEL_SEND_BUFFER)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TerminalHandler.ANSWER_BACKLOG)
-                .childHandler(new TerminalChannelInitializer(cfg, codec, metrics, sink, security));
+                .childHandler(new TerminalChannelInitializer(cfg, codec, metrics, sink, security, tls));
     }
 
     /**

@@ -8,6 +8,7 @@ import com.lmax.disruptor.EventTranslatorTwoArg;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
@@ -123,7 +124,7 @@ public final class Ring implements AutoCloseable {
     public void close() {
         try {
             disruptor.shutdown(5, TimeUnit.SECONDS);
-        } catch (com.lmax.disruptor.TimeoutException e) {
+        } catch (TimeoutException e) {
             LOG.warn("ring did not drain within 5 s; halting");
             disruptor.halt();
         }

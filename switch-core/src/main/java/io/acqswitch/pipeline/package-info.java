@@ -1,2 +1,2 @@
-/** The Disruptor ring: every event that changes a transaction passes through it, in order, to one processor. */
+/** The Disruptor ring and the hand-offs around it: Netty threads to the ring, the processor's answers back to the event loops. */
 package io.acqswitch.pipeline;

@@ -1,5 +1,7 @@
 package io.acqswitch.route;
 
+import io.acqswitch.config.RouteRules;
+import io.acqswitch.config.RouteRules.Span;
 import io.acqswitch.config.SwitchConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,8 +19,7 @@ import java.util.Set;
  * length that has routes on the way, so it allocates nothing. Safe for any number of threads.
  */
 public final class BinTable {
-    /** Longest prefix or range bound, in digits (11 fits a {@code long} with room, and covers 8-digit BINs and more). */
-    public static final int MAX_DIGITS = 11;
+    private static final int MAX_DIGITS = RouteRules.MAX_DIGITS;
 
     /** The outcome of {@link #build}: a table, or every problem found. */
     public sealed interface Result {
@@ -51,7 +52,7 @@ public final class BinTable {
         List<Integer> present = new ArrayList<>();
         for (int len = MAX_DIGITS; len >= 1; len--) {
             final int n = len;
-            List<Span> ofLength = spans.stream().filter(s -> s.length == n)
+            List<Span> ofLength = spans.stream().filter(s -> s.length() == n)
                     .sorted(Comparator.comparingLong(Span::low)).toList();
             if (ofLength.isEmpty()) {
                 continue;
@@ -61,8 +62,8 @@ public final class BinTable {
             List<Span> merged = new ArrayList<>();
             for (Span s : ofLength) {
                 Span last = merged.isEmpty() ? null : merged.getLast();
-                if (last != null && s.low <= last.high) {
-                    merged.set(merged.size() - 1, new Span(last.index, n, last.low, Math.max(last.high, s.high), last.issuer));
+                if (last != null && s.low() <= last.high()) {
+                    merged.set(merged.size() - 1, new Span(last.index(), n, last.low(), Math.max(last.high(), s.high()), last.issuer()));
                 } else {
                     merged.add(s);
                 }
@@ -83,20 +84,10 @@ public final class BinTable {
      */
     public static Result build(SwitchConfig.Routing routing, Set<String> issuerIds, String section) {
         List<String> problems = new ArrayList<>();
-        List<Span> spans = RouteValidation.spans(routing, issuerIds, section, problems);
+        List<Span> spans = RouteRules.spans(routing, issuerIds, section, problems);
         return problems.isEmpty()
                 ? new Result.Built(new BinTable(routing, spans))
                 : new Result.Invalid(problems);
-    }
-
-    /**
-     * Every problem in {@code routing}, in the form {@code name=value: reason}; empty when
-     * {@link #build} would succeed.
-     */
-    public static List<String> problems(SwitchConfig.Routing routing, Set<String> issuerIds, String section) {
-        List<String> problems = new ArrayList<>();
-        RouteValidation.spans(routing, issuerIds, section, problems);
-        return List.copyOf(problems);
     }
 
     /**
@@ -172,7 +163,4 @@ public final class BinTable {
     public String toString() {
         return "BinTable[" + size() + " routes, lengths " + Arrays.toString(lengths) + ", default " + defaultIssuer + "]";
     }
-
-    /** One valid route as a numeric range of {@code length} digits; {@code index} is its place in the config. */
-    record Span(int index, int length, long low, long high, String issuer) {}
 }

@@ -1,6 +1,7 @@
 package io.acqswitch.security;
 
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -32,7 +33,7 @@ final class Des {
                 System.arraycopy(key, 0, k, 16, 8);
                 c = Cipher.getInstance("DESede/ECB/NoPadding");
                 c.init(mode, new SecretKeySpec(k, "DESede"));
-                java.util.Arrays.fill(k, (byte) 0);
+                Arrays.fill(k, (byte) 0);
             } else {
                 throw new IllegalArgumentException("a DES key is 8 or 16 bytes, not " + key.length);
             }
@@ -44,6 +45,6 @@ final class Des {
 
     /** The first {@code bytes} of eight zero bytes encrypted under {@code key}: its check value. */
     static byte[] checkValue(byte[] key, int bytes) {
-        return java.util.Arrays.copyOf(encrypt(key, new byte[8]), bytes);
+        return Arrays.copyOf(encrypt(key, new byte[8]), bytes);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
+import org.jpos.core.ConfigurationException;
 import org.jpos.core.SimpleConfiguration;
 import org.jpos.security.EncryptedPIN;
 import org.jpos.security.KeyScheme;
@@ -79,7 +80,7 @@ public final class JceSecurityModule implements SecurityModule {
         p.setProperty("rebuildlmk", "true");
         try {
             new Lmk(new SimpleConfiguration(p));
-        } catch (org.jpos.core.ConfigurationException e) {
+        } catch (ConfigurationException e) {
             Files.deleteIfExists(tmp);
             throw new IOException(file + ": cannot create the LMK (" + e.getMessage() + ")", e);
         }
@@ -92,7 +93,7 @@ public final class JceSecurityModule implements SecurityModule {
             super(lmkFile);
         }
 
-        Lmk(SimpleConfiguration cfg) throws org.jpos.core.ConfigurationException {
+        Lmk(SimpleConfiguration cfg) throws ConfigurationException {
             super(cfg, null, null);
         }
 

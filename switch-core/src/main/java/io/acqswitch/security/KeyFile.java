@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -249,7 +250,7 @@ public final class KeyFile {
         into.compute(e.owner() + ':' + e.id(), (k, old) -> {
             Map<KeyType, Entry> m = old == null ? new EnumMap<>(KeyType.class) : new EnumMap<>(old);
             m.put(e.key().type(), e);
-            return java.util.Collections.unmodifiableMap(m);
+            return Collections.unmodifiableMap(m);
         });
     }
 

@@ -1,9 +1,12 @@
 package io.acqswitch.security;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What the switch asks of its security module, per terminal and issuer: checking and making MACs,
@@ -65,7 +68,7 @@ public final class KeyService implements AutoCloseable {
 
         /** Lower-case name, for metrics and logs. */
         public String tag() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -145,7 +148,7 @@ public final class KeyService implements AutoCloseable {
             return new SignOnKeys.NoMasterKey();
         }
         List<LmkKey> fresh = new ArrayList<>();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         String[] kcvs = new String[2];
         KeyType[] types = layout.trackKey ? new KeyType[] {KeyType.TPK, KeyType.TAK, KeyType.TDK}
                 : new KeyType[] {KeyType.TPK, KeyType.TAK};
@@ -166,7 +169,7 @@ public final class KeyService implements AutoCloseable {
             }
             out.writeBytes(check.valueOrNull());
             if (type != KeyType.TDK) {
-                kcvs[type == KeyType.TPK ? 0 : 1] = java.util.HexFormat.of().withUpperCase().formatHex(check.valueOrNull());
+                kcvs[type == KeyType.TPK ? 0 : 1] = HexFormat.of().withUpperCase().formatHex(check.valueOrNull());
             }
             fresh.add(k.value());
         }

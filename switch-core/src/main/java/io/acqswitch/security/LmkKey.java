@@ -1,5 +1,6 @@
 package io.acqswitch.security;
 
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -41,12 +42,12 @@ public record LmkKey(KeyType type, int bits, String scheme, int variant, byte[] 
     @Override
     public boolean equals(Object o) {
         return o instanceof LmkKey k && k.type == type && k.bits == bits && k.scheme.equals(scheme) && k.variant == variant
-                && java.util.Arrays.equals(k.underLmk, underLmk) && java.util.Arrays.equals(k.checkValue, checkValue);
+                && Arrays.equals(k.underLmk, underLmk) && Arrays.equals(k.checkValue, checkValue);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(underLmk);
+        return Arrays.hashCode(underLmk);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.acqswitch.security;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ final class OwnerOnly {
             Files.createDirectories(dir.toAbsolutePath().getParent());
             try {
                 Files.createDirectory(dir, attributes("rwx------"));
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
+            } catch (FileAlreadyExistsException raced) {
                 // another process made it first: fine
             }
         }
@@ -47,7 +48,7 @@ final class OwnerOnly {
         if (!Files.exists(file)) {
             try {
                 newFile(file);
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
+            } catch (FileAlreadyExistsException raced) {
                 // created meanwhile by another writer
             }
         }

@@ -1,6 +1,7 @@
 package io.acqswitch.security;
 
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * ISO 9564-1 format 0 PIN blocks in clear (ANSI X9.8; Thales format 01):
@@ -25,7 +26,7 @@ public final class PinBlocks {
             throw new IllegalArgumentException("a PIN is 4 to 12 digits");
         }
         String field = "0" + Integer.toHexString(pin.length()).toUpperCase() + pin + "F".repeat(14 - pin.length());
-        return xor(java.util.HexFormat.of().parseHex(field), panField(pan));
+        return xor(HexFormat.of().parseHex(field), panField(pan));
     }
 
     /**
@@ -36,7 +37,7 @@ public final class PinBlocks {
         if (clearBlock == null || clearBlock.length != 8) {
             return null;
         }
-        String field = java.util.HexFormat.of().withUpperCase().formatHex(xor(clearBlock, panField(pan)));
+        String field = HexFormat.of().withUpperCase().formatHex(xor(clearBlock, panField(pan)));
         int n = Character.digit(field.charAt(1), 16);
         if (field.charAt(0) != '0' || n < 4 || n > 12) {
             return null;
@@ -69,7 +70,7 @@ public final class PinBlocks {
             throw new IllegalArgumentException("a PAN is 12 to 19 digits");
         }
         String digits = "0" + pan.substring(0, pan.length() - 1); // a 12-digit PAN has only 11 before its check digit
-        return java.util.HexFormat.of().parseHex("0000" + digits.substring(digits.length() - 12));
+        return HexFormat.of().parseHex("0000" + digits.substring(digits.length() - 12));
     }
 
     private static byte[] xor(byte[] a, byte[] b) {

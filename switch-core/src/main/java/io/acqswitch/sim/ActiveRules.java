@@ -1,5 +1,6 @@
 package io.acqswitch.sim;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -12,7 +13,7 @@ final class ActiveRules {
     private final AtomicInteger reversalsIgnored = new AtomicInteger();
 
     ActiveRules(StubRules rules) {
-        this.rules = java.util.Objects.requireNonNull(rules, "rules");
+        this.rules = Objects.requireNonNull(rules, "rules");
     }
 
     StubRules rules() {

@@ -1,6 +1,8 @@
 package io.acqswitch.sim;
 
 import io.acqswitch.iso.IsoLog;
+import io.acqswitch.iso.LogText;
+import io.acqswitch.net.Inbound;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One issuer connection: hands each request to the {@link StubProcessor}, writes its answer now or
  * later on the channel's event loop (never blocking it), and applies the connection-level faults.
- * Not sharable: it counts the messages received on its connection. Any error closes the connection.
+ * Not sharable: it counts the messages received on its connection. Any error, and any frame that
+ * is not a message, closes the connection.
  */
-final class IssuerHandler extends SimpleChannelInboundHandler<ISOMsg> {
+final class IssuerHandler extends SimpleChannelInboundHandler<Inbound> {
     private static final Logger LOG = LoggerFactory.getLogger(IssuerHandler.class);
 
     private final String stubName;
@@ -25,14 +28,20 @@ final class IssuerHandler extends SimpleChannelInboundHandler<ISOMsg> {
     private int received;
 
     IssuerHandler(String stubName, StubProcessor processor, Supplier<ActiveRules> rules) {
-        super(ISOMsg.class);
+        super(Inbound.class);
         this.stubName = stubName;
         this.processor = processor;
         this.rules = rules;
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ISOMsg request) {
+    protected void channelRead0(ChannelHandlerContext ctx, Inbound in) {
+        if (in instanceof Inbound.Rejected r) { // a frame that is not a message: the stub closes the connection
+            LOG.warn("{}: closing {}: {} ({})", stubName, ctx.channel().remoteAddress(), r.reason().tag(), LogText.escape(r.detail(), 300));
+            ctx.close();
+            return;
+        }
+        ISOMsg request = ((Inbound.Unpacked) in).message(); // the decoder hands on nothing else
         received++;
         int dropAfter = rules.get().rules().dropConnectionAfter();
         StubProcessor.Reply reply = processor.handle(request);

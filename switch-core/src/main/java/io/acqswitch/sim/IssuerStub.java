@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -19,7 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An issuer host simulator: answers {@code iso87} requests over TCP (2-byte big-endian length
+ * An issuer host simulator: answers {@code iso87} requests over TCP or TLS (2-byte big-endian length
  * framing) as its {@link StubRules} say, and records what it applied in its {@link Ledger}.
  *
  * <p>Lifecycle: construct, {@link #start()} (binds or throws), {@link #close()}. The rules can be
@@ -32,6 +33,7 @@ public final class IssuerStub implements AutoCloseable {
     private final int requestedPort;
     private final Ledger ledger;
     private volatile ActiveRules active;
+    private SslContext tls;
     private EventLoopGroup ownBoss;
     private EventLoopGroup ownWorkers;
     private Channel serverChannel;
@@ -48,6 +50,15 @@ public final class IssuerStub implements AutoCloseable {
         this.requestedPort = port;
         this.ledger = new Ledger(clock);
         this.active = new ActiveRules(rules);
+    }
+
+    /**
+     * Serves TLS 1.3 with {@code context} (see {@code io.acqswitch.net.TlsContexts#server}) instead of
+     * plain TCP; call before {@link #start}.
+     */
+    public IssuerStub withTls(SslContext context) {
+        this.tls = context;
+        return this;
     }
 
     /**
@@ -81,7 +92,7 @@ public final class IssuerStub implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new IssuerChannelInitializer(name, IsoCodec.of(Dialect.ISO87), processor, this::active));
+                .childHandler(new IssuerChannelInitializer(name, IsoCodec.of(Dialect.ISO87), processor, this::active, tls));
         ChannelFuture bound = bootstrap.bind(bind, requestedPort).await();
         if (!bound.isSuccess()) {
             bound.channel().close();

@@ -8,11 +8,16 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.iso.CardData;
+import io.acqswitch.security.PinBlocks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -57,7 +62,7 @@ public record StubRules(
         Integer dropConnectionAfter,
         Boolean refuseConnections,
         Integer ignoreReversals,
-        java.util.List<String> withholdAmountSuffixes,
+        List<String> withholdAmountSuffixes,
         Pins pins) {
 
     /**
@@ -82,7 +87,7 @@ public record StubRules(
             if (expected == null) {
                 return "00";
             }
-            String pin = io.acqswitch.security.PinBlocks.pinUnder(java.util.HexFormat.of().parseHex(zoneKey), pinBlock, pan);
+            String pin = PinBlocks.pinUnder(HexFormat.of().parseHex(zoneKey), pinBlock, pan);
             return expected.equals(pin) ? "00" : "55";
         }
     }
@@ -103,7 +108,7 @@ public record StubRules(
         dropConnectionAfter = dropConnectionAfter != null ? dropConnectionAfter : 0;
         refuseConnections = refuseConnections != null ? refuseConnections : false;
         ignoreReversals = ignoreReversals != null ? ignoreReversals : 0;
-        withholdAmountSuffixes = withholdAmountSuffixes != null ? java.util.List.copyOf(withholdAmountSuffixes) : java.util.List.of();
+        withholdAmountSuffixes = withholdAmountSuffixes != null ? List.copyOf(withholdAmountSuffixes) : List.of();
         withholdAmountSuffixes.forEach(suffix -> check(!suffix.isEmpty() && suffix.chars().allMatch(Character::isDigit),
                 "withholdAmountSuffixes", suffix, "a suffix is one or more digits"));
         check(declineAtOrAbove == null || declineAtOrAbove >= 0, "declineAtOrAbove", declineAtOrAbove, "must be >= 0");
@@ -125,26 +130,9 @@ public record StubRules(
         check(ignoreReversals >= 0, "ignoreReversals", ignoreReversals, "must be >= 0");
     }
 
-    /** The rules without {@code pins} (no PIN checked). */
-    public StubRules(Long declineAtOrAbove, String declineAtOrAboveCode, Map<String, String> declineSuffixes,
-                     Map<String, Long> balances, Long latencyMs, Long latencyJitterMs, Double withholdRatio,
-                     Long lateAnswerMs, Integer dropConnectionAfter, Boolean refuseConnections, Integer ignoreReversals,
-                     java.util.List<String> withholdAmountSuffixes) {
-        this(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs, withholdRatio,
-                lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, withholdAmountSuffixes, null);
-    }
-
     /** 00, or 55 when {@code pins} names the card and its PIN block does not carry that PIN. */
     String pinCheck(String pan, byte[] pinBlock) {
         return pins == null ? "00" : pins.verdict(pan, pinBlock);
-    }
-
-    /** The rules without {@code withholdAmountSuffixes} (none). */
-    public StubRules(Long declineAtOrAbove, String declineAtOrAboveCode, Map<String, String> declineSuffixes,
-                     Map<String, Long> balances, Long latencyMs, Long latencyJitterMs, Double withholdRatio,
-                     Long lateAnswerMs, Integer dropConnectionAfter, Boolean refuseConnections, Integer ignoreReversals) {
-        this(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs, withholdRatio,
-                lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, null);
     }
 
     /** Whether a financial request of {@code amount} (field 4 as sent) is to be applied and never answered. */
@@ -157,9 +145,120 @@ public record StubRules(
         return false;
     }
 
+    /** A builder of rules that starts from {@link #approveAll()}: every setting left unset keeps its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Rules by name rather than by position (see the record's components for each meaning); null
+     * leaves a setting at its default. Not thread-safe; {@link #build} checks the values.
+     */
+    public static final class Builder {
+        private Long declineAtOrAbove;
+        private String declineAtOrAboveCode;
+        private Map<String, String> declineSuffixes;
+        private Map<String, Long> balances;
+        private Long latencyMs;
+        private Long latencyJitterMs;
+        private Double withholdRatio;
+        private Long lateAnswerMs;
+        private Integer dropConnectionAfter;
+        private Boolean refuseConnections;
+        private Integer ignoreReversals;
+        private List<String> withholdAmountSuffixes;
+        private Pins pins;
+
+        private Builder() {}
+
+        /** Debits of this amount (minor units) or more are declined. */
+        public Builder declineAtOrAbove(Long declineAtOrAbove) {
+            this.declineAtOrAbove = declineAtOrAbove;
+            return this;
+        }
+
+        /** The response code of such debits (default 51). */
+        public Builder declineAtOrAboveCode(String declineAtOrAboveCode) {
+            this.declineAtOrAboveCode = declineAtOrAboveCode;
+            return this;
+        }
+
+        /** PAN suffix → response code. */
+        public Builder declineSuffixes(Map<String, String> declineSuffixes) {
+            this.declineSuffixes = declineSuffixes;
+            return this;
+        }
+
+        /** PAN → opening available balance (minor units). */
+        public Builder balances(Map<String, Long> balances) {
+            this.balances = balances;
+            return this;
+        }
+
+        /** Fixed delay before every answer. */
+        public Builder latencyMs(Long latencyMs) {
+            this.latencyMs = latencyMs;
+            return this;
+        }
+
+        /** A uniform random extra delay of 0..this before every answer. */
+        public Builder latencyJitterMs(Long latencyJitterMs) {
+            this.latencyJitterMs = latencyJitterMs;
+            return this;
+        }
+
+        /** 0..1: the share of financial requests applied but never answered. */
+        public Builder withholdRatio(Double withholdRatio) {
+            this.withholdRatio = withholdRatio;
+            return this;
+        }
+
+        /** Extra delay of financial answers. */
+        public Builder lateAnswerMs(Long lateAnswerMs) {
+            this.lateAnswerMs = lateAnswerMs;
+            return this;
+        }
+
+        /** The Nth message on a connection is applied and the connection closed. */
+        public Builder dropConnectionAfter(Integer dropConnectionAfter) {
+            this.dropConnectionAfter = dropConnectionAfter;
+            return this;
+        }
+
+        /** New connections are closed at once. */
+        public Builder refuseConnections(Boolean refuseConnections) {
+            this.refuseConnections = refuseConnections;
+            return this;
+        }
+
+        /** The first N reversals are neither applied nor answered. */
+        public Builder ignoreReversals(Integer ignoreReversals) {
+            this.ignoreReversals = ignoreReversals;
+            return this;
+        }
+
+        /** Financial requests whose amount ends with one of these are applied, never answered. */
+        public Builder withholdAmountSuffixes(List<String> withholdAmountSuffixes) {
+            this.withholdAmountSuffixes = withholdAmountSuffixes;
+            return this;
+        }
+
+        /** Cards whose PIN the stub checks. */
+        public Builder pins(Pins pins) {
+            this.pins = pins;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first value out of range, as {@code name=value: why} */
+        public StubRules build() {
+            return new StubRules(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs,
+                    withholdRatio, lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, withholdAmountSuffixes, pins);
+        }
+    }
+
     /** Approves everything, at once, with no faults. */
     public static StubRules approveAll() {
-        return new StubRules(null, null, null, null, null, null, null, null, null, null, null);
+        return builder().build();
     }
 
     /**
@@ -178,6 +277,26 @@ public record StubRules(
             throw new ConfigException(describe(e));
         } catch (JsonProcessingException e) {
             throw new ConfigException("rules: not valid YAML or JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    /**
+     * Rules from their settings as a YAML mapping holds them (a {@code stubs[i].rules} of the switch's
+     * configuration); null or empty is {@link #approveAll()}.
+     *
+     * @throws ConfigException with {@code name=value: why} when the settings are not valid rules
+     */
+    public static StubRules of(Map<String, ?> settings) throws ConfigException {
+        if (settings == null || settings.isEmpty()) {
+            return approveAll();
+        }
+        try {
+            return READER.convertValue(settings, StubRules.class);
+        } catch (IllegalArgumentException e) { // convertValue wraps the mapping failure
+            if (e.getCause() instanceof JsonMappingException m) {
+                throw new ConfigException(describe(m));
+            }
+            throw new ConfigException("rules: " + e.getMessage());
         }
     }
 
@@ -233,9 +352,9 @@ public record StubRules(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("declineAtOrAbove", declineAtOrAbove);
         m.put("declineAtOrAboveCode", declineAtOrAboveCode);
-        m.put("declineSuffixes", new java.util.TreeMap<>(declineSuffixes));
+        m.put("declineSuffixes", new TreeMap<>(declineSuffixes));
         m.put("balances", balances.entrySet().stream().collect(Collectors.toMap(
-                e -> CardData.maskPan(e.getKey()), Map.Entry::getValue, Long::sum, java.util.TreeMap::new)));
+                e -> CardData.maskPan(e.getKey()), Map.Entry::getValue, Long::sum, TreeMap::new)));
         m.put("latencyMs", latencyMs);
         m.put("latencyJitterMs", latencyJitterMs);
         m.put("withholdRatio", withholdRatio);
@@ -245,9 +364,9 @@ public record StubRules(
         m.put("ignoreReversals", ignoreReversals);
         m.put("withholdAmountSuffixes", withholdAmountSuffixes);
         if (pins != null) { // never the key or a PIN: the key's check value and how many cards
-            byte[] kcv = java.util.Arrays.copyOf(io.acqswitch.security.PinBlocks.encryptUnder(
-                    java.util.HexFormat.of().parseHex(pins.zoneKey()), new byte[8]), 3);
-            m.put("pins", Map.of("zoneKeyKcv", java.util.HexFormat.of().withUpperCase().formatHex(kcv), "cards", pins.cards().size()));
+            byte[] kcv = Arrays.copyOf(PinBlocks.encryptUnder(
+                    HexFormat.of().parseHex(pins.zoneKey()), new byte[8]), 3);
+            m.put("pins", Map.of("zoneKeyKcv", HexFormat.of().withUpperCase().formatHex(kcv), "cards", pins.cards().size()));
         }
         return m;
     }

@@ -22,13 +22,23 @@ public final class TerminalClient implements AutoCloseable {
     private final IsoCodec codec;
 
     public TerminalClient(String host, int port, IsoCodec codec, Duration timeout) throws IOException {
+        this(connect(host, port, timeout), codec, timeout);
+    }
+
+    /** Over a socket already connected (a TLS one, say); the client owns and closes it. */
+    public TerminalClient(Socket connected, IsoCodec codec, Duration timeout) throws IOException {
         this.codec = codec;
-        this.socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+        this.socket = connected;
         socket.setSoTimeout((int) timeout.toMillis());
         this.in = new DataInputStream(socket.getInputStream());
         this.out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    private static Socket connect(String host, int port, Duration timeout) throws IOException {
+        Socket s = new Socket();
+        s.setTcpNoDelay(true);
+        s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+        return s;
     }
 
     /** Packs and sends {@code msg}, then waits for one answer. */

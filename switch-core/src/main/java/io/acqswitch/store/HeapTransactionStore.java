@@ -16,7 +16,8 @@ public final class HeapTransactionStore implements TransactionStore {
 
     @Override
     public byte[] get(String rrn) {
-        return records.get(rrn);
+        byte[] b = records.get(rrn);
+        return b == null ? null : b.clone(); // the caller's own copy, as a Chronicle map's get gives
     }
 
     @Override

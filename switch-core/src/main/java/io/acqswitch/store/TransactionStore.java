@@ -8,7 +8,7 @@ import java.util.function.BiConsumer;
  * data is in the store's memory-mapped file: it survives a process crash (the OS keeps the pages).
  */
 public interface TransactionStore extends AutoCloseable {
-    /** The encoded record, or {@code null}. */
+    /** The encoded record, or {@code null}: an array of the caller's own, which it may change and put back. */
     byte[] get(String rrn);
 
     /** @throws StoreFullException when the store has no room left */

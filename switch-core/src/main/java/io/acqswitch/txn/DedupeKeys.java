@@ -13,15 +13,18 @@ import org.jpos.iso.ISOMsg;
  *   <li>original: acquirer | merchant | terminal | STAN, what a reversal names (its own 11, or 90);</li>
  *   <li>fingerprint: a hash of what must not differ between a request and its repeat.</li>
  * </ul>
+ * Public for {@code switch-bench}'s {@code DedupeStoreBenchmark}, which measures these very keys.
+ * Pure functions; any thread.
  */
-final class DedupeKeys {
+public final class DedupeKeys {
     static final String DEDUPE = "D|";
     static final String ORIGINAL = "S|";
     static final String REVERSED_FIRST = "R|";
 
     private DedupeKeys() {}
 
-    static String dedupe(TerminalRequest r) {
+    /** The dedupe key of {@code r}: a fresh {@code String}, {@code D|32|42|41|11|7} (cup: 60.2 for 7). */
+    public static String dedupe(TerminalRequest r) {
         ISOMsg m = r.message();
         String occasion = r.dialect() == Dialect.CUP ? CupFields.batch(m) : nullToEmpty(m.getString(7));
         return DEDUPE + terminalPart(r) + r.stan() + '|' + occasion;

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,7 +40,7 @@ final class EarlyReversals {
         /** Not remembered: the switch has as many live markers as it may. */
         REFUSED_BOUND;
 
-        final String tag = name().toLowerCase(java.util.Locale.ROOT);
+        final String tag = name().toLowerCase(Locale.ROOT);
 
         boolean remembered() {
             return this == REMEMBERED || this == REPEAT;

@@ -10,7 +10,7 @@ import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
 /** Builds the messages of the issuer leg (iso87) and the terminal's answers derived from them. */
-final class IssuerMessages {
+public final class IssuerMessages {
     /**
      * What a cup request keeps on the iso87 leg: the standard fields. 7, 11 and 37 are the
      * switch's; 60–63 (UnionPay private) and 64 (the terminal's MAC) stay behind.
@@ -64,7 +64,7 @@ final class IssuerMessages {
      * Reversal advice for a transaction: 0420 (first) or 0421 (repeat). Identifies the original by
      * RRN (37) and field 90; the switch keeps no full PAN, so field 2 is not sent.
      */
-    static ISOMsg reversalAdvice(TxnRecord r, String stan, String acquirerId) {
+    public static ISOMsg reversalAdvice(TxnRecord r, String stan, String acquirerId) {
         ISOMsg m = new ISOMsg(r.safAttempts == 0 ? "0420" : "0421");
         m.set(3, r.processingCode);
         m.set(4, String.format("%012d", r.amount));

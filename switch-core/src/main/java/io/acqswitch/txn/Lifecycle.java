@@ -21,6 +21,19 @@ import java.time.ZoneOffset;
 final class Lifecycle {
     private Lifecycle() {}
 
+    /**
+     * Approvals of these classes leave money standing at the issuer (a debit, a hold or a credit),
+     * so the switch reverses them when the terminal did not (or may not) learn of the approval.
+     */
+    static boolean reversible(MessageClass cls) {
+        return cls == MessageClass.SALE || cls == MessageClass.PRE_AUTH || isCompletion(cls) || cls == MessageClass.REFUND;
+    }
+
+    /** A completion sent online (0200) or as an advice after an offline completion (0220). */
+    static boolean isCompletion(MessageClass cls) {
+        return cls == MessageClass.COMPLETION || cls == MessageClass.COMPLETION_ADVICE;
+    }
+
     /** What a terminal's reversal (0400) does to the original it names. */
     enum ReversalAct {
         /** Queue the original's reversal advice (of its debit, hold or credit) in the SAF; answer 00. */

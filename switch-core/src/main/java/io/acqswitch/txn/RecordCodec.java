@@ -15,6 +15,8 @@ public final class RecordCodec {
     private static final byte VERSION = 5;
     /** The oldest layout still read: version 4 lacks the duplicate count and the retention mark (read as none). */
     private static final byte OLDEST = 4;
+    /** The message classes by ordinal, read once ({@code values()} copies its array on every call). */
+    private static final MessageClass[] CLASSES = MessageClass.values();
     private ByteBuffer buf = ByteBuffer.allocate(2048);
 
     public byte[] encode(TxnRecord r) {
@@ -70,13 +72,82 @@ public final class RecordCodec {
         buf.putInt(r.duplicates).putLong(r.lastDuplicateAt).putLong(r.retentionAt);
     }
 
+    /** u16 length + UTF-8; ASCII (nearly every field) is copied char by char, with no byte[] made. */
     private void str(String s) {
-        byte[] b = (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
-        buf.putShort((short) b.length).put(b);
+        String t = s == null ? "" : s;
+        int n = t.length();
+        int start = buf.position();
+        if (buf.remaining() < 2 + n) {
+            throw new BufferOverflowException();
+        }
+        buf.putShort((short) n);
+        for (int i = 0; i < n; i++) {
+            char c = t.charAt(i);
+            if (c >= 0x80) { // not ASCII: the length in bytes differs from the length in chars
+                byte[] b = t.getBytes(StandardCharsets.UTF_8);
+                buf.position(start);
+                buf.putShort((short) b.length).put(b);
+                return;
+            }
+            buf.put((byte) c);
+        }
+    }
+
+    /**
+     * Marks encoded record bytes delivered in place (the flags byte after the terminal's answer):
+     * confirming a delivery then costs no decode and no encode of the whole record.
+     *
+     * @return false when the record was delivered already (the bytes are unchanged)
+     * @throws IllegalArgumentException for bytes of an unknown layout version
+     */
+    public static boolean markDelivered(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        byte version = b.get();
+        if (version < OLDEST || version > VERSION) {
+            throw new IllegalArgumentException("unknown record version " + version);
+        }
+        skipStrings(b, 1); // rrn
+        b.position(b.position() + 2); // state, class
+        skipStrings(b, 3); // mti, processing code, dedupe key
+        b.position(b.position() + 8); // fingerprint
+        skipStrings(b, 6); // original key, terminal STAN, terminal, merchant, acquirer, masked PAN
+        b.position(b.position() + 8); // amount
+        skipStrings(b, 1); // currency
+        b.position(b.position() + 4); // issuer
+        skipStrings(b, 6); // issuer id, switch STAN, field 7, response code, auth code, response bytes
+        int at = b.position();
+        if ((bytes[at] & 1) != 0) {
+            return false;
+        }
+        bytes[at] |= 1;
+        return true;
+    }
+
+    private static void skipStrings(ByteBuffer b, int n) {
+        for (int i = 0; i < n; i++) {
+            b.position(b.position() + 2 + Short.toUnsignedInt(b.getShort(b.position())));
+        }
     }
 
     /** @throws IllegalArgumentException for bytes of an unknown layout version */
     public static TxnRecord decode(byte[] bytes) {
+        return decode(bytes, true);
+    }
+
+    /**
+     * The record as the journal reads it: every field but the packed response and the values only
+     * the processor uses (dedupe, original and completion keys, acquirer ID, the switch's STAN and
+     * transmission time to the issuer, voided-by, SAF timers, PAN hash, refunded amount, retention),
+     * which are skipped and keep a new record's values (empty, 0). The journal decodes every change
+     * it writes, so these copies were most of what it allocated per change.
+     *
+     * @throws IllegalArgumentException for bytes of an unknown layout version
+     */
+    public static TxnRecord decodeJournaled(byte[] bytes) {
+        return decode(bytes, false);
+    }
+
+    private static TxnRecord decode(byte[] bytes, boolean full) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte version = b.get();
         if (version < OLDEST || version > VERSION) {
@@ -85,27 +156,31 @@ public final class RecordCodec {
         TxnRecord r = new TxnRecord();
         r.rrn = str(b);
         r.state = TxnState.of(b.get());
-        r.messageClass = MessageClass.values()[b.get()];
+        r.messageClass = CLASSES[b.get()];
         r.mti = str(b);
         r.processingCode = str(b);
-        r.dedupeKey = str(b);
+        r.dedupeKey = full ? str(b) : skip(b);
         r.fingerprint = b.getLong();
-        r.originalKey = str(b);
+        r.originalKey = full ? str(b) : skip(b);
         r.terminalStan = str(b);
         r.terminalId = str(b);
         r.merchantId = str(b);
-        r.acquirerId = str(b);
+        r.acquirerId = full ? str(b) : skip(b);
         r.maskedPan = str(b);
         r.amount = b.getLong();
         r.currency = str(b);
         r.issuer = b.getInt();
         r.issuerId = str(b);
-        r.switchStan = str(b);
-        r.issuerTransmissionTime = str(b);
+        r.switchStan = full ? str(b) : skip(b);
+        r.issuerTransmissionTime = full ? str(b) : skip(b);
         r.responseCode = str(b);
         r.authCode = str(b);
-        r.response = new byte[Short.toUnsignedInt(b.getShort())];
-        b.get(r.response);
+        if (full) {
+            r.response = new byte[Short.toUnsignedInt(b.getShort())];
+            b.get(r.response);
+        } else {
+            skip(b);
+        }
         int flags = b.get();
         r.delivered = (flags & 1) != 0;
         r.reverseWhenAnswered = (flags & 2) != 0;
@@ -121,11 +196,11 @@ public final class RecordCodec {
         r.reversedAt = b.getLong();
         r.panHash = b.getLong();
         r.originalRrn = str(b);
-        r.voidedBy = str(b);
+        r.voidedBy = full ? str(b) : skip(b);
         r.refundedAmount = b.getLong();
         r.flag = str(b);
         r.batch = str(b);
-        r.completedBy = str(b);
+        r.completedBy = full ? str(b) : skip(b);
         if (version >= 5) {
             r.duplicates = b.getInt();
             r.lastDuplicateAt = b.getLong();
@@ -143,12 +218,11 @@ public final class RecordCodec {
         if (bytes.length == 0 || bytes[0] < OLDEST || bytes[0] > VERSION) {
             return -1;
         }
-        int at = 1;
-        at = skipStr(bytes, at) + 2; // rrn, then state and message class
-        at = skipStr(bytes, at); // mti
-        at = skipStr(bytes, at); // processing code
-        at = skipStr(bytes, at) + 8; // dedupe key, then fingerprint
-        return at + 2;
+        ByteBuffer b = ByteBuffer.wrap(bytes).position(1);
+        skipStrings(b, 1); // rrn
+        b.position(b.position() + 2); // state, class
+        skipStrings(b, 3); // mti, processing code, dedupe key
+        return b.position() + 8 + 2; // fingerprint, then the original key's length
     }
 
     /** The original key's length in bytes at {@link #originalKeyOffset}. */
@@ -156,8 +230,11 @@ public final class RecordCodec {
         return ((bytes[offset - 2] & 0xff) << 8) | (bytes[offset - 1] & 0xff);
     }
 
-    private static int skipStr(byte[] bytes, int at) {
-        return at + 2 + (((bytes[at] & 0xff) << 8) | (bytes[at + 1] & 0xff));
+    /** Steps over a length-prefixed value; {@code ""}, a new record's value of the field it leaves unread. */
+    private static String skip(ByteBuffer b) {
+        int n = Short.toUnsignedInt(b.getShort());
+        b.position(b.position() + n);
+        return "";
     }
 
     private static String str(ByteBuffer b) {

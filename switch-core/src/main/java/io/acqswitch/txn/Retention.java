@@ -111,7 +111,7 @@ final class Retention {
     private static boolean finished(TxnRecord r) {
         return switch (r.state) {
             case DECLINED, REVERSED, APPROVED -> true;
-            case TIMED_OUT -> !TransactionProcessor.reversible(r.messageClass);
+            case TIMED_OUT -> !Lifecycle.reversible(r.messageClass);
             case RECEIVED, FORWARDED, REVERSAL_PENDING -> false;
         };
     }

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * bug, counted ({@code switch_illegal_transitions_total}) and logged, and the record stays as it
  * was. Processor thread only.
  */
-final class Transitions {
+public final class Transitions {
     private static final Logger LOG = LoggerFactory.getLogger(Transitions.class);
     private final SwitchMetrics metrics;
 
@@ -18,7 +18,7 @@ final class Transitions {
     }
 
     /** @return false (and the state unchanged) when the transition is illegal */
-    boolean apply(TxnRecord r, TxnState next) {
+    public boolean apply(TxnRecord r, TxnState next) {
         if (!r.state.canBecome(next)) {
             metrics.count("switch_illegal_transitions", "from", r.state.name(), "to", next.name());
             LOG.error("illegal transition {} -> {} refused for {}", r.state, next, r);

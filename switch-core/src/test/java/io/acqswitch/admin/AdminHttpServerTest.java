@@ -10,7 +10,9 @@ import ch.qos.logback.core.read.ListAppender;
 import io.acqswitch.admin.AdminHttpServer.Refusal;
 import io.acqswitch.admin.AdminHttpServer.Reply;
 import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.support.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -38,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * are closed at the header timeout while others are answered, concurrency beyond the cap is a 503
  * at once, state-changing requests need the token, malformed input is a 400 with one log line.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class AdminHttpServerTest {
     private static final String TOKEN = "admin-token-for-tests";
     private static final Duration HEADER_TIMEOUT = Duration.ofMillis(1500);
@@ -50,7 +54,7 @@ class AdminHttpServerTest {
 
     /** A server with a token, a 1.5 s header timeout and 2 concurrent requests; {@code /slow} waits for {@link #release}. */
     private AdminHttpServer start() throws Exception {
-        server = new AdminHttpServer(new SwitchConfig.Http("127.0.0.1", 0, TOKEN, HEADER_TIMEOUT, 2), new SimpleMeterRegistry());
+        server = new AdminHttpServer(new SwitchConfig.Http("127.0.0.1", 0, TOKEN, HEADER_TIMEOUT, 2, null), new SimpleMeterRegistry());
         server.probe("/health", ex -> Reply.json(200, "{\"status\":\"UP\"}"))
                 .route("/slow", ex -> {
                     inSlow.incrementAndGet();
@@ -157,10 +161,7 @@ class AdminHttpServerTest {
         for (int i = 0; i < 2; i++) {
             held.add(callers.submit(() -> call("GET", "/slow", null)));
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (inSlow.get() < 2 && System.nanoTime() < deadline) { // both in their route (bounded, 5 s)
-            Thread.sleep(10);
-        }
+        Await.until("both in their route", () -> inSlow.get() >= 2, Duration.ofSeconds(5));
         assertEquals(2, inSlow.get());
         long t0 = System.nanoTime();
         HttpResponse<String> third = call("GET", "/slow", null);
@@ -229,11 +230,12 @@ class AdminHttpServerTest {
         try {
             resp = client.send(req, HttpResponse.BodyHandlers.ofString());
             assertEquals(413, resp.statusCode());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the server may close while the client is still writing: the count below is what matters
         }
         assertEquals(1, server.refusedCount(Refusal.TOO_LARGE));
-        Thread.sleep(HEADER_TIMEOUT.toMillis() + 300); // past the header timeout: the connection is gone, not refused again
+        // time is the subject: past the header timeout the connection is gone, not refused again
+        Thread.sleep(HEADER_TIMEOUT.toMillis() + 300);
         assertEquals(0, server.refusedCount(Refusal.HEADER_TIMEOUT));
     }
 }

@@ -14,15 +14,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The hostile findings on the admin port of a running switch (embedded stub, journal, token set):
  * unfinished requests do not block {@code /health}, {@code /metrics} or {@code /ops}, and every
  * state-changing endpoint needs the token.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class AdminPortTest {
     private static final String TOKEN = "admin-port-token-for-tests";
     private static final String CONFIG = """

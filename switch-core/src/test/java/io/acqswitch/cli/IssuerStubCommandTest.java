@@ -8,6 +8,7 @@ import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -18,10 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code issuer-stub}: rules file handling and a real run on an ephemeral port. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class IssuerStubCommandTest {
     @TempDir
     Path dir;
@@ -70,14 +73,8 @@ class IssuerStubCommandTest {
 
     private static int awaitPort(StringWriter out) throws InterruptedException {
         Pattern started = Pattern.compile("issuer stub cli-stub on 127\\.0\\.0\\.1:(\\d+)");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            Matcher m = started.matcher(out.toString());
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("stub did not start within 10 s: " + out);
+        Matcher m = Await.until("the stub's start line", () -> started.matcher(out.toString()), Matcher::find,
+                Duration.ofSeconds(10));
+        return Integer.parseInt(m.group(1));
     }
 }

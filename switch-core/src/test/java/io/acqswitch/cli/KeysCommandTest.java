@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,9 +38,9 @@ class KeysCommandTest {
     }
 
     private static String kcv(String componentHex) throws Exception {
-        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("DESede/ECB/NoPadding");
+        Cipher c = Cipher.getInstance("DESede/ECB/NoPadding");
         byte[] k = Hex.bytes(componentHex + componentHex.substring(0, 16));
-        c.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(k, "DESede"));
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(k, "DESede"));
         return Hex.of(c.doFinal(new byte[8])).substring(0, 6);
     }
 

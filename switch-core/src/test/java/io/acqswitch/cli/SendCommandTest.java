@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.TestSwitch;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI's terminal client against a running switch. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class SendCommandTest {
     private static TestSwitch sw;
 
@@ -58,7 +62,7 @@ class SendCommandTest {
     @Test
     void shouldExitWith2WhenNoSwitchListens() throws Exception {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         String[] r = Cli.run("send", "--port", String.valueOf(port), "--timeout", "1s");

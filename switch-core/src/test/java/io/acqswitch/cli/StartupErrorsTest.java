@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.SwitchNode;
+import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.StartupException;
 import io.acqswitch.config.SwitchConfig;
@@ -18,12 +19,16 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A switch that cannot start says which setting stopped it, in one line {@code name=value: why} on
  * stderr, exits 2, and prints no stack trace; whatever it had started is closed again.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class StartupErrorsTest {
     @Test
     void shouldExitTwoNamingListenerPortInUseWithoutStackTrace() throws Exception {
@@ -58,12 +63,19 @@ class StartupErrorsTest {
         }
     }
 
+    @Test
+    void shouldNameBadStubRuleBeforeAnythingStarts() throws Exception {
+        SwitchConfig cfg = ConfigLoader.parse("stubs:\n  - name: a\n  - name: b\n    port: 9584\n    rules: {withholdRatio: 3}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> DemoStubs.node(cfg));
+        assertEquals(List.of("stubs[1].rules.withholdRatio=3.0: must be between 0 and 1"), e.problems());
+    }
+
     /** Starts a node that must fail with a {@link StartupException}, then proves it let go of its dataDir. */
-    private static StartupException startRefused(java.util.function.UnaryOperator<String> edit) throws Exception {
+    private static StartupException startRefused(UnaryOperator<String> edit) throws Exception {
         Path dataDir = TempFiles.newDir("startup-errors");
         try {
             SwitchConfig cfg = ConfigLoader.parse(edit.apply(Rig.yaml(List.of("127.0.0.1:1"), 5_000, dataDir)));
-            StartupException e = assertThrows(StartupException.class, () -> new SwitchNode(cfg).start());
+            StartupException e = assertThrows(StartupException.class, () -> DemoStubs.node(cfg).start());
             SwitchConfig fine = ConfigLoader.parse(Rig.yaml(List.of("127.0.0.1:1"), 5_000, dataDir));
             try (SwitchNode next = new SwitchNode(fine).start()) {
                 assertTrue(next.store().isOpen(), "the refused node released the dataDir");

@@ -9,12 +9,15 @@ import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.Rig;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * an explicit {@code --url} winning), and its exit code says whether the switch did what was asked:
  * 0 done, 1 refused, 2 bad input or unreachable.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class TxnCommandTest {
     private static Rig rig;
     private static String url;
@@ -61,7 +65,7 @@ class TxnCommandTest {
     }
 
     private static int closedPort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }

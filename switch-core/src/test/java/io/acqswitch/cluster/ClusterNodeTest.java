@@ -8,6 +8,7 @@ import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Http;
 import io.acqswitch.support.KafkaBroker;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
@@ -110,7 +111,7 @@ class ClusterNodeTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void shouldReverseADebitLeftInFlightWhenAnEmptyNodeTakesOver() throws Exception {
         // the issuer applies the debit and never answers: the first node dies with the sale FORWARDED
-        StubRules silent = new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null);
+        StubRules silent = StubRules.builder().withholdRatio(1.0).build();
         try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, silent).start()) {
             String rrn;
             try (Rig lost = node(stub, "takeover", 1, "sync"); TerminalClient t = lost.terminal()) {
@@ -121,7 +122,7 @@ class ClusterNodeTest {
             stub.setRules(StubRules.approveAll());
             try (Rig taker = node(stub, "takeover", 2, "sync")) {
                 assertEquals(3.0, taker.counted("switch_cluster_takeovers"), "every partition restored");
-                String health = io.acqswitch.support.Http.get(taker.node.httpPort(), "/health").body();
+                String health = Http.get(taker.node.httpPort(), "/health").body();
                 assertTrue(health.contains("\"cluster\":{\"nodeId\":2,\"replication\":\"sync\",\"partitions\":[0, 1, 2],\"fenced\":[]}"),
                         health);
                 taker.assertReversedOnce(rrn);

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.acqswitch.store.TransactionStore;
+import io.acqswitch.support.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -125,10 +127,7 @@ class ChangeQueueTest {
             woke.countDown();
         });
         writer.start();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (writer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < end) {
-            Thread.sleep(1);
-        }
+        Await.until("the writer waits", () -> writer.getState() == Thread.State.TIMED_WAITING, Duration.ofSeconds(10));
         q.offer("1", BYTES, 1);
         q.offer("2", BYTES, 2);
         assertFalse(woke.await(200, TimeUnit.MILLISECONDS), "two of the three it asked for: it waits on");
@@ -195,7 +194,7 @@ class ChangeQueueTest {
     }
 
     private static long allocated(Runnable r) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        var mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = mx.getCurrentThreadAllocatedBytes();
         r.run();
         return mx.getCurrentThreadAllocatedBytes() - before;

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.api.Trigger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class JournalCoalesceTest {
     private JournalWriter writer;
 
     /** H2's trigger: counts each row written into {@code test_row_writes}. */
-    public static final class CountRowWrites implements org.h2.api.Trigger {
+    public static final class CountRowWrites implements Trigger {
         @Override
         public void fire(Connection conn, Object[] oldRow, Object[] newRow) throws SQLException {
             try (Statement st = conn.createStatement()) {
@@ -193,7 +194,7 @@ class JournalCoalesceTest {
         JournalingStore journaling = new JournalingStore(store, writer);
         for (TxnRecord r : sale("000000000005")) { // as the processor writes them: milliseconds apart
             journaling.put(r.rrn, codec.encode(r));
-            Thread.sleep(5);
+            Thread.sleep(5); // time is the subject: the changes come milliseconds apart, within the batch window
         }
         assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));
         assertEquals(3.0, counted("switch_journal_changes_written"));

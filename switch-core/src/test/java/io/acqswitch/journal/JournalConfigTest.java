@@ -8,6 +8,7 @@ import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The {@code journal:} section: defaults to the embedded H2, and bad values stop start-up with their name. */
@@ -45,10 +46,10 @@ class JournalConfigTest {
         SwitchConfig cfg = ConfigLoader.parse("dataDir: /var/lib/acq\n");
         assertEquals(500, cfg.journal().batchSize());
         assertEquals(4000, cfg.journal().maxBatchSize());
-        assertEquals(java.time.Duration.ofMillis(20), cfg.journal().batchWindow());
+        assertEquals(Duration.ofMillis(20), cfg.journal().batchWindow());
         SwitchConfig set = ConfigLoader.parse("journal: {batchSize: 50, maxBatchSize: 60, batchWindow: 0ms}\n");
         assertEquals(60, set.journal().maxBatchSize());
-        assertEquals(java.time.Duration.ZERO, set.journal().batchWindow());
+        assertEquals(Duration.ZERO, set.journal().batchWindow());
         assertEquals(5000, ConfigLoader.parse("journal: {batchSize: 5000}\n").journal().maxBatchSize(),
                 "never below batchSize");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(

@@ -140,8 +140,8 @@ class JournalFuzzTest {
         }
     }
 
-    /** Every text value in the journal: no control character, within its column, no more than 10 digits in a PAN. */
-    private void assertEveryRowIsClean() throws SQLException {
+    /** Every text value in {@code db}'s journal: no control character, within its column, no more than 10 digits in a PAN. */
+    static void assertEveryRowIsClean(JournalDb db) throws SQLException {
         List<String> columns = new ArrayList<>();
         for (JournalValues.Column col : JournalValues.Column.values()) {
             columns.add(col.columnName());
@@ -183,7 +183,7 @@ class JournalFuzzTest {
         assertEquals(0.0, counted("switch_journal_quarantined"));
         assertTrue(counted("switch_journal_values_normalised") > RECORDS, "the normaliser did the work");
         assertEquals(RECORDS, count("SELECT COUNT(*) FROM transactions"));
-        assertEveryRowIsClean();
+        assertEveryRowIsClean(db);
     }
 
     @Test
@@ -204,6 +204,6 @@ class JournalFuzzTest {
         assertEquals(DIRECT_BATCHES * 25, count("SELECT COUNT(*) FROM transactions"));
         assertTrue(tally.count(JournalValues.Fix.BAD_CHARACTER) > 0 && tally.count(JournalValues.Fix.TOO_LONG) > 0
                 && tally.count(JournalValues.Fix.BAD_TIME) > 0 && tally.count(JournalValues.Fix.UNMASKED_PAN) > 0);
-        assertEveryRowIsClean();
+        assertEveryRowIsClean(db);
     }
 }

@@ -24,8 +24,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * No poison, end to end on a real switch and issuer stub: a transaction whose values the journal's
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * normalised, or it is quarantined. Embedded H2 here, PostgreSQL (which refuses NUL in text) in
  * {@link JournalPoisonPostgresTest}.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class JournalPoisonTest extends RigTest {
     private static final String FULL_23_DIGITS = "47617390010100101234567";
 
@@ -44,7 +47,7 @@ class JournalPoisonTest extends RigTest {
     }
 
     /** A later sale reaches the journal, delivered, and the writer is caught up and up. */
-    private static void assertJournalGoesOn(Rig rig, TerminalClient terminal) throws Exception {
+    static void assertJournalGoesOn(Rig rig, TerminalClient terminal) throws Exception {
         ISOMsg later = terminal.exchange(Journals.sale(777));
         assertEquals("00", later.getString(39));
         Journals.awaitTimeline(rig, later.getString(37), x -> x.transaction().delivered());

@@ -13,10 +13,12 @@ import io.acqswitch.support.RigTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The journal on a real PostgreSQL server: {@code .ci/run} starts a throwaway cluster and exports
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * tests of the embedded database also run here through their {@code *PostgresTest} subclasses.
  */
 @Tag("postgres")
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class JournalPostgresTest extends RigTest {
     @Override
     protected boolean onPostgres() {
@@ -43,7 +46,7 @@ class JournalPostgresTest extends RigTest {
                 assertEquals("00", answer.getString(39));
                 approved.add(answer.getString(37));
             }
-            rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+            rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
             reversed = t.exchange(Journals.sale(1999)).getString(37);
         }
         rig.await("reversal applied", () -> rig.ledger(reversed).map(LedgerEntry::reversed).orElse(false),

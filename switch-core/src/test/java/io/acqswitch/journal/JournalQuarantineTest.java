@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.store.ChronicleTransactionStore;
 import io.acqswitch.store.TransactionStore;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.TempFiles;
 import io.acqswitch.txn.RecordCodec;
 import io.acqswitch.txn.TxnRecord;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.h2.api.Trigger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class JournalQuarantineTest {
     private JournalWriter writer;
 
     /** Refuses rows of terminal {@code POISON02}, or every row while {@link #refuseAll} is set, with SQLState HY000. */
-    public static final class Refuse implements org.h2.api.Trigger {
+    public static final class Refuse implements Trigger {
         static volatile boolean refuseAll;
 
         @Override
@@ -122,13 +124,7 @@ class JournalQuarantineTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, condition, Duration.ofSeconds(10));
     }
 
     @Test
@@ -199,7 +195,7 @@ class JournalQuarantineTest {
         // the refusal is no data error: only changes written beside it tell it from an outage
         for (int i = 0; i < 500 && counted("switch_journal_quarantined", "to", "table") == 0; i++) {
             put("TERM0001");
-            Thread.sleep(20);
+            Thread.sleep(20); // time is the subject: changes keep arriving beside the poison, as traffic would
         }
         assertEquals(1.0, counted("switch_journal_quarantined", "to", "table"));
         assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));

@@ -13,16 +13,20 @@ import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.support.Rig;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The journal end to end: sales over real sockets reach the (embedded H2) journal with their timelines. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class JournalTest {
     private Rig rig;
 
@@ -49,7 +53,7 @@ class JournalTest {
         rig.await("approvals delivered and journaled", () -> {
             try {
                 return queries(rig).timeline(rrns.getLast()).map(tl -> tl.transaction().delivered()).orElse(false);
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));
@@ -71,7 +75,7 @@ class JournalTest {
 
     @Test
     void shouldJournalTimeoutThenReversal() throws Exception {
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
         String rrn;
         try (TerminalClient t = rig.terminal()) {
             ISOMsg answer = t.exchange(sale(900));
@@ -83,7 +87,7 @@ class JournalTest {
         rig.await("reversal journaled", () -> {
             try {
                 return queries(rig).timeline(rrn).map(tl -> tl.transaction().state().equals("REVERSED")).orElse(false);
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));

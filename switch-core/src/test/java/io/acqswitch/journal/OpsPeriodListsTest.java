@@ -19,15 +19,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The period listings of the operations API: duplicates and undeliverable approvals, from a run
  * with one of each beside a plain sale and an issuer timeout (which must appear in neither).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class OpsPeriodListsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Rig rig;
@@ -50,12 +53,12 @@ class OpsPeriodListsTest {
                 assertEquals(repeated, again.getString(37), "a repeat is answered from the record");
                 assertEquals("00", again.getString(39));
             }
-            rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+            rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
             ISOMsg timeout = t.exchange(Journals.sale(702));
             assertEquals("68", timeout.getString(39));
             timedOut = timeout.getString(37);
         }
-        rig.stub.setRules(new StubRules(null, null, null, null, 300L, null, null, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().latencyMs(300L).build());
         try (TerminalClient t = rig.terminal()) {
             t.send(Journals.sale(703));
         } // gone before the approval comes back

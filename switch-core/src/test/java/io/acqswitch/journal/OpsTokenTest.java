@@ -12,9 +12,12 @@ import io.acqswitch.support.Rig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The operations API shows transactions: off loopback it needs a token, and a token is enforced. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class OpsTokenTest {
     private static final String TOKEN = "s3cret-token-for-tests";
 

@@ -3,25 +3,32 @@ package io.acqswitch.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.cli.Main;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Cli;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Operations re-queue or resolve expired reversals (CLI {@code txn requeue|resolve}, HTTP underneath); who and why are recorded. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class SafCommandsTest {
-    private static final StubRules DEAF = new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 100_000);
+    private static final StubRules DEAF = StubRules.builder().withholdRatio(1.0).ignoreReversals(100_000).build();
 
     private static HttpResponse<String> post(Rig rig, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -54,16 +61,16 @@ class SafCommandsTest {
                     }
                 }, Duration.ofSeconds(10));
                 // the CLI's requeue (a 202 from POST .../requeue underneath) returns once the switch has sent it again
-                String[] requeued = io.acqswitch.support.Cli.run("txn", "requeue", first, "--url",
+                String[] requeued = Cli.run("txn", "requeue", first, "--url",
                         "http://127.0.0.1:" + rig.node.httpPort(), "--who", "alice", "--why", "issuer back online");
                 assertEquals("0", requeued[0], requeued[1] + requeued[2]);
                 assertTrue(requeued[1].contains("requeue of " + first + " applied"), requeued[1]);
                 rig.await("requeued reversal delivered", () -> rig.ledger(first).map(LedgerEntry::reversed).orElse(false),
                         Duration.ofSeconds(10));
 
-                java.io.StringWriter out = new java.io.StringWriter();
-                picocli.CommandLine cli = new picocli.CommandLine(io.acqswitch.cli.Main.class);
-                cli.setOut(new java.io.PrintWriter(out));
+                StringWriter out = new StringWriter();
+                picocli.CommandLine cli = new picocli.CommandLine(Main.class);
+                cli.setOut(new PrintWriter(out));
                 int code = cli.execute("txn", "resolve", second, "--url", "http://127.0.0.1:" + rig.node.httpPort(),
                         "--who", "bob", "--why", "reversed by phone");
                 assertEquals(0, code, out.toString());

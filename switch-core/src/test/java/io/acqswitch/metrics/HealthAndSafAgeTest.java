@@ -18,9 +18,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** {@code GET /health} and the SAF age gauge, against a switch in front of an issuer stub. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class HealthAndSafAgeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -95,7 +98,7 @@ class HealthAndSafAgeTest {
     void shouldReportTheAgeOfTheOldestPendingReversalAndZeroOnceDelivered() throws Exception {
         try (Rig rig = Rig.start(300)) {
             assertEquals(0, gauge(rig, "switch_saf_oldest_entry_age_seconds"));
-            rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 1_000));
+            rig.stub.setRules(StubRules.builder().withholdRatio(1.0).ignoreReversals(1_000).build());
             try (TerminalClient t = rig.terminal()) {
                 assertEquals("68", t.exchange(TerminalMessages.sale("4761739001010010", 100, "000002", "TERM0001",
                         "MERCHANT0000001")).getString(39));

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.read.ListAppender;
+import io.acqswitch.iso.LogText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

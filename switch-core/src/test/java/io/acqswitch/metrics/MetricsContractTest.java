@@ -16,15 +16,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The metrics are an interface operations depend on: every name the alert rules and the dashboard
  * query exists in a real scrape, no tag can carry card or terminal identity, and names follow
  * Prometheus conventions.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class MetricsContractTest {
     private static final Path CONFIG = Path.of("..", "config");
     private static final Set<String> FORBIDDEN_TAGS = Set.of("pan", "card", "terminal", "terminal_id", "tid", "stan",

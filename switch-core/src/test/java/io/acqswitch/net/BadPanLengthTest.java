@@ -8,10 +8,13 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A sale whose card number is not 12 to 19 digits is answered 30 by the switch and never reaches the issuer. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class BadPanLengthTest {
     @Test
     void shouldAnswer30ToAFourDigitPanSaleAndNeverReachTheIssuer() throws Exception {

@@ -13,17 +13,20 @@ import io.acqswitch.support.Hex;
 import io.acqswitch.support.TestSwitch;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A {@code dialect: cup} listener over real sockets: sign-on, echo, sign-off and bad frames. The
  * terminal has no master key and {@code security.testKeys} is on, so sign-on hands it the TEST KEYS.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class CupListenerTest {
     private static final IsoCodec CUP = IsoCodec.of(Dialect.CUP);
     /** TPDU 60 0501 0000 + header 61 31 00 311108, as the vector's terminal sends it. */

@@ -11,19 +11,26 @@ import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.Cli;
 import io.acqswitch.support.Hex;
 import io.acqswitch.support.KeyedTerminal;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import io.acqswitch.iso.TransmissionTime;
 
 /**
  * Trust at the edges, end to end over real sockets (docs/security.md): terminals provisioned with a
@@ -31,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * MACed requests with PIN blocks; the issuer stub, which checks PINs under its zone key, is the
  * judge. One switch, an iso87 and a cup listener, both {@code mac: required} (the default).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class KeyedTerminalTest {
     private static final IsoCodec ISO87 = IsoCodec.of(Dialect.ISO87);
     private static final IsoCodec CUP = IsoCodec.of(Dialect.CUP);
@@ -53,11 +61,12 @@ class KeyedTerminalTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stub = new IssuerStub("issuer-a", "127.0.0.1", 0, new StubRules(null, null, null, null, null, null, null, null,
-                null, null, null, null, new StubRules.Pins(Hex.of(xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321"))))
+        stub = new IssuerStub("issuer-a", "127.0.0.1", 0, StubRules.builder()
+                .pins(new StubRules.Pins(Hex.of(xor(ZPK_1, ZPK_2)), Map.of(PAN, "1234", CUP_PAN, "654321")))
+                .build())
                 .start();
         Path dir = TempFiles.newDir("keyed");
-        for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "10000147")) {
+        for (String tid : List.of("TERMK001", "TERMK002", "TERMK003", "TERMK004", "10000147")) {
             provision("tmk", "--tid", tid, TMK_1, TMK_2, dir);
         }
         provision("zpk", "--issuer", "issuer-a", ZPK_1, ZPK_2, dir);
@@ -171,7 +180,8 @@ class KeyedTerminalTest {
             assertEquals("63", answer(t, ISO87.pack(forged), ISO87).getString(39));
             forged.unset(64);
             assertEquals("63", answer(t, ISO87.pack(forged), ISO87).getString(39), "no MAC at all: required");
-            Thread.sleep(300); // several SAF ticks: a reversal, had one been queued, would be delivered by now
+            // several SAF ticks: a reversal, had one been queued, would be delivered by now
+            Await.holds("nothing reversed", () -> !rig.ledger(retried.getString(37)).orElseThrow().reversed(), Duration.ofMillis(300));
             assertFalse(rig.ledger(retried.getString(37)).orElseThrow().reversed(), "the forged reversals reversed nothing");
             assertEquals(0, rig.node.processor().safDepth());
 
@@ -180,6 +190,55 @@ class KeyedTerminalTest {
             assertEquals("00", answer(t, pad.maced(reversal), ISO87).getString(39), "the terminal's own MACed reversal");
             rig.assertReversedOnce(retried.getString(37));
         }
+    }
+
+    @Test
+    void shouldCheckTheMacOfSettlementsAndBatchUploadsAndMacTheirAnswers() throws Exception {
+        try (TerminalClient t = rig.terminal()) {
+            KeyedTerminal pad = signedOnIso87(t, "TERMK004");
+            ISOMsg settle = batchMessage("0500", "TERMK004", String.format("%012d%03d%012d%03d0", 0, 0, 0, 0) + "0".repeat(31));
+            ISOMsg upload = batchMessage("0320", "TERMK004", "01" + "000001" + String.format("%012d", 100) + "00");
+            for (ISOMsg m : List.of(settle, upload)) {
+                String answerMti = m.getMTI().equals("0500") ? "0510" : "0330";
+                double missing = rig.counted("switch_mac_rejections", "reason", "missing");
+                double mismatches = rig.counted("switch_mac_rejections", "reason", "mismatch");
+                double settlements = rig.counted("switch_settlements", "result", "in_balance");
+                double uploads = rig.counted("switch_batch_uploads", "result", "differs");
+
+                ISOMsg unmaced = answer(t, ISO87.pack(m), ISO87);
+                assertEquals(answerMti, unmaced.getMTI());
+                assertEquals("63", unmaced.getString(39), "no MAC from a keyed terminal: refused");
+                byte[] flipped = pad.maced(m);
+                flipped[flipped.length - 1] ^= 0x01;
+                assertEquals("63", answer(t, flipped, ISO87).getString(39), "a wrong MAC: refused");
+                assertEquals(missing + 1, rig.counted("switch_mac_rejections", "reason", "missing"));
+                assertEquals(mismatches + 1, rig.counted("switch_mac_rejections", "reason", "mismatch"));
+                assertEquals(settlements, rig.counted("switch_settlements", "result", "in_balance"), "nothing settled");
+                assertEquals(uploads, rig.counted("switch_batch_uploads", "result", "differs"), "nothing uploaded");
+
+                t.sendFrame(pad.maced(m));
+                byte[] body = t.receiveFrame();
+                ISOMsg ok = ISO87.newMessage(null);
+                ISO87.unpack(body, ok);
+                assertEquals(answerMti, ok.getMTI());
+                assertEquals("00", ok.getString(39));
+                assertTrue(pad.macValid(body), "the answer carries the switch's MAC under the terminal's MAK");
+                assertEquals(settlements + (m == settle ? 1 : 0), rig.counted("switch_settlements", "result", "in_balance"));
+                assertEquals(uploads + (m == upload ? 1 : 0), rig.counted("switch_batch_uploads", "result", "differs"));
+            }
+        }
+    }
+
+    /** A 0500 settlement or 0320 batch upload of batch 000001 (iso87 framing: 48 and 60 are LLLVAR there). */
+    private static ISOMsg batchMessage(String mti, String tid, String field48) throws Exception {
+        ISOMsg m = new ISOMsg(mti);
+        m.set(7, TransmissionTime.now());
+        m.set(11, stan());
+        m.set(41, tid);
+        m.set(42, MID);
+        m.set(48, field48);
+        m.set(60, "00" + "000001" + "201");
+        return m;
     }
 
     @Test
@@ -224,7 +283,7 @@ class KeyedTerminalTest {
             assertEquals("00", answer.getString(39));
             byte[] keys = answer.getBytes(62);
             assertEquals(40, keys.length, "PIK 16 + check 4 + MAK 8 + 8 zeros + check 4");
-            assertEquals("0000000000000000", Hex.of(java.util.Arrays.copyOfRange(keys, 28, 36)));
+            assertEquals("0000000000000000", Hex.of(Arrays.copyOfRange(keys, 28, 36)));
             KeyedTerminal pad = new KeyedTerminal(Dialect.CUP, xor(TMK_1, TMK_2));
             pad.takeKeys(answer);
 
@@ -250,9 +309,9 @@ class KeyedTerminalTest {
             ISOMsg forged = cupSale(s, 1_100);
             forged.set(0, "0400");
             forged.set(39, "98");
-            forged.set(64, "00000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            forged.set(64, "00000000".getBytes(StandardCharsets.US_ASCII));
             assertEquals("A0", answer(t, CUP.pack(forged), CUP).getString(39));
-            Thread.sleep(300);
+            Await.holds("nothing reversed", () -> !rig.ledger(ok.getString(37)).orElseThrow().reversed(), Duration.ofMillis(300));
             assertFalse(rig.ledger(ok.getString(37)).orElseThrow().reversed(), "the forged reversal reversed nothing");
         }
     }

@@ -6,20 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.acqswitch.iso.Malformation;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.TestSwitch;
+import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Per-listener limits over real sockets: a frame that trickles in is closed at {@code frameTimeout}
  * though it never falls silent, and {@code maxConnections} counts each listener on its own.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class ListenerLimitsTest {
     private static final String CONFIG = """
             listeners:
@@ -71,7 +76,7 @@ class ListenerLimitsTest {
             for (int i = 0; i < 40 && !closed; i++) {
                 try {
                     t.sendRaw(new byte[] {0x30}); // never silent for longer than 300 ms
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     closed = true; // reset by the switch
                     break;
                 }
@@ -92,7 +97,7 @@ class ListenerLimitsTest {
             // 5 echoes 500 ms apart: 2.5 s on one connection, each frame whole at once
             for (int i = 0; i < 5; i++) {
                 assertEchoAnswered(t, String.format("%06d", 900 + i));
-                Thread.sleep(500); // the pace is the point: longer in all than the frame timeout
+                Thread.sleep(500); // time is the subject: the pace is the point, longer in all than the frame timeout
             }
         }
         assertEquals(frameTimeouts, malformed(Malformation.FRAME_TIMEOUT));
@@ -108,10 +113,8 @@ class ListenerLimitsTest {
             for (int i = 0; i < 3; i++) { // fills cup (maxConnections 3); pos allows 4 of its own
                 idle.add(new Socket("127.0.0.1", cupPort));
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (sw.node().metrics().connectionsOpen() < openBefore + 3 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until("the cup connections open", () -> sw.node().metrics().connectionsOpen() >= openBefore + 3,
+                    Duration.ofSeconds(5));
             assertEquals(openBefore + 3, sw.node().metrics().connectionsOpen(), "the cup connections are accepted");
 
             try (Socket oneTooMany = new Socket("127.0.0.1", cupPort)) {

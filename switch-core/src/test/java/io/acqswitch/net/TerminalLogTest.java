@@ -14,14 +14,17 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.TestSwitch;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
  * A rejected message's log line, over a real socket and through the shipped log configuration:
  * a line feed in field 41 stays inside the one line, and field 48 shows by its length only.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class TerminalLogTest {
     private static final String PAN = "4761739001010010";
     private static final String TRACK2 = PAN + "=22122011143804400000";
@@ -43,7 +46,7 @@ class TerminalLogTest {
                 assertEquals("30", t.exchange(sale).getString(39));
                 line = captured.list.stream().filter(e -> e.getFormattedMessage().contains("FORGED")).findFirst().orElse(null);
                 if (line == null) {
-                    Thread.sleep(250); // bounded: 60 x 250 ms covers one throttle interval
+                    Thread.sleep(250); // time is the subject (the throttle): 60 x 250 ms covers one throttle interval
                 }
             }
             assertNotNull(line, "the rejection was logged within one throttle interval");

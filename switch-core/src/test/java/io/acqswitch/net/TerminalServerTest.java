@@ -10,10 +10,13 @@ import io.acqswitch.support.Hex;
 import io.acqswitch.support.TestSwitch;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
@@ -21,11 +24,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The terminal wire contract over real sockets: network management answered locally, and every
  * kind of bad input answered 30 or closed, counted, without disturbing a bystander connection.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class TerminalServerTest {
     private static final String CONFIG = """
             listeners:
@@ -248,9 +253,9 @@ class TerminalServerTest {
                     if (s.getInputStream().read() == -1) {
                         closed++;
                     }
-                } catch (java.net.SocketTimeoutException e) {
+                } catch (SocketTimeoutException e) {
                     // held open: within the limit
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     closed++;
                 }
                 if (closed > 900) {

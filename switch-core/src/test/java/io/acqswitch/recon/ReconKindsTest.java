@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code recon} over real runs (switch and issuer stub on 127.0.0.1, ISO 8583 bytes), one kind of
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * answers, ignored reversals, an answer the terminal was gone for). Sales and sale timeouts are
  * also in {@link ReconTest}; the rules themselves, row by row, in {@link ReconciliationTest}.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class ReconKindsTest extends RigTest {
     private static final String TID = "TERM0001";
     private static final String MID = "MERCHANT0000001";
@@ -160,7 +163,7 @@ class ReconKindsTest extends RigTest {
                 reconLedger(edit(csv, rrn(refund), "kind", "DEBIT")));
 
         // a refund approved while its terminal was gone: the terminal never learnt it, so its credit is reversed
-        rig.stub.setRules(new StubRules(null, null, null, null, 300L, null, null, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().latencyMs(300L).build());
         try (TerminalClient gone = rig.terminal()) {
             gone.send(refundOf(sale, 200));
         }
@@ -183,7 +186,7 @@ class ReconKindsTest extends RigTest {
     @Test
     void timedOutSaleAndRefundAgreeOnceBothAreReversed() throws Exception {
         ISOMsg sale = sale(1000);
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
         ISOMsg timedOut = t.exchange(TerminalMessages.sale(Journals.PAN, 500, stan(), TID, MID));
         assertEquals("68", timedOut.getString(39));
         ISOMsg refund = t.exchange(refundOf(sale, 300));
@@ -255,7 +258,7 @@ class ReconKindsTest extends RigTest {
     @Test
     void completionIsADebitAndTheHoldItCapturedIsReleased() throws Exception {
         ISOMsg auth = preAuth(1000);
-        Thread.sleep(5); // received at a later millisecond: the window below separates the two
+        Thread.sleep(5); // time is the subject: received at a later millisecond, the window below separates the two
         ISOMsg completion = followUp("0200", "000000", auth, 1100);
         ISOMsg auth2 = preAuth(500);
         ISOMsg advice = followUp("0220", "000000", auth2, 480);
@@ -302,7 +305,7 @@ class ReconKindsTest extends RigTest {
         Journals.awaitCaughtUp(rig);
         assertAgree(reconLedger());
 
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, null, null, null, null, 1_000_000));
+        rig.stub.setRules(StubRules.builder().ignoreReversals(1_000_000).build());
         ISOMsg second = TerminalMessages.sale(Journals.PAN, 650, stan(), TID, MID);
         ISOMsg b = approved(second);
         awaitDelivered(b);

@@ -27,7 +27,7 @@ class ReconMisbehavingIssuerTest extends RigTest {
     }
 
     private static StubRules withhold(int ignoreReversals) {
-        return new StubRules(null, null, null, null, null, null, 1.0, null, null, null, ignoreReversals);
+        return StubRules.builder().withholdRatio(1.0).ignoreReversals(ignoreReversals).build();
     }
 
     @Test

@@ -13,19 +13,23 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 /**
  * {@code recon} over a real run: approvals and a timeout reversal through the switch, then the
  * journal against the stub's ledger export, untouched and tampered with.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class ReconTest {
     private static Rig rig;
     private static final List<String> APPROVED = new ArrayList<>();
@@ -41,7 +45,7 @@ class ReconTest {
                 assertEquals("00", answer.getString(39));
                 APPROVED.add(answer.getString(37));
             }
-            rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+            rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
             ISOMsg answer = t.exchange(Journals.sale(799));
             assertEquals("68", answer.getString(39));
             reversed = answer.getString(37);
@@ -53,7 +57,7 @@ class ReconTest {
                 var q = Journals.queries(rig);
                 return q.timeline(reversed).map(tl -> tl.transaction().state().equals("REVERSED")).orElse(false)
                         && q.timeline(APPROVED.getLast()).map(tl -> tl.transaction().delivered()).orElse(false);
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));

@@ -7,10 +7,12 @@ import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.ChildSwitch;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
+import io.micrometer.core.instrument.Counter;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,11 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Several terminals send mixed traffic (sales, repeats, terminal reversals, voids, terminals that
@@ -43,12 +47,16 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("chaos")
 @Tag("slow")
+@Timeout(value = 2, unit = TimeUnit.HOURS) // a hung socket fails the test; long enough for the long runs of docs/reliability.md
 class ChaosTest {
     private static final int CHAOS_SECONDS = Integer.getInteger("reliability.chaosSeconds", 25);
     private static final int TERMINALS = 5;
     private static final long ISSUER_TIMEOUT_MS = 300;
     /** The issuer when no fault is on: approves, declines PANs ending 77, answers within 0–20 ms. */
-    private static final StubRules CALM = new StubRules(null, null, Map.of("77", "05"), null, null, 20L, null, null, null, null, null);
+    private static final StubRules CALM = StubRules.builder()
+            .declineSuffixes(Map.of("77", "05"))
+            .latencyJitterMs(20L)
+            .build();
 
     enum Fault { RESTART_STUB, RING_BURST, WITHHOLD_ANSWERS, LATE_ANSWERS, DROP_CONNECTIONS, REFUSE_CONNECTIONS, IGNORE_REVERSALS }
 
@@ -129,7 +137,7 @@ class ChaosTest {
     private Void faults(Rig rig, IssuerStub stub, Random r, long deadline) throws Exception {
         Fault[] all = Fault.values();
         for (int n = 0; System.nanoTime() < deadline - 2_000_000_000L; n++) {
-            Thread.sleep(500 + r.nextInt(1_000));
+            Thread.sleep(500 + r.nextInt(1_000)); // time is the subject: the fault schedule
             Fault fault = n < all.length ? all[n] : all[r.nextInt(all.length)]; // each at least once in a short run
             faults.merge(fault, 1, Integer::sum);
             switch (fault) {
@@ -141,11 +149,11 @@ class ChaosTest {
                 case RING_BURST -> burst(rig, r);
                 case RESTART_STUB -> {
                     stub.close();
-                    Thread.sleep(r.nextInt(1_000));
+                    Thread.sleep(r.nextInt(1_000)); // time is the subject: the stub's time down
                     restart(stub);
                 }
             }
-            Thread.sleep(1_000 + r.nextInt(1_500));
+            Thread.sleep(1_000 + r.nextInt(1_500)); // time is the subject: the fault's length
             stub.setRules(CALM);
         }
         return null;
@@ -181,23 +189,30 @@ class ChaosTest {
     }
 
     private static StubRules with(Double withhold, Long lateMs, Integer dropAfter, Boolean refuse, Integer ignoreReversals) {
-        return new StubRules(null, null, CALM.declineSuffixes(), null, null, CALM.latencyJitterMs(), withhold, lateMs,
-                dropAfter, refuse, ignoreReversals);
+        return StubRules.builder()
+                .declineSuffixes(CALM.declineSuffixes())
+                .latencyJitterMs(CALM.latencyJitterMs())
+                .withholdRatio(withhold)
+                .lateAnswerMs(lateMs)
+                .dropConnectionAfter(dropAfter)
+                .refuseConnections(refuse)
+                .ignoreReversals(ignoreReversals)
+                .build();
     }
 
     /** Binds the same stub (and so the same ledger) on its port again, retrying while the port is still held. */
     private static void restart(IssuerStub stub) throws Exception {
-        for (int attempt = 0; ; attempt++) {
+        Await.until("the stub's port free again", () -> {
             try {
                 stub.start();
-                return;
+                return true;
             } catch (Exception e) {
-                if (!(e instanceof BindException || e.getCause() instanceof BindException) || attempt > 50) {
+                if (!(e instanceof BindException || e.getCause() instanceof BindException)) {
                     throw e;
                 }
-                Thread.sleep(100);
+                return false;
             }
-        }
+        }, started -> started, Duration.ofSeconds(5));
     }
 
     /** One terminal's session until {@code deadline}, as in MoneyInvariantTest. */
@@ -208,7 +223,7 @@ class ChaosTest {
         TerminalClient t = rig.terminal();
         try {
             for (int step = 1; System.nanoTime() < deadline; step++) {
-                Thread.sleep(random.nextInt(5)); // a busy terminal, not a load generator
+                Thread.sleep(random.nextInt(5)); // time is the subject: a busy terminal, not a load generator
                 int dice = random.nextInt(100);
                 String stan = String.format("%06d", step % 1_000_000);
                 String pan = "47617390010" + String.format("%05d", random.nextInt(100_000));
@@ -261,7 +276,7 @@ class ChaosTest {
     private ISOMsg reverseUntilTaken(TerminalClient t, ISOMsg reversal) throws Exception {
         ISOMsg answer = tally("vanished, then reversal", t.exchange(reversal));
         for (int attempt = 1; attempt < 50 && "91".equals(answer.getString(39)); attempt++) {
-            Thread.sleep(50);
+            Thread.sleep(50); // time is the subject: a terminal repeats its reversal at its own pace
             answer = tally("vanished, then reversal", t.exchange(reversal));
         }
         return answer;
@@ -274,6 +289,6 @@ class ChaosTest {
 
     private static double reversalsQueued(Rig rig) {
         return rig.node.metrics().registry().find("switch_reversals_queued").counters().stream()
-                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+                .mapToDouble(Counter::count).sum();
     }
 }

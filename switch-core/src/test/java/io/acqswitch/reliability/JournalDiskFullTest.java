@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The journal's disk fills up under traffic: the embedded journal lives on a small tmpfs of its
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * never blocks the ring), say that the journal is down and how far behind it is, and write
  * everything once space is freed. Needs {@code mount} (root); skipped, saying so, without it.
  */
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class JournalDiskFullTest extends RigTest {
     private Path mount;
     private Path filler;

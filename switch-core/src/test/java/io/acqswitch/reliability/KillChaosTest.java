@@ -3,25 +3,30 @@ package io.acqswitch.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.ChildSwitch;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.txn.ReversalReasons;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,9 +34,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The switch process killed (SIGKILL) again and again under traffic, and restarted each time on the
@@ -48,6 +55,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("chaos")
 @Tag("slow")
+@Timeout(value = 2, unit = TimeUnit.HOURS) // a hung socket fails the test; long enough for the long runs of docs/reliability.md
 class KillChaosTest {
     private static final int SECONDS = Integer.getInteger("reliability.killChaosSeconds", 20);
     private static final int TERMINALS = 3;
@@ -62,7 +70,7 @@ class KillChaosTest {
     void shouldLoseNoMoneyWhenTheSwitchIsKilledUnderTraffic() throws Exception {
         long seed = Long.getLong("reliability.seed", System.nanoTime());
         System.out.println("KillChaosTest seed=" + seed + " (-Dreliability.seed=" + seed + "), " + SECONDS + " s");
-        StubRules calm = new StubRules(null, null, Map.of("77", "05"), null, null, 20L, null, null, null, null, null);
+        StubRules calm = StubRules.builder().declineSuffixes(Map.of("77", "05")).latencyJitterMs(20L).build();
         try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, calm).start()) {
             ChildSwitch sw = new ChildSwitch(Path.of("target", "kill-chaos-" + System.currentTimeMillis()), stub.port(), 2_000,
                     yaml -> yaml.replace("store: {expectedEntries: 20000}",
@@ -112,39 +120,44 @@ class KillChaosTest {
 
     /** The reversal reason the switch journaled for {@code rrn} (waiting at most 10 s for the journal). */
     private static String reversalReason(ChildSwitch sw, String rrn) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            HttpResponse<String> rsp = Http.get(sw.httpPort, "/ops/transactions/" + rrn);
-            if (rsp.statusCode() == 200) {
-                JsonNode t = new ObjectMapper().readTree(rsp.body()).path("transaction");
-                if (t.path("state").asText().equals("REVERSED") || System.nanoTime() > end) {
-                    return t.path("reversalReason").asText();
-                }
-            } else if (System.nanoTime() > end) {
-                return "not journaled (HTTP " + rsp.statusCode() + ")";
-            }
-            Thread.sleep(100);
+        Callable<HttpResponse<String>> lookUp = () -> Http.get(sw.httpPort, "/ops/transactions/" + rrn);
+        HttpResponse<String> rsp;
+        try {
+            rsp = Await.until("the journal has " + rrn + " reversed", lookUp,
+                    r -> r.statusCode() == 200 && transaction(r).path("state").asText().equals("REVERSED"),
+                    Duration.ofSeconds(10));
+        } catch (ConditionTimeoutException e) {
+            rsp = lookUp.call(); // what the journal holds now: the caller's assertion says what is wrong
+        }
+        return rsp.statusCode() == 200 ? transaction(rsp).path("reversalReason").asText()
+                : "not journaled (HTTP " + rsp.statusCode() + ")";
+    }
+
+    private static JsonNode transaction(HttpResponse<String> rsp) {
+        try {
+            return new ObjectMapper().readTree(rsp.body()).path("transaction");
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** Waits (at most 60 s) until the ledger agrees with what the terminals learned, then returns the verdict. */
     private MoneyBook.Verdict settle(IssuerStub stub) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        MoneyBook.Verdict v = book.reconcile(stub.ledger());
-        while ((v.orphanDebits() > 0 || v.lostApprovals() > 0) && System.nanoTime() < end) {
-            Thread.sleep(200);
-            v = book.reconcile(stub.ledger());
+        try {
+            return Await.until("the ledger agrees", () -> book.reconcile(stub.ledger()),
+                    v -> v.orphanDebits() == 0 && v.lostApprovals() == 0, Duration.ofSeconds(60));
+        } catch (ConditionTimeoutException e) {
+            return book.reconcile(stub.ledger()); // the caller's assertions say what is wrong
         }
-        return v;
     }
 
     /** Every 2–5 s: SIGKILL, then a restart after up to 0.5 s; the switch is up when it returns. */
     private Void killer(ChildSwitch sw, Random r, long deadline) throws Exception {
         while (System.nanoTime() < deadline - 3_000_000_000L) {
-            Thread.sleep(2_000 + r.nextInt(3_000));
+            Thread.sleep(2_000 + r.nextInt(3_000)); // time is the subject: the fault schedule
             sw.kill();
             kills.incrementAndGet();
-            Thread.sleep(r.nextInt(500));
+            Thread.sleep(r.nextInt(500)); // time is the subject: the fault schedule
             sw.start();
         }
         return null;
@@ -159,7 +172,7 @@ class KillChaosTest {
         TerminalClient t = connect(sw);
         try {
             for (int step = 1; System.nanoTime() < deadline; step++) {
-                Thread.sleep(random.nextInt(5));
+                Thread.sleep(random.nextInt(5)); // time is the subject: a terminal's pace
                 int dice = random.nextInt(100);
                 String stan = String.format("%06d", step % 1_000_000);
                 ISOMsg request;
@@ -236,17 +249,13 @@ class KillChaosTest {
 
     /** Connects, retrying while the switch is down (at most 60 s: a restart takes a few seconds). */
     private static TerminalClient connect(ChildSwitch sw) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
+        return Await.until("the switch back", () -> {
             try {
                 return sw.terminal();
             } catch (IOException down) {
-                if (System.nanoTime() > end) {
-                    throw new AssertionError("the switch did not come back within 60 s", down);
-                }
-                Thread.sleep(100);
+                return null;
             }
-        }
+        }, Objects::nonNull, Duration.ofSeconds(60));
     }
 
     private void tally(String what, ISOMsg answer) {

@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A terminal that pipelines requests but does not read its answers: once a connection's unread
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * pushes back on the terminal) instead of queueing without bound, counts it, keeps serving other
  * terminals, and resumes as soon as the reader drains: every request answered once, debited once.
  */
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class SlowReaderTest extends RigTest {
     private static final int REQUESTS = 3000;
     private static final String PAN = "4761739001010010";

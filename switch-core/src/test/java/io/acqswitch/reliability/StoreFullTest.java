@@ -20,9 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A tiny store ({@code store.expectedEntries: 1000}) filled by sales, some reversed by their
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * debited once, reversals applied), and the full switch keeps answering at once and stays up.
  */
 @Tag("slow")
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class StoreFullTest {
     private static final int MAX_SALES = 20_000;
     private static final String MID = "MERCHANT0000001";

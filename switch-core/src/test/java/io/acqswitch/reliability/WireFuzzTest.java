@@ -13,9 +13,11 @@ import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
 import io.acqswitch.support.TestSwitch;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,16 +30,20 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
+import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fires malformed and adversarial frames ({@link FrameFuzzer}), bursts of connections, half-open
@@ -50,6 +56,7 @@ import org.junit.jupiter.api.Test;
  * to replay the inputs (the seed is printed; thread interleaving is not replayed).
  */
 @Tag("slow")
+@Timeout(value = 2, unit = TimeUnit.HOURS) // a hung socket fails the test; long enough for the long runs of docs/reliability.md
 class WireFuzzTest {
     private static final int FUZZ_SECONDS = Integer.getInteger("reliability.fuzzSeconds", 30);
     private static final int FUZZERS = 3;
@@ -113,7 +120,7 @@ class WireFuzzTest {
 
                 System.out.printf("WireFuzzTest: outcomes %s; peer closes %d; half-open %d; malformed counted %.0f;"
                                 + " bystander %d exchanges, max %d ms; slow echoes %d; fds %d -> %d; heap %d MB -> %d MB%n",
-                        new java.util.TreeMap<>(outcomes), peerCloses.sum(), halfOpen.size(), malformed,
+                        new TreeMap<>(outcomes), peerCloses.sum(), halfOpen.size(), malformed,
                         bystanderExchanges.sum(), bystanderMaxMs.get(), slowEchoes.sum(), fdsBefore, openFds(),
                         heapBefore >> 20, heapAfter >> 20);
 
@@ -152,7 +159,7 @@ class WireFuzzTest {
                 assertEquals(stan, answer.getString(11));
                 assertTrue(ms < BYSTANDER_LATENCY_LIMIT_MS, "bystander answered in " + ms + " ms");
                 bystanderExchanges.increment();
-                Thread.sleep(20);
+                Thread.sleep(20); // time is the subject: a bystander's pace
             }
         }
         return null;
@@ -168,7 +175,7 @@ class WireFuzzTest {
                 for (byte b : FrameFuzzer.echoFrame(stan)) {
                     out.write(b);
                     out.flush();
-                    Thread.sleep(r.nextInt(150));
+                    Thread.sleep(r.nextInt(150)); // time is the subject: the dribble's pace
                 }
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 byte[] body = new byte[in.readUnsignedShort()];
@@ -250,13 +257,13 @@ class WireFuzzTest {
                 try {
                     TestSwitch.ISO87.unpack(body, answer);
                     seen += "answered " + answer.getString(39) + ", ";
-                } catch (org.jpos.iso.ISOException e) {
+                } catch (ISOException e) {
                     throw new AssertionError("the switch sent an answer that does not unpack", e);
                 }
             }
         } catch (SocketTimeoutException e) {
             return seen.isEmpty() ? "silent" : seen + "open";
-        } catch (java.io.EOFException e) {
+        } catch (EOFException e) {
             peerCloses.increment();
             return seen + "closed mid-answer";
         } catch (IOException e) {
@@ -328,14 +335,14 @@ class WireFuzzTest {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return (int) fds.count();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
-            Thread.sleep(100);
+            Thread.sleep(100); // time is the subject: let the collector finish before reading the heap
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.acqswitch.config.SwitchConfig.Route;
 import io.acqswitch.config.SwitchConfig.Routing;
 import java.lang.management.ManagementFactory;
@@ -173,7 +174,8 @@ class BinTableTest {
 
     @Test
     void shouldNameProblemsRelativeToSection() {
-        List<String> p = BinTable.problems(new Routing(List.of(range("55", "51", "a")), null), ISSUERS, "");
+        BinTable.Result r = BinTable.build(new Routing(List.of(range("55", "51", "a")), null), ISSUERS, "");
+        List<String> p = assertInstanceOf(BinTable.Result.Invalid.class, r, r::toString).problems();
         assertEquals(List.of("routes[0].low=55: must not be above high (51)"), p);
     }
 
@@ -181,7 +183,7 @@ class BinTableTest {
     void shouldRouteWithoutAllocating() {
         BinTable t = table("c", prefix("4", "a"), prefix("476173", "b"), range("2221", "2720", "b"), range("51", "55", "b"));
         String[] pans = {"4761739001010010", "4111111111111111", "2223000048400011", "5300000000000000", "6011000000000004"};
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
         int hits = 0;
         for (int i = 0; i < 20_000; i++) { // warm up, including the measuring call itself

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ class KeyFileTest {
 
     private static LmkKey key(KeyType type, int seed) {
         byte[] b = new byte[16];
-        java.util.Arrays.fill(b, (byte) seed);
+        Arrays.fill(b, (byte) seed);
         return new LmkKey(type, 128, "X", 0, b, new byte[] {(byte) seed, 2, 3});
     }
 

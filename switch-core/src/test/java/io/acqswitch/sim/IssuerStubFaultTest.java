@@ -8,15 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.support.Await;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Fault injection: withheld and late answers, dropped and refused connections, ignored reversals. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class IssuerStubFaultTest {
     private static final String PAN = "5413330089010434";
     private IssuerStub stub;
@@ -134,11 +138,7 @@ class IssuerStubFaultTest {
         assertEquals(0, stub.ledger().summary().netDebited());
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not met within " + timeoutMs + " ms");
-            Thread.sleep(5);
-        }
+    private static void waitFor(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
+        Await.until("condition met within " + timeoutMs + " ms", condition, Duration.ofMillis(timeoutMs));
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.security.PinBlocks;
 import io.acqswitch.support.Hex;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The stub's PIN rule: a listed card's PIN checked under the zone key; the key and PINs never shown. */
@@ -29,8 +30,7 @@ class StubPinRuleTest {
 
     @Test
     void shouldShowTheZoneKeysCheckValueOnlyAndRefuseABadKey() {
-        StubRules rules = new StubRules(null, null, null, null, null, null, null, null, null, null, null, null,
-                new StubRules.Pins(ZPK, java.util.Map.of(PAN, "1234")));
+        StubRules rules = StubRules.builder().pins(new StubRules.Pins(ZPK, Map.of(PAN, "1234"))).build();
         String shown = rules.toString();
         assertFalse(shown.contains(ZPK) || shown.contains("1234") || shown.contains(PAN), shown);
         assertTrue(shown.contains("zoneKeyKcv"), shown);

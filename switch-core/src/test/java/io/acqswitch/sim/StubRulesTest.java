@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +69,32 @@ class StubRulesTest {
     }
 
     @Test
+    void shouldBuildTheSameRulesAsTheirYamlByName() throws Exception {
+        StubRules built = StubRules.builder().declineAtOrAbove(5000L).declineAtOrAboveCode("61")
+                .declineSuffixes(Map.of("05", "05")).balances(Map.of("4761739001010010", 900L)).latencyMs(5L)
+                .latencyJitterMs(2L).withholdRatio(0.5).lateAnswerMs(7L).dropConnectionAfter(3).refuseConnections(true)
+                .ignoreReversals(4).withholdAmountSuffixes(List.of("99")).build();
+        assertEquals(StubRules.parse("""
+                declineAtOrAbove: 5000
+                declineAtOrAboveCode: "61"
+                declineSuffixes: {"05": "05"}
+                balances: {"4761739001010010": 900}
+                latencyMs: 5
+                latencyJitterMs: 2
+                withholdRatio: 0.5
+                lateAnswerMs: 7
+                dropConnectionAfter: 3
+                refuseConnections: true
+                ignoreReversals: 4
+                withholdAmountSuffixes: ["99"]
+                """), built);
+        assertEquals(StubRules.approveAll(), StubRules.builder().build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StubRules.builder().withholdRatio(3.0).build());
+        assertEquals("withholdRatio=3.0: must be between 0 and 1", e.getMessage());
+    }
+
+    @Test
     void shouldMaskBalancePansWhenShown() throws Exception {
         StubRules r = StubRules.parse("balances: {\"4761739001010010\": 5000}");
         assertFalse(r.toString().contains("4761739001010010"));
@@ -85,10 +112,10 @@ class StubRulesTest {
                   - name: issuer-b
                     port: 9584
                 """);
-        assertEquals(5000L, cfg.stubs().get(0).rules().declineAtOrAbove());
-        assertEquals(StubRules.approveAll(), cfg.stubs().get(1).rules());
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.parse("stubs:\n  - name: a\n    rules: {withholdRatio: 3}\n"));
+        assertEquals(5000L, StubRules.of(cfg.stubs().get(0).rules()).declineAtOrAbove());
+        assertEquals(StubRules.approveAll(), StubRules.of(cfg.stubs().get(1).rules()));
+        SwitchConfig bad = ConfigLoader.parse("stubs:\n  - name: a\n    rules: {withholdRatio: 3}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> StubRules.of(bad.stubs().get(0).rules()));
         assertTrue(e.getMessage().contains("withholdRatio=3.0: must be between 0 and 1"), e.getMessage());
     }
 

@@ -18,12 +18,15 @@ import io.acqswitch.support.Rig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * One switch per dataDir: a second one, in another process or in the same JVM, is refused before it
  * touches the store, and the first keeps serving on a store no one "recovered" under it.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class DataDirLockTest {
     private static final String PAN = "4761739001010010";
     /** What the store logs when it runs Chronicle's recovery. */

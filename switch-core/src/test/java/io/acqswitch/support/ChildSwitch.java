@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A switch in a process of its own ({@code Main run --config}), on fixed ports and a data directory
@@ -35,7 +36,7 @@ public final class ChildSwitch {
     private int refusals;
 
     /** Writes the configuration ({@link Rig#yaml} towards {@code stubPort}, edited by {@code edit}) under {@code dir}. */
-    public ChildSwitch(Path dir, int stubPort, long issuerTimeoutMs, java.util.function.UnaryOperator<String> edit)
+    public ChildSwitch(Path dir, int stubPort, long issuerTimeoutMs, UnaryOperator<String> edit)
             throws IOException {
         this.dir = dir;
         this.port = freePort();
@@ -113,6 +114,21 @@ public final class ChildSwitch {
         }
     }
 
+    /**
+     * SIGTERM: the switch's shutdown hook closes it as an operator's stop would (the journal drains,
+     * the store is closed cleanly). Waits at most 30 s; one still running then is killed and fails the test.
+     */
+    public void stop() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the switch did not stop within 30 s of SIGTERM (see " + log() + ")");
+        }
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
@@ -141,21 +157,17 @@ public final class ChildSwitch {
     /** Waits (at most 60 s: JVM and Chronicle Map start-up) for /health to say UP, then checks an echo. */
     private void awaitServing() throws Exception {
         HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).build();
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         try (HttpClient http = HttpClient.newHttpClient()) {
-            while (true) {
+            Await.until("switch healthy on port " + httpPort + " (see " + dir + ")", () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("switch exited before it became healthy on port " + httpPort + " (see " + dir + ")");
+                }
                 try {
-                    if (http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                        break;
-                    }
+                    return http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
                 } catch (IOException e) {
-                    // not listening yet
+                    return false; // not listening yet
                 }
-                if (System.nanoTime() > end || !process.isAlive()) {
-                    throw new AssertionError("switch did not become healthy on port " + httpPort + " (see " + dir + ")");
-                }
-                Thread.sleep(200);
-            }
+            }, healthy -> healthy, Duration.ofSeconds(60));
         }
         try (TerminalClient t = terminal()) {
             String code = t.exchange(TerminalMessages.networkManagement("301", "000001", "TERM0009")).getString(39);

@@ -2,12 +2,19 @@ package io.acqswitch.support;
 
 import io.acqswitch.journal.JournalQueries;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.txn.TxnRecord;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.jpos.iso.ISOMsg;
+import org.junit.jupiter.api.Assertions;
 
 /** Journal helpers for tests on a {@link Rig}: sales with fresh STANs, and bounded waits for the writer. */
 public final class Journals {
@@ -57,5 +64,38 @@ public final class Journals {
     /** The distinct states of a timeline, in order. */
     public static List<String> states(JournalQueries.Timeline t) {
         return t.events().stream().map(JournalQueries.Event::state).distinct().toList();
+    }
+
+    /**
+     * Fails unless the journal holds exactly the store's {@code records} (the same RRNs, no more, no
+     * fewer), each row in the record's final state, field by field. {@code what} names a record in a
+     * failure message (e.g. its RRN and what the test made of it).
+     */
+    public static void assertJournalMatchesStore(List<TxnRecord> records, JournalQueries q,
+            Function<TxnRecord, String> what) throws SQLException {
+        Map<String, JournalQueries.Txn> journaled = new HashMap<>();
+        q.range(null, null).forEach(txn -> journaled.put(txn.rrn(), txn));
+        Set<String> stored = new TreeSet<>();
+        records.forEach(r -> stored.add(r.rrn));
+        Assertions.assertEquals(stored, new TreeSet<>(journaled.keySet()), "the same transactions on both sides");
+        for (TxnRecord r : records) {
+            JournalQueries.Txn j = journaled.get(r.rrn);
+            String w = what.apply(r);
+            Assertions.assertEquals(r.state.name(), j.state(), w);
+            Assertions.assertEquals(r.responseCode, j.responseCode(), w);
+            Assertions.assertEquals(r.authCode, j.authCode(), w);
+            Assertions.assertEquals(r.delivered, j.delivered(), w);
+            Assertions.assertEquals(r.amount, j.amount(), w);
+            Assertions.assertEquals(r.messageClass.name(), j.messageClass(), w);
+            Assertions.assertEquals(r.terminalId, j.terminalId(), w);
+            Assertions.assertEquals(r.terminalStan, j.terminalStan(), w);
+            Assertions.assertEquals(r.maskedPan, j.maskedPan(), w);
+            Assertions.assertEquals(r.reversalReason, j.reversalReason(), w);
+            Assertions.assertEquals(r.safAttempts, j.safAttempts(), w);
+            Assertions.assertEquals(r.safExpired, j.safExpired(), w);
+            Assertions.assertEquals(r.duplicates, j.duplicates(), w);
+            Assertions.assertEquals(r.originalRrn, j.originalRrn(), w);
+            Assertions.assertEquals(r.flag, j.flag(), w);
+        }
     }
 }

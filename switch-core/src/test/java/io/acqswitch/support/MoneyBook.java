@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jpos.iso.ISOMsg;
 
@@ -57,7 +58,7 @@ public final class MoneyBook {
         int debits = 0;
         int doubleDebits = 0;
         int orphanDebits = 0;
-        Set<String> lost = new java.util.TreeSet<>();
+        Set<String> lost = new TreeSet<>();
         List<String> orphans = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         Map<String, LedgerEntry> byRrn = new HashMap<>();

@@ -3,16 +3,19 @@ package io.acqswitch.support;
 import io.acqswitch.SwitchNode;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
+import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * An issuer stub and a switch routed to it (the rig closes the stub only if it started it), both on ephemeral 127.0.0.1 ports, with a short issuer
@@ -37,7 +40,7 @@ public final class Rig implements AutoCloseable {
     }
 
     /** As {@link #start(long)}, with the switch's configuration ({@link #yaml}) edited by {@code edit}. */
-    public static Rig start(long timeoutMs, java.util.function.UnaryOperator<String> edit) throws Exception {
+    public static Rig start(long timeoutMs, UnaryOperator<String> edit) throws Exception {
         IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, StubRules.approveAll()).start();
         Path dir = TempFiles.newDir("rig");
         List<String> hosts = List.of("127.0.0.1:" + stub.port());
@@ -83,12 +86,12 @@ public final class Rig implements AutoCloseable {
                 """.formatted(dataDir, String.join(", ", hosts.stream().map(h -> "\"" + h + "\"").toList()), timeoutMs);
     }
 
-    public TerminalClient terminal() throws java.io.IOException {
+    public TerminalClient terminal() throws IOException {
         return new TerminalClient("127.0.0.1", node.terminalPort(0), TestSwitch.ISO87, Duration.ofSeconds(10));
     }
 
     /** A terminal on the listener at {@code listener} (configuration order) speaking {@code codec}'s dialect. */
-    public TerminalClient terminal(int listener, io.acqswitch.iso.IsoCodec codec) throws java.io.IOException {
+    public TerminalClient terminal(int listener, IsoCodec codec) throws IOException {
         return new TerminalClient("127.0.0.1", node.terminalPort(listener), codec, Duration.ofSeconds(10));
     }
 
@@ -96,15 +99,9 @@ public final class Rig implements AutoCloseable {
         return stub.ledger().entry(rrn);
     }
 
-    /** Polls {@code condition} every 20 ms for at most {@code limit}; fails with {@code what} if it never holds. */
+    /** Returns once {@code condition} holds, at most {@code limit}; fails with {@code what} if it never does ({@link Await#until}). */
     public void await(String what, BooleanSupplier condition, Duration limit) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, condition, limit);
     }
 
     /**

@@ -6,11 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Base of tests that run one terminal against a fresh {@link Rig} (approve-all stub, 400 ms issuer
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
  * {@link #onPostgres()} true runs the same tests with the journal on PostgreSQL
  * ({@link PostgresJournal}: skipped without a server).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 public abstract class RigTest {
     private final AtomicInteger stan = new AtomicInteger();
     protected Rig rig;
@@ -77,7 +81,7 @@ public abstract class RigTest {
         List<String> all = new ArrayList<>(List.of("recon"));
         if (args.length > 0 && !args[0].startsWith("-")) {
             all.add(args[0]); // a subcommand comes first
-            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+            args = Arrays.copyOfRange(args, 1, args.length);
         }
         all.addAll(reconArgs());
         all.addAll(List.of(args));

@@ -1,6 +1,7 @@
 package io.acqswitch.support;
 
 import io.acqswitch.SwitchNode;
+import io.acqswitch.cli.DemoStubs;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.Dialect;
@@ -23,7 +24,7 @@ public final class TestSwitch implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /** Starts a node from YAML, with every listener and the HTTP port moved to free ports. */
+    /** Starts a node from YAML as {@code run} does (with its demo stubs), every listener and the HTTP port moved to free ports. */
     public static TestSwitch start(String yaml, UnaryOperator<SwitchConfig.Listener> listener) throws Exception {
         // a small store unless the test sizes it: the default (1M records) takes 800 MB of disk per switch
         SwitchConfig cfg = ConfigLoader.parse(yaml.contains("store:") ? yaml : yaml + "\nstore: {expectedEntries: 20000}\n");
@@ -31,7 +32,7 @@ public final class TestSwitch implements AutoCloseable {
         Path dir = TempFiles.newDir("switch-test");
         cfg = cfg.withListeners(ls).withDataDirAndHttpPort(dir, 0);
         try {
-            return new TestSwitch(new SwitchNode(cfg).start(), dir);
+            return new TestSwitch(DemoStubs.node(cfg).start(), dir);
         } catch (Exception | Error e) {
             TempFiles.delete(dir);
             throw e;

@@ -10,14 +10,18 @@ import io.acqswitch.sim.LedgerSummary;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.ChildSwitch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Kills a real switch process (SIGKILL) with transactions in flight and a reversal pending, restarts
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * not reach its terminal is reversed, delivered approvals stand, nothing is reversed twice.
  */
 @Tag("slow")
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class CrashRecoveryTest {
     private static final String PAN = "4761739001010010";
 
@@ -46,7 +51,7 @@ class CrashRecoveryTest {
                         delivered.add(answer.getString(37));
                     }
                     // the issuer now debits but never answers, and ignores reversal advices
-                    stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 1000));
+                    stub.setRules(StubRules.builder().withholdRatio(1.0).ignoreReversals(1000).build());
                     ISOMsg reversal = TerminalMessages.sale(PAN, 102, stan(2), "TERM0001", "MERCHANT0000001");
                     reversal.set(0, "0400");
                     assertEquals("00", t.exchange(reversal).getString(39));
@@ -68,7 +73,7 @@ class CrashRecoveryTest {
             try {
                 sw.start(); // the restarted switch serves terminals
                 awaitLedger(stub, "every undelivered debit reversed", s -> s.debitsReversed() == 6);
-                Thread.sleep(500); // a wrong extra reversal would show up now
+                Await.holds("no extra reversal", () -> stub.ledger().summary().debitsReversed() == 6, Duration.ofMillis(500));
                 LedgerSummary s = stub.ledger().summary();
                 assertEquals(6, s.debitsReversed());
                 assertEquals(100 + 101, s.netDebited(), "only the two delivered, unreversed approvals stay debited");
@@ -82,6 +87,7 @@ class CrashRecoveryTest {
         }
     }
 
+    /** Time is the subject: a stub that ignores the advice records nothing, so the wait itself is the fallback. */
     private static boolean waited(long ms) {
         try {
             Thread.sleep(ms);
@@ -95,14 +101,8 @@ class CrashRecoveryTest {
         return String.format("%06d", 500 + i);
     }
 
-    private static void awaitLedger(IssuerStub stub, String what, java.util.function.Predicate<LedgerSummary> ok)
+    private static void awaitLedger(IssuerStub stub, String what, Predicate<LedgerSummary> ok)
             throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!ok.test(stub.ledger().summary())) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what + "; ledger " + stub.ledger().summary());
-            }
-            Thread.sleep(50);
-        }
+        Await.until(what, () -> ok.test(stub.ledger().summary()), Duration.ofSeconds(60));
     }
 }

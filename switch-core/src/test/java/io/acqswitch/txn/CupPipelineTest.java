@@ -16,16 +16,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * UnionPay terminals end to end: cup on the terminal side, iso87 to the issuer stub, whose ledger
  * judges the money.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class CupPipelineTest {
     private static final IsoCodec CUP = IsoCodec.of(Dialect.CUP);
     private static final String PAN = "6212142000000000012";
@@ -133,7 +136,7 @@ class CupPipelineTest {
 
     @Test
     void shouldAnswer98AndReverseWhenTheIssuerTimesOut() throws Exception {
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
         try (TerminalClient t = terminal()) {
             ISOMsg a = t.exchange(sale(stan(), 333));
             assertEquals("0210", a.getMTI());

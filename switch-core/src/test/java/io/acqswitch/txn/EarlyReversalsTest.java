@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.config.ConfigException;
 import io.acqswitch.config.ConfigLoader;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.iso.MessageClass;
@@ -24,7 +25,7 @@ class EarlyReversalsTest {
     private static SwitchConfig config() {
         try {
             return ConfigLoader.parse("transactions: {unknownReversals: {expiry: 10s, perTerminal: 2, max: 3}}\n");
-        } catch (io.acqswitch.config.ConfigException e) {
+        } catch (ConfigException e) {
             throw new AssertionError(e);
         }
     }

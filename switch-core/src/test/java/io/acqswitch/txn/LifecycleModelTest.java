@@ -11,8 +11,10 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Hex;
 import io.acqswitch.support.Rig;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The lifecycle rules (docs/lifecycle.md), model-based: random sequences of operations on a few
@@ -41,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * rather than re-debit), and timeouts of completions (the stub, like many issuers, does not restore a
  * hold that a completion captured and a reversal then undid).
  */
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class LifecycleModelTest {
     private static final IsoCodec ISO87 = IsoCodec.of(Dialect.ISO87);
     private static final IsoCodec CUP = IsoCodec.of(Dialect.CUP);
@@ -62,8 +66,10 @@ class LifecycleModelTest {
                         "listeners: [{port: 0, idleTimeout: 60s}, {name: cup, port: 0, idleTimeout: 60s, dialect: cup}]")
                 .replace("store: {expectedEntries: 20000}", "store: {expectedEntries: 200000}")
                 + "journal: {enabled: false}\n")) {
-            rig.stub.setRules(new StubRules(null, null, Map.of(DECLINED_CARD_SUFFIX, "05"), null, null, null, null, null,
-                    null, null, null, List.of(WITHHELD)));
+            rig.stub.setRules(StubRules.builder()
+                    .declineSuffixes(Map.of(DECLINED_CARD_SUFFIX, "05"))
+                    .withholdAmountSuffixes(List.of(WITHHELD))
+                    .build());
             Random seeds = new Random(seed);
             List<Sequence> all = new ArrayList<>();
             for (int i = 0; i < sequences; i++) {
@@ -93,8 +99,8 @@ class LifecycleModelTest {
             }
             rig.await("every reversal delivered", () -> rig.node.processor().safDepth() == 0
                     && rig.node.processor().inFlight() == 0, Duration.ofSeconds(30));
-            Thread.sleep(200); // the last 0430s' records
-            Map<String, Long> issuerNet = new java.util.HashMap<>();
+            Thread.sleep(200); // time is the subject: the last 0430s' records have no signal of their own
+            Map<String, Long> issuerNet = new HashMap<>();
             for (LedgerEntry e : rig.stub.ledger().entries()) {
                 issuerNet.merge(e.terminalId(), e.netDebit(), Long::sum);
             }
@@ -208,7 +214,7 @@ class LifecycleModelTest {
             }
         }
 
-        private void connect() throws java.io.IOException {
+        private void connect() throws IOException {
             t = rig.terminal(dialect == Dialect.CUP ? 1 : 0, dialect == Dialect.CUP ? CUP : ISO87);
         }
 

@@ -9,17 +9,21 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.RigTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * One test per lifecycle defect a hostile test found (docs/lifecycle.md), end to end over real
  * sockets, judged by the issuer stub's ledger (whose guard, checked when the rig closes, would
  * also catch a card credited beyond its debit).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class LifecycleRegressionTest extends RigTest {
     private static final String PAN = "4761739001010010";
     private static final String OTHER_PAN = "4761739001010028";
@@ -48,7 +52,7 @@ class LifecycleRegressionTest extends RigTest {
 
     /** Lets every queued reversal reach the issuer, so that the ledger is at rest. */
     private void atRest() throws InterruptedException {
-        Thread.sleep(100); // a few SAF ticks: a wrongly queued reversal would be sent by then
+        Thread.sleep(100); // time is the subject: a few SAF ticks, after which a wrongly queued reversal would be queued
         rig.await("SAF drained", () -> rig.node.processor().safDepth() == 0, Duration.ofSeconds(10));
     }
 
@@ -179,7 +183,7 @@ class LifecycleRegressionTest extends RigTest {
 
     @Test
     void shouldNotLetAFloodOfReversalsOfUnknownOriginalsRefuseGenuineTraffic() throws Exception {
-        Path data = java.nio.file.Files.createTempDirectory("rig");
+        Path data = Files.createTempDirectory("rig");
         List<String> hosts = List.of("127.0.0.1:" + rig.stub.port());
         String yaml = Rig.yaml(hosts, 2000, data).replace("store: {expectedEntries: 20000}", "store: {expectedEntries: 2000}");
         int flood = 3000;

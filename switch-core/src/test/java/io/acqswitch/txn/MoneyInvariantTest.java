@@ -16,9 +16,11 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A few thousand mixed transactions from several terminals, with repeats, terminal reversals
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * stands if and only if its terminal received an approval and did not reverse it.
  */
 @Tag("slow")
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class MoneyInvariantTest {
     private static final int TERMINALS = 6;
     private static final int STEPS = 400;
@@ -38,7 +41,11 @@ class MoneyInvariantTest {
     @Test
     void shouldEndWithNoDoubleAndNoOrphanDebits() throws Exception {
         try (Rig rig = Rig.start(300)) {
-            rig.stub.setRules(new StubRules(null, null, Map.of("77", "05"), null, null, 20L, 0.05, null, null, null, null));
+            rig.stub.setRules(StubRules.builder()
+                    .declineSuffixes(Map.of("77", "05"))
+                    .latencyJitterMs(20L)
+                    .withholdRatio(0.05)
+                    .build());
             ExecutorService pool = Executors.newFixedThreadPool(TERMINALS);
             List<Future<Integer>> runs = new ArrayList<>();
             for (int t = 0; t < TERMINALS; t++) {

@@ -10,20 +10,28 @@ import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.TestSwitch;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The transaction pipeline end to end over real sockets: terminal → switch → issuer stub, with the
  * stub's ledger as the judge of money integrity.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class PipelineTest {
     private static final String PAN = "4761739001010010";
     private static final AtomicInteger STAN = new AtomicInteger(1000);
@@ -52,7 +60,7 @@ class PipelineTest {
     }
 
     private static StubRules withhold() {
-        return new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null);
+        return StubRules.builder().withholdRatio(1.0).build();
     }
 
     private void awaitReversed(String rrn) throws InterruptedException {
@@ -96,11 +104,11 @@ class PipelineTest {
 
     @Test
     void shouldAnswerInFlightDuplicateWhenTheAnswerArrives() throws Exception {
-        rules(new StubRules(null, null, null, null, 200L, null, null, null, null, null, null));
+        rules(StubRules.builder().latencyMs(200L).build());
         ISOMsg sale = sale(stan(), 700);
         try (TerminalClient a = rig.terminal(); TerminalClient b = rig.terminal()) {
             a.send(sale);
-            Thread.sleep(50); // the first is at the issuer now
+            Await.until("the first at the issuer", () -> rig.node.processor().inFlight() == 1, Duration.ofSeconds(5));
             b.send(sale);
             byte[] fromA = a.receiveFrame();
             byte[] fromB = b.receiveFrame();
@@ -138,7 +146,7 @@ class PipelineTest {
 
     @Test
     void shouldRetryReversalAdviceUntilTheIssuerAcknowledges() throws Exception {
-        rules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, 2));
+        rules(StubRules.builder().withholdRatio(1.0).ignoreReversals(2).build());
         String rrn;
         try (TerminalClient t = rig.terminal()) {
             rrn = t.exchange(sale(stan(), 901)).getString(37);
@@ -150,7 +158,7 @@ class PipelineTest {
 
     @Test
     void shouldNotDeliverLateApprovalAndReverseIt() throws Exception {
-        rules(new StubRules(null, null, null, null, null, null, null, 900L, null, null, null));
+        rules(StubRules.builder().lateAnswerMs(900L).build());
         String rrn;
         try (TerminalClient t = rig.terminal()) {
             ISOMsg answer = t.exchange(sale(stan(), 902));
@@ -165,7 +173,7 @@ class PipelineTest {
 
     @Test
     void shouldReverseApprovalWhenTerminalIsGone() throws Exception {
-        rules(new StubRules(null, null, null, null, 300L, null, null, null, null, null, null));
+        rules(StubRules.builder().latencyMs(300L).build());
         try (TerminalClient t = rig.terminal()) {
             t.send(sale(stan(), 903));
         } // closed before the approval comes back
@@ -224,7 +232,7 @@ class PipelineTest {
 
     @Test
     void shouldPassIssuerDeclineToTerminalWithoutReversal() throws Exception {
-        rules(new StubRules(null, null, java.util.Map.of("10", "05"), null, null, null, null, null, null, null, null));
+        rules(StubRules.builder().declineSuffixes(Map.of("10", "05")).build());
         try (TerminalClient t = rig.terminal()) {
             assertEquals("05", t.exchange(sale(stan(), 906)).getString(39));
         }
@@ -234,10 +242,10 @@ class PipelineTest {
     @Test
     void shouldAnswer91AtOnceWhenNoIssuerLinkIsUp() throws Exception {
         int dead;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
-        try (Rig down = Rig.start(null, List.of("127.0.0.1:" + dead), 5000, java.nio.file.Files.createTempDirectory("rig"));
+        try (Rig down = Rig.start(null, List.of("127.0.0.1:" + dead), 5000, Files.createTempDirectory("rig"));
              TerminalClient t = down.terminal()) {
             long start = System.nanoTime();
             assertEquals("91", t.exchange(sale(stan(), 907)).getString(39));
@@ -248,11 +256,11 @@ class PipelineTest {
     @Test
     void shouldFailOverToSecondaryHostWhenPrimaryIsDown() throws Exception {
         int dead;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
         try (Rig failover = Rig.start(null, List.of("127.0.0.1:" + dead, "127.0.0.1:" + rig.stub.port()), 2000,
-                java.nio.file.Files.createTempDirectory("rig"))) {
+                Files.createTempDirectory("rig"))) {
             failover.await("secondary up", () -> failover.node.issuers().linksUp(0) > 0, Duration.ofSeconds(10));
             try (TerminalClient t = failover.terminal()) {
                 assertEquals("00", t.exchange(sale(stan(), 908)).getString(39));
@@ -263,7 +271,7 @@ class PipelineTest {
 
     @Test
     void shouldReconnectAndSignOnAgainAfterIssuerDropsTheConnection() throws Exception {
-        rules(new StubRules(null, null, null, null, null, null, null, null, 1, null, null));
+        rules(StubRules.builder().dropConnectionAfter(1).build());
         try (TerminalClient t = rig.terminal()) {
             for (int i = 0; i < 2; i++) { // each lands on a link, is applied, and the link is dropped
                 assertNotEquals("00", t.exchange(sale(stan(), 50 + i)).getString(39));
@@ -281,14 +289,14 @@ class PipelineTest {
 
     @Test
     void shouldAnswer91AtOnceWhenEveryLinkIsAtItsOutstandingLimit() throws Exception {
-        rules(new StubRules(null, null, null, null, 1000L, null, null, null, null, null, null));
-        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("rig");
+        rules(StubRules.builder().latencyMs(1000L).build());
+        Path data = Files.createTempDirectory("rig");
         List<String> hosts = List.of("127.0.0.1:" + rig.stub.port());
         String yaml = Rig.yaml(hosts, 5000, data).replace("connections: 2", "connections: 1\n    maxOutstanding: 1");
         try (Rig narrow = Rig.start(rig.stub, hosts, yaml, data);
              TerminalClient first = narrow.terminal(); TerminalClient second = narrow.terminal()) {
             first.send(sale(stan(), 60)); // holds the only slot for 1 s
-            Thread.sleep(100);
+            Await.until("the first in flight", () -> narrow.node.processor().inFlight() == 1, Duration.ofSeconds(5));
             long start = System.nanoTime();
             assertEquals("91", second.exchange(sale(stan(), 61)).getString(39));
             assertTrue(System.nanoTime() - start < Duration.ofMillis(900).toNanos(), "answered before the first returned");
@@ -308,7 +316,8 @@ class PipelineTest {
             ISOMsg late = t.exchange(TerminalMessages.financial("0200", "310000", PAN, 0, stan(), "TERM0001",
                     "MERCHANT0000001"));
             assertEquals("68", late.getString(39));
-            Thread.sleep(400); // SAF ticks: nothing may be queued for an inquiry
+            // SAF ticks: nothing may be queued for an inquiry
+            Await.holds("nothing queued", () -> rig.node.processor().safDepth() == 0, Duration.ofMillis(400));
         }
         var summary = rig.stub.ledger().summary();
         assertEquals(2, summary.balanceInquiries());

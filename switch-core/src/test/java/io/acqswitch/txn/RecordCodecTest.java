@@ -1,10 +1,12 @@
 package io.acqswitch.txn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.acqswitch.iso.MessageClass;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The store's record layout: round trip, and records written by the previous layout still read after an upgrade. */
@@ -49,11 +51,81 @@ class RecordCodecTest {
     }
 
     @Test
+    void shouldDecodeForTheJournalEveryJournaledFieldAndSkipTheProcessorsOwn() {
+        TxnRecord r = sample();
+        r.mti = "0200";
+        r.processingCode = "000000";
+        r.dedupeKey = "D|12345|MERCHANT0000001|TERM0001|000123|1205123000";
+        r.originalKey = "12345|MERCHANT0000001|TERM0001|000123";
+        r.terminalStan = "000123";
+        r.terminalId = "TERM0001";
+        r.merchantId = "MERCHANT0000001";
+        r.acquirerId = "12345";
+        r.currency = "840";
+        r.issuerId = "issuer-a";
+        r.switchStan = "000777";
+        r.issuerTransmissionTime = "1205123000";
+        r.authCode = "A1B2C3";
+        r.receivedAt = 1_790_000_000_001L;
+        r.forwardedAt = 1_790_000_000_002L;
+        r.completedAt = 1_790_000_000_003L;
+        r.reversedAt = 1_790_000_000_004L;
+        r.reversalReason = "issuer timeout";
+        r.safAttempts = 2;
+        r.safExpired = true;
+        r.originalRrn = "633012000041";
+        r.voidedBy = "633012000043";
+        r.flag = "requeued by alice: issuer back";
+        r.batch = "000011";
+        r.completedBy = "633012000044";
+        TxnRecord j = RecordCodec.decodeJournaled(new RecordCodec().encode(r));
+        assertEquals(List.of(r.rrn, r.state, r.messageClass, r.mti, r.processingCode, r.terminalStan,
+                        r.terminalId, r.merchantId, r.maskedPan, r.amount, r.currency, r.issuerId, r.responseCode,
+                        r.authCode, r.delivered, r.safExpired, r.receivedAt, r.forwardedAt, r.completedAt, r.reversedAt,
+                        r.reversalReason, r.safAttempts, r.originalRrn, r.flag, r.batch, r.duplicates, r.lastDuplicateAt),
+                List.of(j.rrn, j.state, j.messageClass, j.mti, j.processingCode, j.terminalStan,
+                        j.terminalId, j.merchantId, j.maskedPan, j.amount, j.currency, j.issuerId, j.responseCode,
+                        j.authCode, j.delivered, j.safExpired, j.receivedAt, j.forwardedAt, j.completedAt, j.reversedAt,
+                        j.reversalReason, j.safAttempts, j.originalRrn, j.flag, j.batch, j.duplicates, j.lastDuplicateAt));
+        assertEquals(0, j.response.length, "the packed response is not copied");
+        assertEquals(List.of("", "", "", "", "", "", ""),
+                List.of(j.dedupeKey, j.originalKey, j.acquirerId, j.switchStan, j.issuerTransmissionTime, j.voidedBy,
+                        j.completedBy));
+    }
+
+    @Test
     void shouldRefuseUnknownVersions() {
         byte[] bytes = new RecordCodec().encode(sample());
         bytes[0] = 3;
         assertThrows(IllegalArgumentException.class, () -> RecordCodec.decode(bytes));
         bytes[0] = 6;
         assertThrows(IllegalArgumentException.class, () -> RecordCodec.decode(bytes));
+    }
+
+    @Test
+    void shouldMarkEncodedBytesDeliveredWithoutChangingAnythingElse() {
+        TxnRecord r = sample();
+        r.delivered = false;
+        r.reverseWhenAnswered = true;
+        r.flag = "out of balance …"; // not ASCII: encoded the long way
+        r.terminalId = "TERM0001";
+        byte[] bytes = new RecordCodec().encode(r);
+        TxnRecord expected = RecordCodec.decode(bytes);
+        expected.delivered = true;
+
+        assertEquals(true, RecordCodec.markDelivered(bytes));
+        assertEquals(false, RecordCodec.markDelivered(bytes), "delivered already");
+        assertArrayEquals(new RecordCodec().encode(expected), bytes);
+        TxnRecord back = RecordCodec.decode(bytes);
+        assertEquals(true, back.delivered);
+        assertEquals(true, back.reverseWhenAnswered);
+        assertEquals("out of balance …", back.flag);
+    }
+
+    @Test
+    void shouldRoundTripNonAsciiTextAndGrowForLongRecords() {
+        TxnRecord r = sample();
+        r.flag = "é".repeat(1500) + " ✓"; // 3000+ bytes: more than the first buffer holds
+        assertEquals(r.flag, RecordCodec.decode(new RecordCodec().encode(r)).flag);
     }
 }

@@ -3,6 +3,9 @@ package io.acqswitch.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.acqswitch.iso.TransmissionTime;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.TerminalMessages;
@@ -12,13 +15,17 @@ import io.acqswitch.support.RigTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * Terminal batch settlement (0500) and batch upload (0320) with UnionPay field 48 totals and field
  * 60.2 batches, sent here in iso87 framing (fields 48 and 60 are LLLVAR there).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class SettlementTest extends RigTest {
     private static final String PAN = "6222020000000000123";
     private static final String TID = "TERM0042";
@@ -90,10 +97,10 @@ class SettlementTest extends RigTest {
 
     @Test
     void shouldLogAStormOfDifferingUploadsInAFewLinesAndCountEveryOne() throws Exception {
-        ch.qos.logback.classic.Logger log =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TransactionProcessor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
+        Logger log =
+                (Logger) LoggerFactory.getLogger(Batches.class);
+        ListAppender<ILoggingEvent> lines =
+                new ListAppender<>();
         lines.start();
         log.addAppender(lines);
         try {

@@ -12,6 +12,7 @@ import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.Issuers;
 import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.SwitchEvent;
+import io.acqswitch.saf.Saf;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.store.ForwardingTransactionStore;
 import io.acqswitch.store.HeapTransactionStore;
@@ -74,13 +75,19 @@ class StoreRefusalTest {
         @Override public int linksUp(int i) { return 1; }
     }
 
+    private static TransactionProcessor processor(SwitchConfig cfg, RefusingStore store, RecordingIssuers issuers) {
+        SwitchMetrics metrics = new SwitchMetrics();
+        ManualClock clock = new ManualClock(NOW);
+        return new TransactionProcessor(cfg, store, issuers, pan -> issuers.issuer.id(), metrics, clock,
+                Saf.factory(cfg, store, issuers, metrics, clock));
+    }
+
     @Test
     void shouldLeaveNothingForRecoveryWhenTheStoreRefusesARequestPartWay() throws Exception {
         SwitchConfig cfg = ConfigLoader.parse("dataDir: " + dataDir + "\nstubs: []\n");
         RefusingStore store = new RefusingStore();
         RecordingIssuers issuers = new RecordingIssuers(cfg);
-        TransactionProcessor p = new TransactionProcessor(cfg, store, issuers, pan -> issuers.issuer.id(),
-                new SwitchMetrics(), () -> NOW);
+        TransactionProcessor p = processor(cfg, store, issuers);
         EmbeddedChannel terminal = new EmbeddedChannel();
 
         SwitchEvent e = new SwitchEvent();
@@ -99,8 +106,7 @@ class StoreRefusalTest {
         assertTrue(keys.isEmpty(), "and its index keys: " + keys);
 
         store.refuseOriginalKeys = false;
-        TransactionProcessor restarted = new TransactionProcessor(cfg, store, issuers, pan -> issuers.issuer.id(),
-                new SwitchMetrics(), () -> NOW);
+        TransactionProcessor restarted = processor(cfg, store, issuers);
         assertEquals(0, restarted.recover(), "recovery finds nothing to reverse");
         assertTrue(issuers.sent.isEmpty());
     }

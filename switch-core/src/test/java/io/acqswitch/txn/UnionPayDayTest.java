@@ -14,15 +14,18 @@ import io.acqswitch.support.Rig;
 import io.acqswitch.support.TempFiles;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Two days of a UnionPay terminal, in the cup dialect, against the issuer stub's ledger: sign-on,
  * sales, a void, an issuer timeout and the terminal's reversal, a duplicate, settlement in balance;
  * then a day that settles out of balance and uploads its batch.
  */
+@Timeout(value = 900, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class UnionPayDayTest {
     private static final IsoCodec CUP = IsoCodec.of(Dialect.CUP);
     private static final String HEADER = "6000060000" + "603100320072";
@@ -140,7 +143,7 @@ class UnionPayDayTest {
                 voidMsg.set(60, "23000001000600");
                 assertEquals("00", t.exchange(voidMsg).getString(39), "void approved");
 
-                stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+                stub.setRules(StubRules.builder().withholdRatio(1.0).build());
                 ISOMsg s4msg = sale(stan(), 400, "000001");
                 ISOMsg s4 = t.exchange(s4msg);
                 assertEquals("98", s4.getString(39), "UnionPay issuer timeout");

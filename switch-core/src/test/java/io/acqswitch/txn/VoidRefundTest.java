@@ -10,13 +10,17 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.RigTest;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Voids (撤销) and refunds (退货) end to end in the iso87 dialect, judged by the issuer stub's ledger. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class VoidRefundTest extends RigTest {
     private static final String PAN = "4761739001010010";
     private static final String OTHER_PAN = "4761739001010028";
@@ -98,7 +102,7 @@ class VoidRefundTest extends RigTest {
 
     @Test
     void shouldAnswer12ForVoidOfDeclinedSale() throws Exception {
-        rig.stub.setRules(new StubRules(null, null, Map.of("10", "05"), null, null, null, null, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().declineSuffixes(Map.of("10", "05")).build());
         ISOMsg sale = t.exchange(TerminalMessages.sale(PAN, 500, stan(), TID, MID));
         assertEquals("05", sale.getString(39));
         assertEquals("12", voidOf(sale, PAN, 500).getString(39));
@@ -153,7 +157,7 @@ class VoidRefundTest extends RigTest {
     @Test
     void shouldReverseARefundThatTimedOutAndFreeItsAmountOnceReversed() throws Exception {
         ISOMsg sale = sale(800);
-        rig.stub.setRules(new StubRules(null, null, null, null, null, null, 1.0, null, null, null, null));
+        rig.stub.setRules(StubRules.builder().withholdRatio(1.0).build());
         ISOMsg refund = refundOf(sale, PAN, 800);
         assertEquals("68", refund.getString(39), "the terminal is told the refund failed ...");
         rig.assertReversedOnce(refund.getString(37)); // ... so the credit the issuer applied is taken back
@@ -166,12 +170,12 @@ class VoidRefundTest extends RigTest {
 
     @Test
     void shouldAnswer22ForRefundOutsideTheWindow() throws Exception {
-        var data = java.nio.file.Files.createTempDirectory("rig");
+        var data = Files.createTempDirectory("rig");
         List<String> hosts = List.of("127.0.0.1:" + rig.stub.port());
         String yaml = Rig.yaml(hosts, 2000, data) + "transactions: {refundWindow: 1ms}\n";
         try (Rig narrow = Rig.start(rig.stub, hosts, yaml, data); TerminalClient n = narrow.terminal()) {
             ISOMsg sale = n.exchange(TerminalMessages.sale(PAN, 900, stan(), TID, MID));
-            Thread.sleep(20);
+            Thread.sleep(20); // time is the subject: the 1 ms refund window has passed
             ISOMsg refund = n.exchange(TerminalMessages.refundOf(PAN, 900, sale.getString(37), stan(), TID, MID));
             assertEquals("22", refund.getString(39));
         }

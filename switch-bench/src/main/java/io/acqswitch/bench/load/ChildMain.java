@@ -2,6 +2,7 @@ package io.acqswitch.bench.load;
 
 import io.acqswitch.bench.baseline.JposBaseline;
 import io.acqswitch.bench.baseline.RelayBaseline;
+import io.acqswitch.cli.Main;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -83,7 +84,7 @@ public final class ChildMain {
      * store open and a link up to every issuer, i.e. what a terminal needs to be served.
      */
     private static void cli(String readyUrl, String[] cliArgs) throws InterruptedException {
-        Thread cli = new Thread(() -> io.acqswitch.cli.Main.main(cliArgs), "cli-main");
+        Thread cli = new Thread(() -> Main.main(cliArgs), "cli-main");
         cli.start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest get = HttpRequest.newBuilder(URI.create(readyUrl)).timeout(Duration.ofSeconds(2)).GET().build();

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -163,7 +164,7 @@ public final class SoakHarness {
             take.accept(true); // the rest: the generator's drain
             LedgerCheck check = sampler.ledgerCheck(r.expected().approvedSales());
             double liveAfter = SoakSampler.liveHeapMb();
-            SoakChart.write(options.out().resolve("soak.png"), String.format(java.util.Locale.ROOT, "switch soak: %d TPS, %d s, %s",
+            SoakChart.write(options.out().resolve("soak.png"), String.format(Locale.ROOT, "switch soak: %d TPS, %d s, %s",
                     o.rate(), o.duration(), LoadReport.machine().substring("machine: ".length())), samples);
             SoakVerdict verdict = SoakVerdict.of(samples, liveBefore, liveAfter);
             summary.add("whole run: " + LoadReport.header().trim());

@@ -1,5 +1,6 @@
 package io.acqswitch.bench.load;
 
+import com.sun.management.GcInfo;
 import io.acqswitch.journal.JournalWriter;
 import io.acqswitch.sim.Ledger;
 import io.acqswitch.sim.LedgerSummary;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -146,7 +148,7 @@ final class SoakSampler implements LoadObserver {
         for (GarbageCollectorMXBean c : collectors) {
             if (c instanceof com.sun.management.GarbageCollectorMXBean sun && sun.getLastGcInfo() != null
                     && sun.getLastGcInfo().getEndTime() > end) {
-                com.sun.management.GcInfo info = sun.getLastGcInfo();
+                GcInfo info = sun.getLastGcInfo();
                 end = info.getEndTime();
                 used = info.getMemoryUsageAfterGc().entrySet().stream().filter(e -> heapPools.contains(e.getKey()))
                         .map(Map.Entry::getValue).mapToLong(MemoryUsage::getUsed).sum();
@@ -161,7 +163,7 @@ final class SoakSampler implements LoadObserver {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / MB;
     }
 
-    private long collectorTotal(java.util.function.ToLongFunction<GarbageCollectorMXBean> f) {
+    private long collectorTotal(ToLongFunction<GarbageCollectorMXBean> f) {
         return collectors.stream().mapToLong(f).filter(v -> v > 0).sum();
     }
 

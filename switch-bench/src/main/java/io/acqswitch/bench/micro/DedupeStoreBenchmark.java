@@ -4,6 +4,7 @@ import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.MessageClass;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.store.ChronicleTransactionStore;
+import io.acqswitch.txn.DedupeKeys;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -23,8 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the processor does per sale to find and record it: building the dedupe key (the way
- * {@code txn.DedupeKeys} builds it, a fresh {@code String} of 32|42|41|11|7), and the persisted
+ * What the processor does per sale to find and record it: building the dedupe key (the real
+ * {@link DedupeKeys#dedupe}, a fresh {@code String} of 32|42|41|11|7), and the persisted
  * {@link ChronicleTransactionStore}'s index and record put-then-get. Baselines in the same run:
  * the same fields hashed into a {@code long} (no allocation) for the key, and a
  * {@link ConcurrentHashMap} (in memory, not durable) for the store. Keys come from a pool of
@@ -81,11 +82,7 @@ public class DedupeStoreBenchmark {
 
     @Benchmark
     public String dedupeKey() {
-        TerminalRequest r = request;
-        String acq = r.message().getString(32);
-        String f7 = r.message().getString(7);
-        return "D|" + (acq == null ? "" : acq) + '|' + r.merchantId() + '|' + r.terminalId() + '|' + r.stan() + '|'
-                + (f7 == null ? "" : f7);
+        return DedupeKeys.dedupe(request);
     }
 
     @Benchmark

@@ -11,7 +11,12 @@ import io.acqswitch.txn.RecordCodec;
 import io.acqswitch.txn.TxnRecord;
 import io.acqswitch.txn.TxnState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -23,12 +28,14 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import com.sun.management.ThreadMXBean;
 
 /**
  * The journal writer's throughput and allocation per record change, on the embedded H2 file
@@ -45,6 +52,14 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *
  * <p>Baseline in the same run: {@code baselineEncodeAndStore}, the same records encoded and put
  * into the same kind of store without the journal (subtract it from {@code journal}).
+ *
+ * <p>The journal is the embedded H2 unless {@code -p url=jdbc:postgresql://host:port/db -p user=U
+ * [-p password=P]} names a PostgreSQL server: each trial then gets a schema of its own, dropped at
+ * its end, and only the JDBC driver's share of the work is in this JVM's allocation.
+ *
+ * <p>After each iteration it prints {@code journal-writer thread: N B per change} (the writer
+ * thread's own allocation, {@code ThreadMXBean}, over the changes it wrote in the iteration: the
+ * issue's "writer allocates per transaction" is three of these, for a sale's three changes).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -70,9 +85,25 @@ public class JournalWriterBenchmark {
     private JournalingStore journaling;
     private JournalWriter writer;
     private long nextRrn = 100_000_000_000L;
+    private String schema;
+    private long writerThread = -1;
+    private long writerBytesAtStart;
+    private long writtenAtStart;
+
+    /** The journal's JDBC URL: {@code embedded} (H2 under a temp directory, as the switch's default) or a PostgreSQL URL. */
+    @Param("embedded")
+    public String url;
+
+    /** The PostgreSQL user (ignored for the embedded journal). */
+    @Param("")
+    public String user;
+
+    /** The PostgreSQL password (ignored for the embedded journal). */
+    @Param("")
+    public String password;
 
     @Setup(Level.Trial)
-    public void setUp(BenchmarkParams params) throws InterruptedException {
+    public void setUp(BenchmarkParams params) throws InterruptedException, SQLException {
         dir = TempDirs.create("bench-journal");
         plain = new HeapTransactionStore();
         heap = new HeapTransactionStore();
@@ -80,7 +111,15 @@ public class JournalWriterBenchmark {
         // small bursts without the batch window: a burst would otherwise wait the window out, and the
         // score would be the window's length, not the writer's cost
         Duration window = params.getBenchmark().endsWith("journalSmallBursts") ? Duration.ZERO : jc.batchWindow();
-        writer = new JournalWriter(new JournalDb(SwitchConfig.Journal.embeddedUrl(dir), jc.user(), jc.password()), heap,
+        JournalDb db;
+        if (url.equals("embedded")) {
+            db = new JournalDb(SwitchConfig.Journal.embeddedUrl(dir), jc.user(), jc.password());
+        } else {
+            schema = "bench_journal_" + Long.toHexString(System.nanoTime());
+            execute("CREATE SCHEMA " + schema);
+            db = new JournalDb(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema, user, password);
+        }
+        writer = new JournalWriter(db, heap,
                 null, jc.queueCapacity(), jc.batchSize(), jc.maxBatchSize(), window, jc.retryMin(), jc.retryMax(),
                 new SimpleMeterRegistry(), System::currentTimeMillis).start();
         if (!writer.awaitCaughtUp(Duration.ofSeconds(60))) {
@@ -89,12 +128,45 @@ public class JournalWriterBenchmark {
         journaling = new JournalingStore(heap, writer);
     }
 
+    private static ThreadMXBean threads() {
+        return (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    }
+
+    @Setup(Level.Iteration)
+    public void startCounting() {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("journal-writer")) {
+                writerThread = t.threadId();
+            }
+        }
+        writerBytesAtStart = threads().getThreadAllocatedBytes(writerThread);
+        writtenAtStart = writer.written();
+    }
+
+    @TearDown(Level.Iteration)
+    public void printWriterAllocation() {
+        long changes = writer.written() - writtenAtStart;
+        if (changes > 0) {
+            System.out.printf("%njournal-writer thread: %d B per change (%d changes)%n",
+                    (threads().getThreadAllocatedBytes(writerThread) - writerBytesAtStart) / changes, changes);
+        }
+    }
+
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws SQLException {
         writer.close();
         heap.close();
         plain.close();
         TempDirs.delete(dir);
+        if (schema != null) {
+            execute("DROP SCHEMA " + schema + " CASCADE");
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
     }
 
     @Benchmark
@@ -168,7 +240,7 @@ public class JournalWriterBenchmark {
         }
     }
 
-    private static TxnRecord forwarded(long rrn, int i) {
+    static TxnRecord forwarded(long rrn, int i) {
         long now = System.currentTimeMillis();
         TxnRecord r = new TxnRecord();
         r.rrn = Long.toString(rrn);

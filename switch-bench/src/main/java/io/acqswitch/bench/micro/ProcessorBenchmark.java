@@ -13,10 +13,12 @@ import io.acqswitch.pipeline.Deliveries;
 import io.acqswitch.pipeline.EventType;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.pipeline.SwitchEvent;
+import io.acqswitch.saf.Saf;
 import io.acqswitch.store.ChronicleTransactionStore;
 import io.acqswitch.store.HeapTransactionStore;
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.txn.TransactionProcessor;
+import io.acqswitch.txn.TxnClock;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -87,8 +89,9 @@ public class ProcessorBenchmark {
                 """.formatted(dir));
         txnStore = store.equals("chronicle") ? new ChronicleTransactionStore(dir, STORE_ENTRIES) : new HeapTransactionStore();
         issuers = new CapturingIssuers(cfg.issuers().getFirst());
-        processor = new TransactionProcessor(cfg, txnStore, issuers, pan -> "issuer-a", new SwitchMetrics(),
-                System::currentTimeMillis);
+        SwitchMetrics metrics = new SwitchMetrics();
+        processor = new TransactionProcessor(cfg, txnStore, issuers, pan -> "issuer-a", metrics, TxnClock.SYSTEM,
+                Saf.factory(cfg, txnStore, issuers, metrics, TxnClock.SYSTEM));
         // The approval's write publishes its DELIVERIES outcome to this ring (the switch's default
         // "blocking" strategy: the publish signals the parked consumer). In the switch that runs on the
         // Netty thread after the outbox's flush; here (EmbeddedChannel) on the benchmark thread, so it

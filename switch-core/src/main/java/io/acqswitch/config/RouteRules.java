@@ -1,28 +1,43 @@
-package io.acqswitch.route;
+package io.acqswitch.config;
 
-import io.acqswitch.config.SwitchConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The one place routes are checked, for start-up and for reloads alike. Each problem reads
- * {@code name=value: reason}.
+ * The one place BIN routes are checked, for start-up ({@link ConfigValidator}) and for reloads
+ * ({@code route.Router}) alike, turning each valid route into a numeric {@link Span} that
+ * {@code route.BinTable} builds its table from. Each problem reads {@code name=value: reason}.
  */
-final class RouteValidation {
-    private RouteValidation() {}
+public final class RouteRules {
+    /** Longest prefix or range bound, in digits (11 fits a {@code long} with room, and covers 8-digit BINs and more). */
+    public static final int MAX_DIGITS = 11;
 
-    /** The valid routes as numeric spans; every problem found is added to {@code problems}. */
-    static List<BinTable.Span> spans(SwitchConfig.Routing routing, Set<String> issuerIds, String section,
+    private RouteRules() {}
+
+    /**
+     * One valid route as an inclusive range of numbers of {@code length} digits (a prefix
+     * {@code 476173} is 476173..476173 of length 6); {@code index} is its place in the config.
+     */
+    public record Span(int index, int length, long low, long high, String issuer) {}
+
+    /**
+     * The valid routes of {@code routing} as numeric spans; every problem found is added to {@code problems}.
+     *
+     * @param issuerIds the ids of the configured issuers; a route or default to any other is a problem
+     * @param section   the name the problems start with, e.g. {@code "routing"} for
+     *                  {@code routing.routes[2].low=5100: ...}; empty for a file holding only the section
+     */
+    public static List<Span> spans(SwitchConfig.Routing routing, Set<String> issuerIds, String section,
             List<String> problems) {
         String at = section == null || section.isEmpty() ? "" : section + ".";
         if (routing.defaultIssuer() != null && !issuerIds.contains(routing.defaultIssuer())) {
             problems.add(at + "defaultIssuer=" + routing.defaultIssuer() + ": no issuer has that id");
         }
-        List<BinTable.Span> spans = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
         for (int i = 0; i < routing.routes().size(); i++) {
-            BinTable.Span span = span(at + "routes[" + i + "]", i, routing.routes().get(i), issuerIds, problems);
+            Span span = span(at + "routes[" + i + "]", i, routing.routes().get(i), issuerIds, problems);
             if (span != null) {
                 spans.add(span);
             }
@@ -31,7 +46,7 @@ final class RouteValidation {
         return spans;
     }
 
-    private static BinTable.Span span(String n, int index, SwitchConfig.Route r, Set<String> issuerIds,
+    private static Span span(String n, int index, SwitchConfig.Route r, Set<String> issuerIds,
             List<String> problems) {
         if (r == null) {
             problems.add(n + "=null: empty route (give prefix or low and high, and issuer)");
@@ -54,7 +69,7 @@ final class RouteValidation {
                 return null;
             }
             long p = Long.parseLong(r.prefix());
-            return new BinTable.Span(index, r.prefix().length(), p, p, r.issuer());
+            return new Span(index, r.prefix().length(), p, p, r.issuer());
         }
         if (r.low() == null || r.high() == null) {
             problems.add(r.low() == null
@@ -77,16 +92,16 @@ final class RouteValidation {
             problems.add(n + ".low=" + r.low() + ": must not be above high (" + r.high() + ")");
             return null;
         }
-        return new BinTable.Span(index, r.low().length(), low, high, r.issuer());
+        return new Span(index, r.low().length(), low, high, r.issuer());
     }
 
     private static boolean digits(String name, String value, List<String> problems) {
-        boolean ok = !value.isEmpty() && value.length() <= BinTable.MAX_DIGITS;
+        boolean ok = !value.isEmpty() && value.length() <= MAX_DIGITS;
         for (int i = 0; ok && i < value.length(); i++) {
             ok = value.charAt(i) >= '0' && value.charAt(i) <= '9';
         }
         if (!ok) {
-            problems.add(name + "=" + value + ": must be 1 to " + BinTable.MAX_DIGITS + " digits");
+            problems.add(name + "=" + value + ": must be 1 to " + MAX_DIGITS + " digits");
         }
         return ok;
     }
@@ -98,22 +113,22 @@ final class RouteValidation {
      * conflicts with some earlier span exactly when one of those two belongs to another issuer and
      * reaches it. O(n log n), so large BIN files validate quickly.
      */
-    private static void overlaps(String at, SwitchConfig.Routing routing, List<BinTable.Span> spans,
+    private static void overlaps(String at, SwitchConfig.Routing routing, List<Span> spans,
             List<String> problems) {
-        List<BinTable.Span> sorted = spans.stream()
-                .sorted(Comparator.comparingInt(BinTable.Span::length).thenComparingLong(BinTable.Span::low)
-                        .thenComparingInt(BinTable.Span::index))
+        List<Span> sorted = spans.stream()
+                .sorted(Comparator.comparingInt(Span::length).thenComparingLong(Span::low)
+                        .thenComparingInt(Span::index))
                 .toList();
         List<int[]> pairs = new ArrayList<>();
-        BinTable.Span best = null;
-        BinTable.Span other = null; // furthest-reaching span whose issuer differs from best's
-        for (BinTable.Span s : sorted) {
+        Span best = null;
+        Span other = null; // furthest-reaching span whose issuer differs from best's
+        for (Span s : sorted) {
             if (best != null && best.length() != s.length()) {
                 best = null;
                 other = null;
             }
             if (best != null) {
-                BinTable.Span rival = !same(best, s) ? best : other;
+                Span rival = !same(best, s) ? best : other;
                 if (rival != null && rival.high() >= s.low()) {
                     pairs.add(new int[] {Math.min(rival.index(), s.index()), Math.max(rival.index(), s.index())});
                 }
@@ -142,7 +157,7 @@ final class RouteValidation {
         }
     }
 
-    private static boolean same(BinTable.Span a, BinTable.Span b) {
+    private static boolean same(Span a, Span b) {
         return a.issuer() == null ? b.issuer() == null : a.issuer().equals(b.issuer());
     }
 

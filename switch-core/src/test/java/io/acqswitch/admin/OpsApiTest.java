@@ -1,4 +1,4 @@
-package io.acqswitch.journal;
+package io.acqswitch.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,15 +12,19 @@ import io.acqswitch.support.Http;
 import io.acqswitch.support.Journals;
 import io.acqswitch.support.Rig;
 import java.net.http.HttpResponse;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The operations API over HTTP, and the {@code txn} CLI on top of it, against a switch with a journal. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a hung socket fails the test instead of the build
 class OpsApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Rig rig;
@@ -42,7 +46,7 @@ class OpsApiTest {
         rig.await("journal caught up with the deliveries", () -> {
             try {
                 return Journals.queries(rig).timeline(RRNS.getLast()).map(tl -> tl.transaction().delivered()).orElse(false);
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return false;
             }
         }, Duration.ofSeconds(10));

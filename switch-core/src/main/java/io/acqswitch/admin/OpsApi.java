@@ -1,12 +1,12 @@
-package io.acqswitch.journal;
+package io.acqswitch.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.sun.net.httpserver.HttpExchange;
-import io.acqswitch.admin.AdminHttpServer;
 import io.acqswitch.admin.AdminHttpServer.Reply;
+import io.acqswitch.journal.JournalQueries;
 import io.acqswitch.txn.TxnState;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -155,7 +156,7 @@ public final class OpsApi {
             try {
                 TxnState.valueOf(state);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("state=" + state + ": one of " + java.util.Arrays.toString(TxnState.values()));
+                throw new IllegalArgumentException("state=" + state + ": one of " + Arrays.toString(TxnState.values()));
             }
         }
         var f = new JournalQueries.Filter(q.get("rrn"), q.get("terminal"), q.get("stan"), q.get("merchant"), q.get("pan"),

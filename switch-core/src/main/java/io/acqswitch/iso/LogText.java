@@ -1,11 +1,11 @@
-package io.acqswitch.metrics;
+package io.acqswitch.iso;
 
 /**
  * The one place that makes untrusted text (terminal fields, HTTP paths, anything a peer sent) safe
  * for a log line: control characters are shown as escapes, so a line feed in field 41 cannot end
  * the line and forge the next one, and a carriage return or a bidirectional override cannot make a
- * line read differently on a terminal. Used by {@link io.acqswitch.iso.IsoLog}, by every log of
- * terminal- or client-supplied text, and by {@link EscapedMessageConverter} on every message the
+ * line read differently on a terminal. Used by {@link IsoLog}, by every log of
+ * terminal- or client-supplied text, and by {@code metrics.EscapedMessageConverter} on every message the
  * process logs (so text logged by code that forgot is still one line).
  *
  * <p>Escaped: C0 controls and DEL ({@code \n}, {@code \r}, {@code \t}, else {@code \xNN}), C1

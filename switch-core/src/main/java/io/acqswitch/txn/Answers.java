@@ -1,0 +1,169 @@
+package io.acqswitch.txn;
+
+import io.acqswitch.iso.ResponseCode;
+import io.acqswitch.iso.Responses;
+import io.acqswitch.iso.TerminalRequest;
+import io.acqswitch.metrics.SwitchMetrics;
+import io.acqswitch.metrics.ThrottledLog;
+import io.acqswitch.pipeline.Outbox;
+import io.netty.channel.Channel;
+import java.util.HashMap;
+import java.util.Map;
+import org.jpos.iso.ISOException;
+import org.jpos.iso.ISOMsg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * Terminal answers and delivery tracking: answers are queued in the {@link Outbox} (sent at the end
+ * of the ring batch), and the write outcome of every approval a terminal acts on comes back
+ * ({@link #delivered}, {@link #undeliverable}), so {@code delivered} says whether the terminal's
+ * socket took the approval; an undeliverable sale, pre-authorization, completion or refund is
+ * reversed. Also the two ways the switch answers a request it decides itself
+ * ({@link #decline}, {@link #approveLocally}). Processor thread only.
+ */
+final class Answers {
+    private static final Logger LOG = LoggerFactory.getLogger(Answers.class);
+    private static final ThrottledLog STORMS_INFO = new ThrottledLog(LOG, Level.INFO, 10_000);
+
+    private final Records records;
+    private final Reversals reversals;
+    private final SwitchMetrics metrics;
+    private final TxnClock clock;
+    private final Outbox outbox;
+    /** RRN → writes of its approval not yet confirmed (a repeat in flight is written more than once). */
+    private final Map<String, int[]> pendingWrites = new HashMap<>();
+
+    Answers(Records records, Reversals reversals, SwitchMetrics metrics, TxnClock clock, Outbox outbox) {
+        this.records = records;
+        this.reversals = reversals;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.outbox = outbox;
+    }
+
+    /** Every answer queued since the last flush goes to its event loop (end of a ring batch). */
+    void flush() {
+        outbox.flush();
+    }
+
+    /** A request the switch refuses itself: DECLINED with {@code rc}, recorded, indexed, answered. */
+    void decline(TxnRecord r, TerminalRequest req, Channel ch, String rc) {
+        records.transition(r, TxnState.DECLINED);
+        r.responseCode = rc;
+        r.completedAt = clock.wallMillis();
+        r.response = pack(IssuerMessages.terminalAnswer(req, r.rrn, rc, null));
+        records.persist(r);
+        records.store().putIndex(r.dedupeKey, r.rrn);
+        write(ch, r, r.response);
+        latency(req);
+    }
+
+    /** A request the switch approves itself (void, settlement, batch upload) with {@code answer}. */
+    void approveLocally(TxnRecord r, TerminalRequest req, Channel ch, ISOMsg answer) {
+        records.transition(r, TxnState.APPROVED);
+        r.responseCode = ResponseCode.APPROVED;
+        r.completedAt = clock.wallMillis();
+        r.response = pack(answer);
+        records.persist(r);
+        records.indexDecided(r);
+        write(ch, r, r.response);
+        latency(req);
+    }
+
+    /** The answer of a forwarded request, to its terminal and to every terminal that repeated it meanwhile. */
+    void answer(InFlight.Pending p, byte[] bytes) {
+        write(p.terminal, p.rec, bytes);
+        latency(p.request);
+        if (p.waiters != null) {
+            for (Channel w : p.waiters) {
+                write(w, p.rec, bytes);
+            }
+        }
+    }
+
+    /** The request failed as far as the terminal knows (the dialect's timeout code), whatever the record says. */
+    void answerFailure(InFlight.Pending p, TxnRecord r) {
+        answer(p, pack(IssuerMessages.terminalAnswer(p.request, r.rrn, p.request.dialect().timeoutCode(), null)));
+    }
+
+    /**
+     * Writes a recorded answer. An approval not yet delivered is tracked: its outcome comes back
+     * through the ring. Voids are only recorded as not delivered (their original's reversal is
+     * queued already).
+     */
+    void write(Channel ch, TxnRecord r, byte[] bytes) {
+        metrics.response(r.messageClass, r.responseCode);
+        boolean approval = r.state == TxnState.APPROVED && r.messageClass.isFinancial() && !r.delivered;
+        if (approval) {
+            pendingWrites.computeIfAbsent(r.rrn, k -> new int[1])[0]++;
+        }
+        outbox.write(ch, bytes, approval ? r.rrn : null);
+    }
+
+    /** An answer with no record behind it: the request's own fields and {@code rc}. */
+    void reply(Channel ch, TerminalRequest req, String rc) {
+        metrics.response(req.messageClass(), rc);
+        outbox.write(ch, Responses.answer(req.message(), rc), null);
+        latency(req);
+    }
+
+    void latency(TerminalRequest req) {
+        metrics.endToEnd(req.messageClass(), System.nanoTime() - req.receivedNanos());
+    }
+
+    static byte[] pack(ISOMsg m) {
+        try {
+            return m.pack();
+        } catch (ISOException e) {
+            throw new IllegalStateException("cannot pack a terminal answer", e);
+        }
+    }
+
+    /**
+     * The terminal's socket took the approval of {@code rrn}. A record no longer in memory (the
+     * usual case: answered and forgotten) is marked in its stored bytes, with no decode and no
+     * encode of the whole record; nothing retention looks at changes.
+     */
+    void delivered(String rrn) {
+        settleWrite(rrn);
+        TxnRecord live = records.live(rrn);
+        if (live != null) {
+            if (!live.delivered) {
+                live.delivered = true;
+                records.persist(live);
+            }
+            return;
+        }
+        byte[] stored = records.store().get(rrn);
+        if (stored != null && RecordCodec.markDelivered(stored)) {
+            records.store().put(rrn, stored);
+        }
+    }
+
+    /** The approval of {@code rrn} could not be written: reversed once no other write of it is pending. */
+    void undeliverable(String rrn) {
+        boolean othersPending = settleWrite(rrn);
+        TxnRecord r = records.load(rrn);
+        if (r == null || r.delivered || othersPending || r.state != TxnState.APPROVED || !Lifecycle.reversible(r.messageClass)) {
+            return;
+        }
+        metrics.count("switch_undeliverable_approvals");
+        STORMS_INFO.log("undeliverable", "approval undeliverable (terminal connection gone): reversing {}", r);
+        reversals.queue(r, ReversalReasons.UNDELIVERABLE);
+    }
+
+    /** @return true when other writes of the same answer are still pending */
+    private boolean settleWrite(String rrn) {
+        int[] n = pendingWrites.get(rrn);
+        if (n == null) {
+            return false;
+        }
+        if (--n[0] <= 0) {
+            pendingWrites.remove(rrn);
+            return false;
+        }
+        return true;
+    }
+}
