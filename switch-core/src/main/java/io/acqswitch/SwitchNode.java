@@ -3,6 +3,7 @@ package io.acqswitch;
 import io.acqswitch.admin.AdminHttpServer;
 import io.acqswitch.admin.Health;
 import io.acqswitch.admin.OpsApi;
+import io.acqswitch.cluster.ClusterNode;
 import io.acqswitch.config.StartupException;
 import io.acqswitch.console.Console;
 import io.acqswitch.config.SwitchConfig;
@@ -26,6 +27,7 @@ import io.acqswitch.store.DataDirLock;
 import io.acqswitch.store.FillWatch;
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.saf.Saf;
+import io.acqswitch.net.Issuers;
 import io.acqswitch.txn.TransactionProcessor;
 import io.acqswitch.txn.TxnClock;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -73,6 +75,8 @@ public final class SwitchNode implements AutoCloseable {
     private Handoff handoff;
     private ScheduledExecutorService ticker;
     private AdminHttpServer http;
+    /** This node's part in a cluster, or {@code null} without a {@code cluster:} section. */
+    private ClusterNode cluster;
     private Console console;
     private boolean closed;
 
@@ -148,6 +152,11 @@ public final class SwitchNode implements AutoCloseable {
                         System::currentTimeMillis).start();
                 store = new JournalingStore(store, journal);
             }
+            if (cfg.cluster() != null) {
+                // fences earlier owners and, on an empty store, restores it from Kafka: before recovery runs over it
+                cluster = ClusterNode.start(cfg.cluster(), store, metrics.registry());
+                store = cluster.replicating(store);
+            }
             router = Router.of(cfg, cfg.routesFile());
             if (cfg.routesFile() != null) {
                 if (router.reload() instanceof Router.Reload.Rejected r) {
@@ -157,8 +166,9 @@ public final class SwitchNode implements AutoCloseable {
             }
             issuers = new IssuerGateway(cfg.issuers(), (issuer, msg) -> handoff.issuerResponse(issuer, msg), metrics, workers, keys,
                     issuerTls);
-            processor = new TransactionProcessor(cfg, store, issuers, router::route, metrics, TxnClock.SYSTEM,
-                    Saf.factory(cfg, store, issuers, metrics, TxnClock.SYSTEM));
+            Issuers gated = cluster != null ? cluster.gate(issuers) : issuers;
+            processor = new TransactionProcessor(cfg, store, gated, router::route, metrics, TxnClock.SYSTEM,
+                    Saf.factory(cfg, store, gated, metrics, TxnClock.SYSTEM));
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
             handoff = new Handoff(ring, metrics);
             processor.attach(ring);
@@ -206,7 +216,7 @@ public final class SwitchNode implements AutoCloseable {
             }
             Health health = new Health(new Health.Sources(
                     () -> !listeners.isEmpty() && listeners.stream().allMatch(TerminalServer::isBound),
-                    () -> store.isOpen(), this::linksUp, processor::safDepth));
+                    () -> store.isOpen(), this::linksUp, processor::safDepth, cluster != null ? cluster::health : null));
             http.probe("/metrics", ex -> AdminHttpServer.Reply.text(200, metrics.scrape()))
                     .probe("/health", ex -> health.reply());
             router.mount(http, "/routes");
@@ -313,6 +323,9 @@ public final class SwitchNode implements AutoCloseable {
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (cluster != null) {
+            cluster.close(); // after the ring: nothing more to replicate
         }
         if (journal != null) {
             journal.close(); // before the store: it reads records while it drains

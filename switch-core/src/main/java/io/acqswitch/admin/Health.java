@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.function.Supplier;
 /**
  * {@code GET /health}: 200 when every listener is bound, the store is open and every issuer has a
  * link up, else 503. {@code degraded} names what fails: {@code listeners}, {@code store},
- * {@code issuer:<id>}. Reads its sources on every request; any thread (the admin port's handlers).
+ * {@code issuer:<id>}, {@code cluster:<partition>} (fenced: docs/cluster.md). Reads its sources on every request; any thread (the admin port's handlers).
  */
 public final class Health {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,9 +27,11 @@ public final class Health {
      * @param storeOpen the transaction store is open
      * @param linksUp   issuer links up, by issuer id in configuration order
      * @param safDepth  reversals waiting for delivery
+     * @param cluster   a cluster node's part ({@code nodeId, replication, partitions, fenced}), or null
+     *                  without a cluster section; each fenced partition p degrades as {@code cluster:p}
      */
     public record Sources(BooleanSupplier listening, BooleanSupplier storeOpen, Supplier<Map<String, Integer>> linksUp,
-                          IntSupplier safDepth) {}
+                          IntSupplier safDepth, Supplier<Map<String, Object>> cluster) {}
 
     private final Sources sources;
 
@@ -57,6 +60,10 @@ public final class Health {
             issuer.put("status", up > 0 ? "UP" : "DOWN");
             issuers.put(id, issuer);
         });
+        Map<String, Object> cluster = sources.cluster() == null ? null : sources.cluster().get();
+        if (cluster != null && cluster.get("fenced") instanceof Collection<?> fenced) {
+            fenced.forEach(p -> degraded.add("cluster:" + p));
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", degraded.isEmpty() ? "UP" : "DEGRADED");
         body.put("degraded", degraded);
@@ -64,6 +71,9 @@ public final class Health {
         body.put("store", storeOpen ? "UP" : "DOWN");
         body.put("safDepth", sources.safDepth().getAsInt());
         body.put("issuers", issuers);
+        if (cluster != null) {
+            body.put("cluster", cluster);
+        }
         try {
             return AdminHttpServer.Reply.json(degraded.isEmpty() ? 200 : 503, JSON.writeValueAsString(body));
         } catch (JsonProcessingException e) {

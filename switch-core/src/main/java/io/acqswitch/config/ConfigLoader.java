@@ -28,6 +28,7 @@ public final class ConfigLoader {
                     .addDeserializer(Duration.class, new FromText<>(Durations::parse))
                     .addDeserializer(Dialect.class, new FromText<>(ConfigLoader::dialect))
                     .addDeserializer(SwitchConfig.MacMode.class, new FromText<>(SwitchConfig.MacMode::byName))
+                    .addDeserializer(SwitchConfig.Replication.class, new FromText<>(SwitchConfig.Replication::byName))
                     .addDeserializer(SwitchConfig.ClientAuth.class, new FromText<>(SwitchConfig.ClientAuth::byName)));
 
     private ConfigLoader() {}

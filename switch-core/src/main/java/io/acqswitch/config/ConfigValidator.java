@@ -53,7 +53,31 @@ final class ConfigValidator {
         pipelineAndStore();
         httpAccess();
         journal();
+        cluster();
         return List.copyOf(problems);
+    }
+
+    /** The cluster section, when present (docs/cluster.md). */
+    private void cluster() {
+        SwitchConfig.Cluster c = cfg.cluster();
+        if (c == null) {
+            return;
+        }
+        if (c.nodeId() == null || c.nodeId() < 0 || c.nodeId() > 9) {
+            problems.add("cluster.nodeId=" + c.nodeId() + ": required, 0 to 9 (one digit inside every RRN and switch STAN)");
+        }
+        if (!c.bootstrap().matches("[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*")) {
+            problems.add("cluster.bootstrap=" + c.bootstrap() + ": must be host:port[,host:port...]");
+        }
+        if (!c.topic().matches("[a-zA-Z0-9._-]{1,200}")) {
+            problems.add("cluster.topic=" + c.topic() + ": must be 1 to 200 of a-z A-Z 0-9 . _ - (a Kafka topic name)");
+        }
+        if (c.partitions() < 1 || c.partitions() > 1000) {
+            problems.add("cluster.partitions=" + c.partitions() + ": must be 1 to 1000");
+        }
+        if (c.ackTimeout().toMillis() < 1 || c.ackTimeout().compareTo(Duration.ofMinutes(5)) > 0) {
+            problems.add("cluster.ackTimeout=" + Durations.format(c.ackTimeout()) + ": must be between 1ms and 5m");
+        }
     }
 
     /**

@@ -53,7 +53,7 @@ final class PortBase {
             issuers.add(is.withHosts(hosts));
         }
         return new SwitchConfig(cfg.dataDir(), cfg.acquirerId(), http, listeners, issuers, cfg.routing(), cfg.routesFile(),
-                stubs, cfg.store(), cfg.saf(), cfg.pipeline(), cfg.transactions(), cfg.journal(), base, cfg.security());
+                stubs, cfg.store(), cfg.saf(), cfg.pipeline(), cfg.transactions(), cfg.journal(), base, cfg.security(), cfg.cluster());
     }
 
     /** {@code port} moved to its slot if it is one of the demo's defaults, else as it is. */

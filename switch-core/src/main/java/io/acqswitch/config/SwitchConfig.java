@@ -32,7 +32,8 @@ public record SwitchConfig(
         Transactions transactions,
         Journal journal,
         Integer portBase,
-        Security security) {
+        Security security,
+        Cluster cluster) {
 
     public SwitchConfig {
         security = security != null ? security : new Security(null);
@@ -56,7 +57,7 @@ public record SwitchConfig(
 
     /** The configuration used when no file is given. */
     public static SwitchConfig defaults() {
-        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SwitchConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The JDBC URL the journal writes to: {@code journal.url}, else the embedded H2 file under {@code dataDir/journal}. */
@@ -66,23 +67,28 @@ public record SwitchConfig(
 
     /** A copy with other listeners (tests bind to ephemeral ports). */
     public SwitchConfig withListeners(List<Listener> newListeners) {
-        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security);
+        return new SwitchConfig(dataDir, acquirerId, http, newListeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security, cluster);
     }
 
     /** A copy with another data directory and HTTP port (tests). */
     public SwitchConfig withDataDirAndHttpPort(Path newDataDir, int httpPort) {
         return new SwitchConfig(newDataDir, acquirerId, http.withPort(httpPort), listeners,
-                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security);
+                issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security, cluster);
     }
 
     /** A copy with another {@code portBase} (the {@code --port-base} flag); ports are moved by {@link ConfigLoader}. */
     public SwitchConfig withPortBase(Integer newPortBase) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, newPortBase, security);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, newPortBase, security, cluster);
+    }
+
+    /** A copy with a cluster section ({@code null}: the single node). */
+    public SwitchConfig withCluster(Cluster newCluster) {
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security, newCluster);
     }
 
     /** A copy with other issuers and stubs (tests point issuers at stubs on ephemeral ports). */
     public SwitchConfig withIssuers(List<Issuer> newIssuers, List<Stub> newStubs) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions, journal, portBase, security);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, newIssuers, routing, routesFile, newStubs, store, saf, pipeline, transactions, journal, portBase, security, cluster);
     }
 
     /**
@@ -170,7 +176,7 @@ public record SwitchConfig(
 
     /** A copy with another journal section (tests point it at PostgreSQL or turn it off). */
     public SwitchConfig withJournal(Journal newJournal) {
-        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, newJournal, portBase, security);
+        return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, newJournal, portBase, security, cluster);
     }
 
     /**
@@ -494,6 +500,54 @@ public record SwitchConfig(
         /** A copy listening on another port. */
         public Stub withPort(int newPort) {
             return new Stub(name, bind, newPort, rules, tls);
+        }
+    }
+
+    /**
+     * The node's place in a cluster on Kafka (docs/cluster.md). Absent ({@code null}): the switch is
+     * a single node, as without the section.
+     *
+     * @param nodeId      0 to 9, unique in the cluster: a digit inside every RRN and switch STAN; required
+     * @param bootstrap   Kafka's {@code bootstrap.servers}, {@code host:port[,host:port...]}
+     * @param topic       the state topic (compacted)
+     * @param partitions  the topic's partitions: fixed for its life (a terminal's partition must not move)
+     * @param replication {@code sync}: a change is in Kafka before the request behind it reaches an
+     *                    issuer; {@code async}: faster, with the window docs/cluster.md states
+     * @param ackTimeout  how long a sync barrier waits for Kafka's acknowledgement before it fails
+     */
+    public record Cluster(Integer nodeId, String bootstrap, String topic, Integer partitions,
+                          Replication replication, Duration ackTimeout) {
+        public Cluster {
+            bootstrap = bootstrap != null ? bootstrap : "127.0.0.1:9092";
+            topic = topic != null ? topic : "acqswitch-state";
+            partitions = partitions != null ? partitions : 12;
+            replication = replication != null ? replication : Replication.SYNC;
+            ackTimeout = ackTimeout != null ? ackTimeout : Duration.ofSeconds(5);
+        }
+    }
+
+    /** {@code cluster.replication}. */
+    public enum Replication {
+        SYNC("sync"),
+        ASYNC("async");
+
+        private final String configName;
+
+        Replication(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        public static Replication byName(String name) {
+            for (Replication r : values()) {
+                if (r.configName.equals(name)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("must be sync or async");
         }
     }
 }

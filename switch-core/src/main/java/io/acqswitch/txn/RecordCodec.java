@@ -232,6 +232,27 @@ public final class RecordCodec {
         return r;
     }
 
+    /**
+     * Where the original key's UTF-8 bytes start in an encoded record, without decoding it (the
+     * cluster partitions every put by it, on the processor thread); its length is {@link
+     * #originalKeyLength}. -1 for bytes of an unknown layout version.
+     */
+    public static int originalKeyOffset(byte[] bytes) {
+        if (bytes.length == 0 || bytes[0] < OLDEST || bytes[0] > VERSION) {
+            return -1;
+        }
+        RecordBytes b = RecordBytes.of(bytes);
+        int at = skipStrings(b, 1, 1); // rrn
+        at += 2; // state, class
+        at = skipStrings(b, at, 3); // mti, processing code, dedupe key
+        return at + 8 + 2; // fingerprint, then the original key's length
+    }
+
+    /** The original key's length in bytes at {@link #originalKeyOffset}. */
+    public static int originalKeyLength(byte[] bytes, int offset) {
+        return ((bytes[offset - 2] & 0xff) << 8) | (bytes[offset - 1] & 0xff);
+    }
+
     /** Steps over a length-prefixed value; {@code ""}, a new record's value of the field it leaves unread. */
     private static String skip(ByteBuffer b) {
         int n = Short.toUnsignedInt(b.getShort());

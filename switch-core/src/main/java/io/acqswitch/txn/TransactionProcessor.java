@@ -66,7 +66,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.metrics = metrics;
         this.clock = clock;
         Transitions transitions = new Transitions(metrics);
-        Sequences sequences = new Sequences(store);
+        Sequences sequences = new Sequences(store, cfg.cluster() == null ? null : cfg.cluster().nodeId());
         // the parts call each other through these lambdas only once all are built
         this.retention = new Retention(cfg, store, metrics, this::leftStore);
         this.earlyReversals = new EarlyReversals(cfg, store, metrics);
@@ -178,10 +178,12 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
                 // every answer of the batch leaves now, one task per event loop, and so does every
                 // request and reversal advice for the issuers; a long batch is cut every FLUSH_EVERY
                 // events, so that its first requests hold no issuer slot, and keep no terminal
-                // waiting, while the ring works through the rest
+                // waiting, while the ring works through the rest. Issuers first: in a cluster their
+                // flush is the replication barrier (docs/cluster.md), and if it fails nothing of the
+                // batch leaves, answers included
                 sinceFlush = 0;
-                answers.flush();
                 issuers.flush();
+                answers.flush();
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class HealthTest {
 
     @Test
     void shouldAnswer200UpWhenListenersStoreAndEveryIssuerAreUp() {
-        AdminHttpServer.Reply r = new Health(new Health.Sources(() -> true, () -> true, () -> links("a", 2, "b", 1), () -> 3))
+        AdminHttpServer.Reply r = new Health(new Health.Sources(() -> true, () -> true, () -> links("a", 2, "b", 1), () -> 3, null))
                 .reply();
 
         assertEquals(200, r.status());
@@ -30,7 +31,7 @@ class HealthTest {
 
     @Test
     void shouldAnswer503NamingEveryFailingPart() {
-        AdminHttpServer.Reply r = new Health(new Health.Sources(() -> false, () -> false, () -> links("a", 0, "b", 1), () -> 0))
+        AdminHttpServer.Reply r = new Health(new Health.Sources(() -> false, () -> false, () -> links("a", 0, "b", 1), () -> 0, null))
                 .reply();
 
         assertEquals(503, r.status());
@@ -42,7 +43,7 @@ class HealthTest {
     @Test
     void shouldReadItsSourcesOnEveryRequest() {
         boolean[] open = {true};
-        Health health = new Health(new Health.Sources(() -> true, () -> open[0], () -> links("a", 1), () -> 0));
+        Health health = new Health(new Health.Sources(() -> true, () -> open[0], () -> links("a", 1), () -> 0, null));
 
         assertEquals(200, health.reply().status());
         open[0] = false;
@@ -51,8 +52,22 @@ class HealthTest {
 
     @Test
     void shouldEscapeAnIssuerIdThatNeedsIt() {
-        AdminHttpServer.Reply r = new Health(new Health.Sources(() -> true, () -> true, () -> links("a\"b", 0), () -> 0)).reply();
+        AdminHttpServer.Reply r = new Health(new Health.Sources(() -> true, () -> true, () -> links("a\"b", 0), () -> 0, null)).reply();
 
         assertTrue(r.body().contains("\"degraded\":[\"issuer:a\\\"b\"]"), r.body());
+    }
+
+    @Test
+    void shouldShowAClusterNodesPartAndDegradeOnAFencedPartition() {
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("nodeId", 2);
+        cluster.put("partitions", List.of(0, 3));
+        cluster.put("fenced", List.of(3));
+        AdminHttpServer.Reply r = new Health(new Health.Sources(() -> true, () -> true, () -> links("a", 1), () -> 0,
+                () -> cluster)).reply();
+
+        assertEquals(503, r.status(), r.body());
+        assertTrue(r.body().contains("\"degraded\":[\"cluster:3\"]"), r.body());
+        assertTrue(r.body().contains("\"cluster\":{\"nodeId\":2,\"partitions\":[0,3],\"fenced\":[3]}"), r.body());
     }
 }

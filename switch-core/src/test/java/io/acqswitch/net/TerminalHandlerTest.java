@@ -39,7 +39,7 @@ class TerminalHandlerTest {
     private final EmbeddedChannel ch = new EmbeddedChannel(new TerminalClassifier(Dialect.ISO87),
             new TerminalHandler(Dialect.ISO87, metrics, (req, channel) -> {
                 handedOn.add(req.messageClass() + " " + req.stan());
-                replyTo.add(channel);
+                replyTo.add(channel.channel());
             }));
 
     @AfterEach

@@ -1,0 +1,93 @@
+package io.acqswitch.cluster;
+
+import io.acqswitch.store.TransactionStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.errors.TimeoutException;
+
+/**
+ * Rebuilds partitions of the store from the state topic: a {@code read_committed} consumer reads
+ * each partition from its beginning to its last stable offset and applies every change in order
+ * (a later value of a key wins, a null removes it). Call it only after the partitions' writers
+ * exist (their {@code initTransactions()} fenced every earlier owner, so nothing can be committed
+ * behind the read). Start-up thread, before the processor runs.
+ */
+final class Restore {
+    private Restore() {}
+
+    /**
+     * @return changes applied
+     * @throws org.apache.kafka.common.KafkaException when Kafka does not answer within {@code timeout}
+     */
+    static long partitions(String bootstrap, String topic, Collection<Integer> partitions, TransactionStore store,
+                           Duration timeout) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "acqswitch-restore-" + topic);
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int partition : partitions) {
+            tps.add(new TopicPartition(topic, partition));
+        }
+        long applied = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = consumer.endOffsets(tps, timeout); // the last stable offset, read_committed
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!reached(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException(
+                            "restore of " + topic + " did not reach " + end + " within " + timeout.toMillis() + "ms");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    apply(store, r.key(), r.value());
+                    applied++;
+                }
+            }
+        }
+        return applied;
+    }
+
+    private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One change onto the store: {@code R<rrn>} a record, {@code I<key>} an index entry; null value removes. */
+    static void apply(TransactionStore store, byte[] key, byte[] value) {
+        String name = Change.name(key);
+        switch (key[0]) {
+            case Change.RECORD -> {
+                if (value == null) {
+                    store.remove(name);
+                } else {
+                    store.put(name, value);
+                }
+            }
+            case Change.INDEX -> {
+                if (value == null) {
+                    store.removeIndex(name);
+                } else {
+                    store.putIndex(name, new String(value, StandardCharsets.UTF_8));
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown change kind " + key[0] + " in the state topic");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.acqswitch.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ClusterConfigTest {
+
+    private static String problem(String yaml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        return e.problems().getFirst();
+    }
+
+    @Test
+    void shouldBeASingleNodeWithoutTheSection() throws Exception {
+        assertNull(ConfigLoader.parse("").cluster());
+        assertNull(ConfigLoader.parse("acquirerId: \"123456\"\n").cluster());
+    }
+
+    @Test
+    void shouldFillDefaultsAroundTheNodeId() throws Exception {
+        SwitchConfig.Cluster c = ConfigLoader.parse("cluster:\n  nodeId: 3\n").cluster();
+        assertEquals(3, c.nodeId());
+        assertEquals("127.0.0.1:9092", c.bootstrap());
+        assertEquals("acqswitch-state", c.topic());
+        assertEquals(12, c.partitions());
+        assertEquals(SwitchConfig.Replication.SYNC, c.replication());
+        assertEquals(Duration.ofSeconds(5), c.ackTimeout());
+    }
+
+    @Test
+    void shouldReadEverySetting() throws Exception {
+        SwitchConfig.Cluster c = ConfigLoader.parse("""
+                cluster:
+                  nodeId: 0
+                  bootstrap: kafka1:9092,kafka2:9093
+                  topic: state.v1
+                  partitions: 6
+                  replication: async
+                  ackTimeout: 250ms
+                """).cluster();
+        assertEquals(new SwitchConfig.Cluster(0, "kafka1:9092,kafka2:9093", "state.v1", 6,
+                SwitchConfig.Replication.ASYNC, Duration.ofMillis(250)), c);
+    }
+
+    @Test
+    void shouldRefuseBadValuesByName() {
+        assertEquals("cluster.nodeId=null: required, 0 to 9 (one digit inside every RRN and switch STAN)",
+                problem("cluster:\n  topic: t\n"));
+        assertEquals("cluster.nodeId=10: required, 0 to 9 (one digit inside every RRN and switch STAN)",
+                problem("cluster:\n  nodeId: 10\n"));
+        assertEquals("cluster.bootstrap=kafka: must be host:port[,host:port...]",
+                problem("cluster:\n  nodeId: 1\n  bootstrap: kafka\n"));
+        assertEquals("cluster.topic=a topic: must be 1 to 200 of a-z A-Z 0-9 . _ - (a Kafka topic name)",
+                problem("cluster:\n  nodeId: 1\n  topic: a topic\n"));
+        assertEquals("cluster.partitions=0: must be 1 to 1000", problem("cluster:\n  nodeId: 1\n  partitions: 0\n"));
+        assertEquals("cluster.ackTimeout=600s: must be between 1ms and 5m", problem("cluster:\n  nodeId: 1\n  ackTimeout: 10m\n"));
+        assertEquals("cluster.replication=eventually: must be sync or async",
+                problem("cluster:\n  nodeId: 1\n  replication: eventually\n"));
+    }
+}
