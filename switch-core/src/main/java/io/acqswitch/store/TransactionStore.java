@@ -1,6 +1,7 @@
 package io.acqswitch.store;
 
 import java.util.function.BiConsumer;
+import org.jpos.iso.ISOMsg;
 
 /**
  * Durable storage of transaction records (encoded bytes keyed by RRN) and string indexes (dedupe
@@ -13,6 +14,17 @@ public interface TransactionStore extends AutoCloseable {
 
     /** @throws StoreFullException when the store has no room left */
     void put(String rrn, byte[] record);
+
+    /**
+     * As {@link #put(String, byte[])}, with the terminal's request the record was made from (null:
+     * none), for a store that journals: it may hand the reference to its journal, never keep it
+     * (card data). Plain stores ignore it.
+     *
+     * @throws StoreFullException when the store has no room left
+     */
+    default void put(String rrn, byte[] record, ISOMsg request) {
+        put(rrn, record);
+    }
 
     void remove(String rrn);
 

@@ -102,6 +102,32 @@ public final class RecordCodec {
      */
     public static boolean markDelivered(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
+        skipToResponse(b);
+        skipStrings(b, 1); // response bytes
+        int at = b.position();
+        if ((bytes[at] & 1) != 0) {
+            return false;
+        }
+        bytes[at] |= 1;
+        return true;
+    }
+
+    /**
+     * The packed answer to the terminal held in encoded record bytes (empty when none yet), read
+     * without decoding the rest: the journal wants it only when it writes the answer's text.
+     *
+     * @throws IllegalArgumentException for bytes of an unknown layout version
+     */
+    public static byte[] response(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        skipToResponse(b);
+        byte[] out = new byte[Short.toUnsignedInt(b.getShort())];
+        b.get(out);
+        return out;
+    }
+
+    /** Moves {@code b}, at the start of a record, to the length of its packed response. */
+    private static void skipToResponse(ByteBuffer b) {
         byte version = b.get();
         if (version < OLDEST || version > VERSION) {
             throw new IllegalArgumentException("unknown record version " + version);
@@ -114,13 +140,7 @@ public final class RecordCodec {
         b.position(b.position() + 8); // amount
         skipStrings(b, 1); // currency
         b.position(b.position() + 4); // issuer
-        skipStrings(b, 6); // issuer id, switch STAN, field 7, response code, auth code, response bytes
-        int at = b.position();
-        if ((bytes[at] & 1) != 0) {
-            return false;
-        }
-        bytes[at] |= 1;
-        return true;
+        skipStrings(b, 5); // issuer id, switch STAN, field 7, response code, auth code
     }
 
     private static void skipStrings(ByteBuffer b, int n) {
