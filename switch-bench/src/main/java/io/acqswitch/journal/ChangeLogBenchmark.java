@@ -45,7 +45,7 @@ public class ChangeLogBenchmark {
     private static final int DRAIN_EVERY = 1024;
 
     private final ChangeQueue queue = new ChangeQueue(65_536);
-    private final ChangeQueue.Taker taker = (rrn, record, at) -> { };
+    private final ChangeQueue.Taker taker = (rrn, record, request, at) -> { };
     private final String rrn = "633912345678";
     private byte[] record;
     private int offered;

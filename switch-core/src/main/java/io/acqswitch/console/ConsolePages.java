@@ -5,6 +5,7 @@ import io.acqswitch.journal.JournalQueries.Txn;
 import io.acqswitch.recon.LedgerCsv;
 import io.acqswitch.recon.Reconciliation;
 import io.acqswitch.recon.SettlementRecon;
+import io.acqswitch.txn.ReversalReasons;
 import io.acqswitch.txn.TxnState;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -106,9 +107,26 @@ final class ConsolePages {
             original = queries.timeline(t.originalRrn()).map(o -> row(o.transaction())).orElse(null);
         }
         List<Views.Row> followUps = queries.followUps(t).stream().map(ConsolePages::row).toList();
+        Map<String, String> messages = queries.messages(t.rrn());
+        String request = messages.get("request");
+        String answer = messages.get("answer");
         return Optional.of(new Views.Txn(frame, row(t), steps(t, found.get().events()), original, followUps,
-                t.duplicates(), at(t.lastDuplicateAt()), request(t), answer(t), t.issuer(), t.reversalReason(),
-                t.flag()));
+                t.duplicates(), at(t.lastDuplicateAt()), request != null ? fields(request) : request(t),
+                answer != null ? fields(answer) : answer(t), request != null, answer != null, t.issuer(),
+                t.reversalReason(), t.flag()));
+    }
+
+    /** A journaled message's {@code number=value} lines as rows, field 0 shown as the MTI. */
+    static List<Views.Field> fields(String text) {
+        List<Views.Field> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            String number = eq < 0 ? "" : line.substring(0, eq);
+            String value = eq < 0 ? line : line.substring(eq + 1);
+            out.add(number.equals("0") ? new Views.Field("MTI", "message type", value)
+                    : new Views.Field(number, FieldNames.of(number), value));
+        }
+        return out;
     }
 
     /**
@@ -122,6 +140,13 @@ final class ConsolePages {
         for (JournalQueries.Event e : events) {
             List<String> why = new ArrayList<>();
             boolean stateChanged = prev == null || !prev.state().equals(e.state());
+            if (stateChanged && e.state().equals("REVERSAL_PENDING") && timedOutWithin(t, prev)) {
+                // the processor marks the timeout and queues its reversal in one store write (one
+                // event): shown as the two steps they are, the timeout first
+                out.add(new Views.Step(out.size() + 1, at(t.completedAt() != null ? t.completedAt() : e.at()), "TIMED_OUT",
+                        e.responseCode(),
+                        "no issuer answer within its deadline; terminal answered " + e.responseCode()));
+            }
             if (stateChanged) {
                 why.add(switch (e.state()) {
                     case "RECEIVED" -> "received from terminal " + t.terminalId();
@@ -157,7 +182,15 @@ final class ConsolePages {
         return out;
     }
 
-    /** The request's fields the journal keeps, by ISO 8583 field number. */
+    /**
+     * Whether the step into REVERSAL_PENDING after {@code prev} is an issuer timeout with its
+     * reversal: the reason says so and the journal holds no TIMED_OUT step of its own before it.
+     */
+    private static boolean timedOutWithin(Txn t, JournalQueries.Event prev) {
+        return ReversalReasons.ISSUER_TIMEOUT.equals(t.reversalReason()) && (prev == null || !prev.state().equals("TIMED_OUT"));
+    }
+
+    /** The request's fields the journal keeps in its row, by ISO 8583 field number: what is shown when its text is not journaled. */
     static List<Views.Field> request(Txn t) {
         List<Views.Field> f = new ArrayList<>();
         f.add(new Views.Field("MTI", "message type", t.mti()));
@@ -174,7 +207,7 @@ final class ConsolePages {
         return f;
     }
 
-    /** The answer's fields the journal keeps. */
+    /** The answer's fields the journal keeps in its row: what is shown when its text is not journaled. */
     static List<Views.Field> answer(Txn t) {
         List<Views.Field> f = new ArrayList<>();
         f.add(new Views.Field("MTI", "message type", responseMti(t.mti())));

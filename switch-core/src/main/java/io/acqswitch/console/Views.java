@@ -43,12 +43,17 @@ public final class Views {
     /** One journaled change of a transaction's timeline, numbered from 1. */
     public record Step(int number, String at, String state, String responseCode, String reason) {}
 
-    /** One ISO 8583 field as the journal keeps it. */
+    /** One ISO 8583 field as the journal keeps it (masked). */
     public record Field(String number, String name, String value) {}
 
+    /**
+     * One transaction's page. {@code request} and {@code answer} are every field of the messages
+     * when the journal has their text ({@code requestJournaled}, {@code answerJournaled}), else
+     * the fields its row keeps.
+     */
     public record Txn(Frame frame, Row row, List<Step> steps, Row original, List<Row> followUps, int duplicates,
-            String lastDuplicateAt, List<Field> request, List<Field> answer, String issuer, String reversalReason,
-            String notes) {}
+            String lastDuplicateAt, List<Field> request, List<Field> answer, boolean requestJournaled,
+            boolean answerJournaled, String issuer, String reversalReason, String notes) {}
 
     public record AuditLine(String at, String who, String action, String target, String note, String outcome) {}
 

@@ -29,28 +29,49 @@ public final class IsoLog {
             return "<none>";
         }
         StringBuilder sb = new StringBuilder(128);
-        sb.append(m.getString(0) == null ? "????" : LogText.escape(m.getString(0), 8)).append(" [");
+        sb.append(mti(m)).append(" [");
         boolean first = true;
         for (int f = 2; f <= m.getMaxField(); f++) {
-            if (!m.hasField(f)) {
-                continue;
-            }
-            if (!first) {
-                sb.append(' ');
-            }
-            first = false;
-            sb.append(f).append('=');
-            if (f == 2) {
-                sb.append(LogText.escape(CardData.maskPan(m.getString(2))));
-            } else if (CardData.isHidden(f) || m.getComponent(f) instanceof ISOBinaryField) {
-                sb.append("<hidden>");
-            } else if (isPrivate(f)) {
-                sb.append(length(m.getComponent(f)));
-            } else {
-                sb.append(LogText.escape(m.getString(f), 120));
+            if (m.hasField(f)) {
+                sb.append(first ? "" : " ").append(f).append('=').append(value(m, f, false));
+                first = false;
             }
         }
         return sb.append(']').toString();
+    }
+
+    /**
+     * Every field present, one {@code number=value} line each (the MTI as field 0), masked as
+     * {@link #describe} masks them but for the hidden fields, which show their length too
+     * ({@code 35=<hidden, 37 chars>}, {@code 52=<hidden, 8 bytes>}): the messages' text the journal
+     * keeps for the console. Values hold no line break (control characters are escaped).
+     */
+    public static String fields(ISOMsg m) {
+        StringBuilder sb = new StringBuilder(256).append("0=").append(mti(m));
+        for (int f = 2; f <= m.getMaxField(); f++) {
+            if (m.hasField(f)) {
+                sb.append('\n').append(f).append('=').append(value(m, f, true));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String mti(ISOMsg m) {
+        return m.getString(0) == null ? "????" : LogText.escape(m.getString(0), 8);
+    }
+
+    /** Field {@code f} of {@code m} as it may be shown: masked, hidden or by length, else escaped. */
+    private static String value(ISOMsg m, int f, boolean hiddenLength) {
+        if (f == 2) {
+            return LogText.escape(CardData.maskPan(m.getString(2)));
+        }
+        if (CardData.isHidden(f) || m.getComponent(f) instanceof ISOBinaryField) {
+            return hiddenLength ? "<hidden, " + length(m.getComponent(f)).substring(1) : "<hidden>";
+        }
+        if (isPrivate(f)) {
+            return length(m.getComponent(f));
+        }
+        return LogText.escape(m.getString(f), 120);
     }
 
     /** {@code <62 chars>}, {@code <8 bytes>}, or {@code <present>} for a composite field. */

@@ -4,11 +4,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.jpos.iso.ISOMsg;
 
 /**
  * The bounded queue of record changes between the processor and the journal writer: a ring of
- * parallel arrays (RRN, record bytes, time offered), so that {@link #offer} stores three values and
- * allocates nothing. The processor's share of journaling is this append; decoding and everything
+ * parallel arrays (RRN, record bytes, the terminal's request or null, time offered), so that
+ * {@link #offer} stores four values and allocates nothing. The processor's share of journaling is this append; decoding and everything
  * else happen on the writer thread.
  *
  * <p>Any number of threads may offer (lock-free: a producer claims a position with one CAS, then
@@ -24,7 +25,7 @@ final class ChangeQueue {
     /** What the writer does with each change it takes. */
     @FunctionalInterface
     interface Taker {
-        void take(String rrn, byte[] record, long offeredAt);
+        void take(String rrn, byte[] record, ISOMsg request, long offeredAt);
     }
 
     private final int capacity;
@@ -35,6 +36,7 @@ final class ChangeQueue {
     private final long[] sequence;
     private final String[] rrns;
     private final byte[][] records;
+    private final ISOMsg[] requests;
     private final long[] offeredAt;
     /** The next position a producer claims. */
     private final AtomicLong tail = new AtomicLong();
@@ -53,18 +55,25 @@ final class ChangeQueue {
         sequence = new long[capacity];
         rrns = new String[capacity];
         records = new byte[capacity][];
+        requests = new ISOMsg[capacity];
         offeredAt = new long[capacity];
         for (int i = 0; i < capacity; i++) {
             sequence[i] = i;
         }
     }
 
+    /** As {@link #offer(String, byte[], ISOMsg, long)} with no request. */
+    boolean offer(String rrn, byte[] record, long at) {
+        return offer(rrn, record, null, at);
+    }
+
     /**
-     * Appends one change; any thread, never blocks, allocates nothing.
+     * Appends one change, with the terminal's request it carries (or null); any thread, never
+     * blocks, allocates nothing.
      *
      * @return {@code false} when the queue is full (nothing was stored)
      */
-    boolean offer(String rrn, byte[] record, long at) {
+    boolean offer(String rrn, byte[] record, ISOMsg request, long at) {
         while (true) {
             long pos = tail.get();
             int slot = (int) (pos % capacity);
@@ -73,6 +82,7 @@ final class ChangeQueue {
                 if (tail.compareAndSet(pos, pos + 1)) {
                     rrns[slot] = rrn;
                     records[slot] = record;
+                    requests[slot] = request;
                     offeredAt[slot] = at;
                     SEQUENCE.setRelease(sequence, slot, pos + 1);
                     Thread w = waiter;
@@ -105,13 +115,15 @@ final class ChangeQueue {
             }
             String rrn = rrns[slot];
             byte[] record = records[slot];
+            ISOMsg request = requests[slot];
             long at = offeredAt[slot];
             rrns[slot] = null; // the queue does not keep what the writer has taken alive
             records[slot] = null;
+            requests[slot] = null;
             SEQUENCE.setRelease(sequence, slot, h + capacity);
             head = ++h;
             n++;
-            taker.take(rrn, record, at);
+            taker.take(rrn, record, request, at);
         }
         return n;
     }

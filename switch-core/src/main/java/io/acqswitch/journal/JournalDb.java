@@ -42,8 +42,8 @@ public final class JournalDb {
     /** Migration scripts in the order they are applied; version = position + 1. Append only. */
     static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql",
             "V4__quarantine.sql", "V5__lean_indexes.sql",
-            // V6 is kept for the journal's next script, which goes before V7 in this list when it lands
-            "V7__console_audit.sql");
+            // there is no V6 script: V7 (version 6) came from the console's branch; versions follow this list, not the names
+            "V7__console_audit.sql", "V8__messages.sql");
     /** Widths of {@code journal_quarantine}'s free-text columns (V4). */
     static final int QUARANTINE_REASON_WIDTH = 1000;
     static final int QUARANTINE_VALUES_WIDTH = 10000;
@@ -80,6 +80,8 @@ public final class JournalDb {
     private static final String[] UPSERT_POSTGRES = bySize(ROW_CHUNK, n -> "INSERT INTO transactions AS t (" + COLUMNS
             + ") VALUES " + rows(n, COLUMN_NAMES.length) + " ON CONFLICT (rrn) DO UPDATE SET " + assignments("EXCLUDED.")
             + " WHERE t.seq <= EXCLUDED.seq");
+    private static final String INSERT_MESSAGE = "INSERT INTO transaction_messages (rrn, kind, fields) VALUES (?,?,?)"
+            + " ON CONFLICT DO NOTHING";
     private static final String INSERT_QUARANTINE = "INSERT INTO journal_quarantine (rrn, seq, state, reason, row_values,"
             + " quarantined_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING";
 
@@ -174,11 +176,17 @@ public final class JournalDb {
     /**
      * One change of a record as the writer saw it: the decoded record, when the writer took it
      * ({@code observedAt}), and when the processor made it ({@code changedAt}, epoch ms; 0 when not
-     * known, e.g. a record found by a rescan), from which {@code switch_journal_lag_seconds} is timed.
+     * known, e.g. a record found by a rescan), from which {@code switch_journal_lag_seconds} is timed;
+     * and the masked text of the terminal's request and of the answer when this change brought them
+     * ({@link MessageText}; else null).
      */
-    record Change(TxnRecord record, long observedAt, long changedAt) {
+    record Change(TxnRecord record, long observedAt, long changedAt, String requestText, String answerText) {
         Change(TxnRecord record, long observedAt) {
             this(record, observedAt, 0);
+        }
+
+        Change(TxnRecord record, long observedAt, long changedAt) {
+            this(record, observedAt, changedAt, null, null);
         }
 
         /** SAF attempts and duplicates each get 19 bits of the sequence; beyond that they stop raising it. */
@@ -364,6 +372,9 @@ public final class JournalDb {
     /** One event's key: the {@code transaction_events_once} constraint. */
     private record EventKey(String rrn, long seq, String responseCode) {}
 
+    /** One message's key: the {@code transaction_messages_once} constraint. */
+    private record MessageKey(String rrn, String kind) {}
+
     /**
      * Writes one batch in one transaction: an event per change (insert-if-absent), and each
      * record's row once, at its latest change in the batch (an older change never overwrites a
@@ -371,7 +382,9 @@ public final class JournalDb {
      * write, whatever the number of its changes, and the events keep every step with its time.
      * Events go in multi-row inserts of up to {@value #EVENT_CHUNK}, rows in multi-row upserts of up
      * to {@value #ROW_CHUNK} (PostgreSQL: {@code INSERT … ON CONFLICT (rrn) DO UPDATE … WHERE};
-     * H2: {@code MERGE … USING (VALUES …)}), all through {@code st}'s kept statements. Every
+     * H2: {@code MERGE … USING (VALUES …)}), all through {@code st}'s kept statements; the
+     * messages' text a change brought ({@link Change#requestText()}, {@link Change#answerText()})
+     * goes to {@code transaction_messages} (insert-if-absent, one JDBC batch). Every
      * value goes through {@link JournalValues} first (fixes counted in {@code tally}). On failure
      * rolls back and throws; the caller retries the batch, or writes its changes one by one to find
      * the one refused.
@@ -405,6 +418,7 @@ public final class JournalDb {
                 ps.executeUpdate();
                 i += n;
             }
+            writeMessages(st, batch, tally);
             List<JournalValues.TxnRow> rows = new ArrayList<>(latest.size());
             for (Change ch : latest.values()) {
                 rows.add(JournalValues.txn(ch, now, tally));
@@ -429,6 +443,35 @@ public final class JournalDb {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    /** The messages' text the batch's changes brought, each (RRN, kind) once; nothing to do for most changes. */
+    private static void writeMessages(Statements st, List<Change> batch, JournalValues.Tally tally) throws SQLException {
+        PreparedStatement ps = null;
+        Set<MessageKey> seen = null;
+        for (Change ch : batch) {
+            for (int k = 0; k < 2; k++) {
+                String text = k == 0 ? ch.requestText() : ch.answerText();
+                if (text == null) {
+                    continue;
+                }
+                String rrn = JournalValues.text(JournalValues.Column.RRN, ch.record().rrn, tally);
+                String kind = k == 0 ? MessageText.REQUEST : MessageText.ANSWER;
+                if (seen == null) {
+                    seen = new HashSet<>();
+                    ps = st.get(INSERT_MESSAGE);
+                }
+                if (seen.add(new MessageKey(rrn, kind))) {
+                    ps.setString(1, rrn);
+                    ps.setString(2, kind);
+                    ps.setString(3, JournalValues.fields(text, tally));
+                    ps.addBatch();
+                }
+            }
+        }
+        if (ps != null) {
+            ps.executeBatch();
         }
     }
 

@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -257,6 +259,26 @@ public final class JournalQueries {
             }
         }
         return Optional.of(new Timeline(txn.getFirst(), events));
+    }
+
+    /**
+     * The masked text of the messages {@code rrn} exchanged with its terminal, by kind
+     * ({@code request}, {@code answer}): one {@code number=value} line per field, {@code 0} the MTI
+     * (see {@code V8__messages.sql}). Empty when the journal has none (a change that overflowed the
+     * writer's queue, or a crash before it was written, leaves them out).
+     */
+    public Map<String, String> messages(String rrn) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = db.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT kind, fields FROM transaction_messages WHERE rrn = ?")) {
+            ps.setString(1, rrn);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
     }
 
     private static void eq(StringBuilder sql, List<Object> args, String column, String value) {

@@ -41,6 +41,10 @@ final class JournalValues {
     static final long MAX_TIME = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
 
     private static final Pattern DIGIT_RUN = Pattern.compile("\\d{12,}");
+    /** A run of 13 to 19 digits standing alone: as long as a card number. */
+    private static final Pattern CARD_LENGTH_RUN = Pattern.compile("(?<!\\d)\\d{13,19}(?!\\d)");
+    /** Width of {@code transaction_messages.fields} (V8). */
+    static final int FIELDS_WIDTH = 4000;
 
     private JournalValues() {}
 
@@ -167,6 +171,36 @@ final class JournalValues {
         return new EventRow(text(Column.RRN, r.rrn, tally), ch.seq(), text(Column.STATE, r.state.name(), tally),
                 text(Column.RESPONSE_CODE, r.responseCode, tally), r.delivered, r.safAttempts, r.safExpired,
                 r.duplicates, utc(at));
+    }
+
+    /**
+     * A message's text ({@code number=value} lines) fit for {@code transaction_messages.fields}: in
+     * each line, bad characters replaced as in any column, and any run of 13 to 19 digits masked
+     * (first 6 + last 4, counted as an unmasked PAN) in case a card number hides in a field that is
+     * not known to hold one; cut to {@link #FIELDS_WIDTH}. The line breaks are kept.
+     */
+    static String fields(String text, Tally tally) {
+        StringBuilder out = new StringBuilder(text.length());
+        int start = 0;
+        while (start <= text.length()) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            String line = characters(text.substring(start, end), false, tally);
+            Matcher m = CARD_LENGTH_RUN.matcher(line);
+            if (m.find()) {
+                StringBuilder masked = new StringBuilder();
+                do {
+                    tally.add(Fix.UNMASKED_PAN);
+                    m.appendReplacement(masked, CardData.maskPan(m.group()));
+                } while (m.find());
+                line = m.appendTail(masked).toString();
+            }
+            out.append(start == 0 ? "" : "\n").append(line);
+            start = end + 1;
+        }
+        return cut(out.toString(), FIELDS_WIDTH, tally);
     }
 
     /** The key a record has in the journal (look-ups of what the journal holds use it too). */

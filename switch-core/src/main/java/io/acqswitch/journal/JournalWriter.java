@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -272,8 +273,18 @@ public final class JournalWriter implements AutoCloseable {
      * @return {@code false} when the queue was full (the record is re-read from the store later)
      */
     public boolean offer(String rrn, byte[] record) {
+        return offer(rrn, record, null);
+    }
+
+    /**
+     * As {@link #offer(String, byte[])}, with the terminal's request the record was made from (or
+     * null), by reference: the writer turns it, and the answer the record holds, into the masked
+     * text of {@code transaction_messages} ({@link MessageText}). A change that overflows loses its
+     * request (the store does not hold it), so its messages are not journaled.
+     */
+    public boolean offer(String rrn, byte[] record, ISOMsg request) {
         long now = clock.getAsLong();
-        if (queue.offer(rrn, record, now)) {
+        if (queue.offer(rrn, record, request, now)) {
             return true;
         }
         overflows.increment();
@@ -710,7 +721,7 @@ public final class JournalWriter implements AutoCloseable {
 
     private void drainQueue(List<JournalDb.Change> batch, int limit) {
         if (batch.size() < limit) {
-            queue.drain((rrn, bytes, at) -> add(batch, rrn, bytes, at, at), limit - batch.size());
+            queue.drain((rrn, bytes, request, at) -> add(batch, rrn, bytes, request, at, at), limit - batch.size());
         }
     }
 
@@ -722,7 +733,7 @@ public final class JournalWriter implements AutoCloseable {
             it.remove();
             byte[] bytes = store.get(e.getKey());
             if (bytes != null) {
-                add(batch, e.getKey(), bytes, now, e.getValue());
+                add(batch, e.getKey(), bytes, null, now, e.getValue());
             }
         }
         if (dirty.isEmpty()) {
@@ -742,7 +753,7 @@ public final class JournalWriter implements AutoCloseable {
                 rescanLeft--;
                 byte[] bytes = store.get(rrn);
                 if (bytes != null) {
-                    add(chunk, rrn, bytes, now, 0); // when it changed is not known: not timed
+                    add(chunk, rrn, bytes, null, now, 0); // when it changed is not known: not timed
                 }
             }
             if (!rescan.hasNext()) {
@@ -759,13 +770,24 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    private void add(List<JournalDb.Change> batch, String rrn, byte[] bytes, long at, long changedAt) {
+    private void add(List<JournalDb.Change> batch, String rrn, byte[] bytes, ISOMsg request, long at, long changedAt) {
         try {
             TxnRecord r = RecordCodec.decodeJournaled(bytes);
             if (r.rrn == null || r.rrn.isEmpty()) {
                 r.rrn = rrn;
             }
-            batch.add(new JournalDb.Change(r, at, changedAt));
+            String requestText = null;
+            String answerText = null;
+            if (request != null) {
+                try {
+                    answerText = MessageText.answer(bytes, request);
+                    requestText = MessageText.request(r, request, answerText != null);
+                } catch (RuntimeException e) { // the change is journaled all the same, without its messages
+                    decodeErrors.increment();
+                    LOG.error("journal: cannot render the messages of rrn {} (left out): {}", rrn, e.toString());
+                }
+            }
+            batch.add(new JournalDb.Change(r, at, changedAt, requestText, answerText));
         } catch (RuntimeException e) {
             decodeErrors.increment();
             LOG.error("journal: cannot decode the store record of rrn {} (skipped): {}", rrn, e.toString());

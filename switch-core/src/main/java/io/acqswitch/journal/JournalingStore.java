@@ -2,11 +2,13 @@ package io.acqswitch.journal;
 
 import io.acqswitch.store.ForwardingTransactionStore;
 import io.acqswitch.store.TransactionStore;
+import org.jpos.iso.ISOMsg;
 
 /**
  * A {@link TransactionStore} that copies every record write to the journal: {@link #put} forwards
  * to the real store first (durability does not depend on the journal), then offers the same bytes
- * to the {@link JournalWriter}, which never blocks. Everything else is forwarded unchanged. Same
+ * to the {@link JournalWriter}, which never blocks, with the terminal's request when the caller
+ * gives it (by reference: the writer makes its masked text). Everything else is forwarded unchanged. Same
  * threading as the wrapped store (the processor thread).
  */
 public final class JournalingStore extends ForwardingTransactionStore {
@@ -20,7 +22,13 @@ public final class JournalingStore extends ForwardingTransactionStore {
     /** The bytes are handed to another thread: callers must not change the array after the call (encoders return fresh arrays). */
     @Override
     public void put(String rrn, byte[] record) {
+        put(rrn, record, null);
+    }
+
+    /** As {@link #put(String, byte[])}; {@code request} (or null) goes to the journal by reference, as the bytes do. */
+    @Override
+    public void put(String rrn, byte[] record, ISOMsg request) {
         super.put(rrn, record);
-        journal.offer(rrn, record);
+        journal.offer(rrn, record, request);
     }
 }

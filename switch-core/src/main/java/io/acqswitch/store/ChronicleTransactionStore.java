@@ -14,6 +14,7 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
+import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +117,12 @@ public final class ChronicleTransactionStore implements TransactionStore {
         } catch (IllegalStateException e) {
             throw full("records", e);
         }
+    }
+
+    /** This store keeps no request: {@link #put(String, byte[], int)}. */
+    @Override
+    public void put(String rrn, byte[] buffer, int length, ISOMsg request) {
+        put(rrn, buffer, length);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.acqswitch.store;
 
 import java.util.Arrays;
 import java.util.function.BiConsumer;
+import org.jpos.iso.ISOMsg;
 
 /**
  * Durable storage of transaction records (encoded bytes keyed by RRN) and string indexes (dedupe
@@ -25,6 +26,32 @@ public interface TransactionStore extends AutoCloseable {
      */
     default void put(String rrn, byte[] buffer, int length) {
         put(rrn, Arrays.copyOf(buffer, length));
+    }
+
+    /**
+     * As {@link #put(String, byte[])}, with the terminal's request the record was made from (null:
+     * none), for a store that journals: it may hand the reference to its journal, never keep it
+     * (card data). Plain stores ignore it.
+     *
+     * @throws StoreFullException when the store has no room left
+     */
+    default void put(String rrn, byte[] record, ISOMsg request) {
+        put(rrn, record);
+    }
+
+    /**
+     * {@link #put(String, byte[], int)} with the terminal's request the record was made from (null:
+     * none), as in {@link #put(String, byte[], ISOMsg)}. This default copies the bytes for a store
+     * that journals; a store that ignores the request writes from the buffer.
+     *
+     * @throws StoreFullException when the store has no room left
+     */
+    default void put(String rrn, byte[] buffer, int length, ISOMsg request) {
+        if (request == null) {
+            put(rrn, buffer, length);
+        } else {
+            put(rrn, Arrays.copyOf(buffer, length), request);
+        }
     }
 
     void remove(String rrn);

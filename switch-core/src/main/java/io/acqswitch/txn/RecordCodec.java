@@ -143,6 +143,31 @@ public final class RecordCodec {
         return true;
     }
 
+    /**
+     * The packed answer to the terminal held in encoded record bytes (empty when none yet), read
+     * without decoding the rest: the journal wants it only when it writes the answer's text.
+     *
+     * @throws IllegalArgumentException for bytes of an unknown layout version
+     */
+    public static byte[] response(byte[] bytes) {
+        RecordBytes b = RecordBytes.of(bytes);
+        byte version = b.get(0);
+        if (version < OLDEST || version > VERSION) {
+            throw new IllegalArgumentException("unknown record version " + version);
+        }
+        int at = skipStrings(b, 1, 1); // rrn
+        at += 2; // state, class
+        at = skipStrings(b, at, 3); // mti, processing code, dedupe key
+        at += 8; // fingerprint
+        at = skipStrings(b, at, 6); // original key, terminal STAN, terminal, merchant, acquirer, masked PAN
+        at += 8; // amount
+        at = skipStrings(b, at, 1); // currency
+        at += 4; // issuer
+        at = skipStrings(b, at, 5); // issuer id, switch STAN, field 7, response code, auth code
+        int n = (b.get(at) & 0xff) << 8 | (b.get(at + 1) & 0xff);
+        return Arrays.copyOfRange(bytes, at + 2, at + 2 + n);
+    }
+
     /** @return the position after {@code n} length-prefixed values starting at {@code at} */
     private static int skipStrings(RecordBytes b, int at, int n) {
         int p = at;

@@ -56,10 +56,18 @@ final class Records {
         return transitions.apply(r, next);
     }
 
+    /**
+     * Writes {@code r} to the store, handing its terminal request along by reference (a journaling
+     * store turns it into masked text on its own thread). Once a write has carried the answer too,
+     * the record lets the request go: the journal has both, and card data is not kept in memory.
+     */
     void persist(TxnRecord r) {
         retention.writing(r); // first: it marks the record it queues
         int length = codec.encodeInBuffer(r);
-        store.put(r.rrn, codec.buffer(), length);
+        store.put(r.rrn, codec.buffer(), length, r.request);
+        if (r.response.length > 0) {
+            r.request = null;
+        }
     }
 
     TxnRecord load(String rrn) {
@@ -137,6 +145,7 @@ final class Records {
         r.currency = orEmpty(req.message().getString(49));
         r.receivedAt = now;
         r.batch = Settlement.batchOf(req.message().getString(60));
+        r.request = req.message();
         created.accept(r);
         return r;
     }

@@ -1,11 +1,14 @@
 package io.acqswitch.txn;
 
 import io.acqswitch.iso.MessageClass;
+import org.jpos.iso.ISOMsg;
 
 /**
  * One transaction as the processor and the store know it. Mutable, owned by the processor thread
  * only; the store keeps an encoded copy ({@link RecordCodec}). Holds no full PAN, track, PIN or ICC
- * data: the store and everything derived from it (journal, API) only ever see the masked PAN.
+ * data: the store and everything derived from it (journal, API) only ever see the masked PAN. The
+ * one exception, {@link #request}, is a reference the record holds while it waits for its answer
+ * and that is never encoded.
  */
 public final class TxnRecord {
     /** Switch-assigned retrieval reference number (field 37 towards issuer and terminal); the record's key. */
@@ -48,6 +51,13 @@ public final class TxnRecord {
     public String issuerTransmissionTime = "";
     public String responseCode = "";
     public String authCode = "";
+    /**
+     * The terminal's request this record was made from, by reference (immutable, see
+     * {@link io.acqswitch.iso.TerminalRequest}), or null: handed to the journal with each write
+     * ({@link Records#persist}) until the answer has been, for the messages' masked text. Never
+     * encoded, never in the store (it holds card data).
+     */
+    public ISOMsg request;
     /** The packed answer sent to the terminal (without length prefix), replayed for duplicates. */
     public byte[] response = new byte[0];
     /** The terminal's socket accepted the answer. */

@@ -123,7 +123,10 @@ class ConsoleBrowserTest {
                 assertTrue(saleTimeline.contains("reversal acknowledged by the issuer"), saleTimeline);
                 assertTrue(text("duplicates").startsWith("1 repeat(s)"), text("duplicates"));
                 assertTrue(text("follow-ups").contains(voidRrn), "the void is listed as acting on the sale");
-                assertTrue(text("request").contains("476173******0010"));
+                String request = text("request");
+                assertTrue(request.contains("476173******0010") && request.contains("22 POS entry mode 021")
+                        && request.contains("25 POS condition code 00"), "every field the terminal sent: " + request);
+                assertTrue(text("answer").contains("39 response code 00"), text("answer"));
                 shot("transaction");
 
                 browser.findElement(By.linkText(voidRrn)).click();
@@ -135,9 +138,11 @@ class ConsoleBrowserTest {
                     String s = text("timeline");
                     return s.contains("expired unacknowledged") ? s : null;
                 });
-                // the timeout and the queued reversal are one change of the processor's, so one journaled step
-                assertTrue(timeoutTimeline.contains("REVERSAL_PENDING 68 reversal queued in the SAF (issuer timeout)"),
-                        timeoutTimeline);
+                // one store write of the processor's, shown as its two steps: the timeout, then the reversal queued
+                int timedOut = timeoutTimeline.indexOf("TIMED_OUT 68 no issuer answer within its deadline; terminal answered 68");
+                int queued = timeoutTimeline.indexOf("REVERSAL_PENDING 68 reversal queued in the SAF (issuer timeout)");
+                assertTrue(timedOut >= 0 && queued > timedOut, timeoutTimeline);
+                assertTrue(text("answer").contains("68"), "the answer as sent: " + text("answer"));
                 assertTrue(timeoutTimeline.contains("reversal advice sent (attempt 1)"), timeoutTimeline);
 
                 open("/saf");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.journal.JournalQueries;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Rig;
@@ -14,10 +15,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -218,6 +225,59 @@ class ConsoleHttpTest {
         assertEquals(404, asPath.statusCode());
         for (String page : new String[] {byCard, csv.body(), txn, whole.body(), inRrn, asPath.body()}) {
             assertFalse(page.contains(pan), "no full PAN");
+        }
+    }
+
+    @Test
+    void shouldShowTheRequestAndTheAnswerFieldByFieldWithCardDataMaskedInTheJournalAndThePage() throws Exception {
+        String cookie = login("erin");
+        String pan = "4761739001010028";
+        String track2 = pan + "=25121010000012345678";
+        byte[] pinBlock = {0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f, 0x70, (byte) 0x81};
+        ISOMsg sale = TerminalMessages.sale(pan, 4321, "000888", "TERM0888", "M888");
+        sale.set(35, track2);
+        sale.set(52, pinBlock);
+        String rrn;
+        try (TerminalClient t = rig.terminal()) {
+            ISOMsg answer = t.exchange(sale);
+            assertEquals("00", answer.getString(39));
+            rrn = answer.getString(37);
+        }
+        JournalQueries queries = new JournalQueries(rig.node.journal().db());
+        rig.await("both messages journaled", () -> {
+            try {
+                return queries.messages(rrn).size() == 2;
+            } catch (SQLException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(10));
+        StringBuilder stored = new StringBuilder();
+        try (Connection c = rig.node.journal().db().connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT rrn, kind, fields FROM transaction_messages")) {
+            while (rs.next()) {
+                stored.append(rs.getString(1)).append(' ').append(rs.getString(2)).append('\n').append(rs.getString(3)).append('\n');
+            }
+        }
+        String request = queries.messages(rrn).get("request");
+        assertTrue(request.startsWith("0=0200\n2=476173******0028\n"), request);
+        assertTrue(request.contains("\n22=021\n") && request.contains("\n25=00\n"), "the fields the terminal sent: " + request);
+        assertTrue(request.contains("\n35=<hidden, " + track2.length() + " chars>") && request.contains("\n52=<hidden, 8 bytes>"),
+                request);
+        String answer = queries.messages(rrn).get("answer");
+        assertTrue(answer.startsWith("0=0210\n") && answer.contains("\n37=" + rrn) && answer.contains("\n39=00"), answer);
+        String page = get("/console/txn/" + rrn, cookie).body();
+        String requestTable = page.substring(page.indexOf("<table id=\"request\">"), page.indexOf("<table id=\"answer\">"));
+        for (String[] field : new String[][] {{"2", "476173******0028"}, {"22", "021"}, {"25", "00"}, {"41", "TERM0888"},
+                {"35", "&lt;hidden, 37 chars&gt;"}, {"52", "&lt;hidden, 8 bytes&gt;"}}) {
+            assertTrue(requestTable.matches("(?s).*<td>" + field[0] + "</td><td>[^<]*</td><td>" + Pattern.quote(field[1]) + "</td>.*"),
+                    field[0] + " in " + requestTable);
+        }
+        assertTrue(page.contains("<td>39</td><td>response code</td><td>00</td>"), page);
+        assertFalse(page.contains("request-not-journaled") || page.contains("answer-not-journaled"), page);
+        for (String text : new String[] {stored.toString(), page}) {
+            assertFalse(text.contains(pan), "no full PAN");
+            assertFalse(text.contains("25121010000012345678"), "no track 2");
+            assertFalse(text.toUpperCase(Locale.ROOT).contains("1A2B3C4D5E6F7081"), "no PIN block");
         }
     }
 }

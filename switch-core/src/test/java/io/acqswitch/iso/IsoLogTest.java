@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.sim.TerminalMessages;
+import java.util.List;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Test;
 
@@ -65,5 +66,28 @@ class IsoLogTest {
         String line = IsoLog.describe(m);
         assertTrue(line.contains("43=" + "A".repeat(120) + "…(+879)"), line);
         assertEquals(-1, line.indexOf("A".repeat(121)));
+    }
+
+    @Test
+    void shouldListEveryFieldOnALineOfItsOwnMaskedWithTheHiddenOnesByLength() {
+        ISOMsg m = TerminalMessages.sale(PAN, 1000, "000005", "TERM\n0001", "MERCHANT0000001");
+        m.set(35, TRACK2);
+        m.set(45, "B" + PAN + "^CARDHOLDER/JOHN^2212");
+        m.set(48, "TOTALS" + PAN);
+        m.set(52, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        m.set(55, new byte[] {0x5a, 0x08, 0x47, 0x61});
+        m.set(64, new byte[] {9, 9, 9, 9, 9, 9, 9, 9});
+        String[] lines = IsoLog.fields(m).split("\n");
+        assertEquals("0=0200", lines[0]);
+        List<String> list = List.of(lines);
+        assertTrue(list.contains("2=476173******0010"), list.toString());
+        assertTrue(list.contains("22=021") && list.contains("25=00"), list.toString());
+        assertTrue(list.contains("41=TERM\\n0001"), "a line feed in a value is escaped, not a new line: " + list);
+        assertTrue(list.contains("35=<hidden, " + TRACK2.length() + " chars>"), list.toString());
+        assertTrue(list.contains("52=<hidden, 8 bytes>") && list.contains("55=<hidden, 4 bytes>")
+                && list.contains("64=<hidden, 8 bytes>"), list.toString());
+        assertTrue(list.contains("48=<22 chars>"), list.toString());
+        String all = String.join("\n", list);
+        assertFalse(all.contains(PAN) || all.contains("2212201114") || all.contains("JOHN"), all);
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
+import org.jpos.iso.ISOMsg;
 
 /**
  * The queue between the processor and the journal writer: FIFO, bounded exactly, never blocking,
@@ -29,7 +30,7 @@ class ChangeQueueTest {
 
     private static List<String> drainAll(ChangeQueue q) {
         List<String> out = new ArrayList<>();
-        q.drain((rrn, record, at) -> out.add(rrn + "@" + at), Integer.MAX_VALUE);
+        q.drain((rrn, record, request, at) -> out.add(rrn + "@" + at), Integer.MAX_VALUE);
         return out;
     }
 
@@ -45,7 +46,7 @@ class ChangeQueueTest {
             assertEquals(3, q.size());
             assertEquals(10 * lap, q.oldestOfferedAt());
             List<String> first = new ArrayList<>();
-            assertEquals(1, q.drain((rrn, record, at) -> first.add(rrn), 1));
+            assertEquals(1, q.drain((rrn, record, request, at) -> first.add(rrn), 1));
             assertEquals(List.of("a" + lap), first);
             assertTrue(q.offer("e" + lap, BYTES, 10 * lap + 4), "room again once one is taken");
             assertEquals(List.of("b" + lap + "@" + (10 * lap + 1), "c" + lap + "@" + (10 * lap + 2),
@@ -60,9 +61,9 @@ class ChangeQueueTest {
         byte[] record = {9, 9};
         q.offer("r", record, 1);
         byte[][] got = new byte[1][];
-        q.drain((rrn, bytes, at) -> got[0] = bytes, 10);
+        q.drain((rrn, bytes, request, at) -> got[0] = bytes, 10);
         assertSame(record, got[0], "no copy: the array the processor made for the store");
-        assertEquals(0, q.drain((rrn, bytes, at) -> got[0] = null, 10));
+        assertEquals(0, q.drain((rrn, bytes, request, at) -> got[0] = null, 10));
         assertArrayEquals(new byte[] {9, 9}, got[0]);
     }
 
@@ -98,7 +99,7 @@ class ChangeQueueTest {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (taken[0] < producers * each) {
             assertTrue(System.nanoTime() < end, "took " + taken[0] + " of " + producers * each);
-            q.drain((rrn, record, at) -> {
+            q.drain((rrn, record, request, at) -> {
                 int id = Integer.parseInt(rrn);
                 assertEquals(next[id], at, "each producer's changes in its order, none lost or doubled");
                 next[id]++;
@@ -144,7 +145,7 @@ class ChangeQueueTest {
         for (int i = 0; i < rrns.length; i++) {
             rrns[i] = Integer.toString(i);
         }
-        ChangeQueue.Taker discard = (rrn, record, at) -> { };
+        ChangeQueue.Taker discard = (rrn, record, request, at) -> { };
         for (int round = 0; round < 200; round++) { // warm up: compiled as the processor would run it
             for (String rrn : rrns) {
                 q.offer(rrn, BYTES, round);
@@ -171,20 +172,21 @@ class ChangeQueueTest {
                 100, Duration.ofMillis(10), Duration.ofMillis(100), registry, () -> 1_700_000_000_000L);
         // not started: nothing drains, so the puts below must fit in the queue
         JournalingStore journaling = new JournalingStore(new NullStore(), writer);
+        ISOMsg request = new ISOMsg("0200"); // handed over by reference, as the processor does
         String[] rrns = new String[1000];
         for (int i = 0; i < rrns.length; i++) {
             rrns[i] = Integer.toString(i);
         }
         for (int round = 0; round < 4; round++) { // warm up, within the queue's room (8 x 1000 puts in all)
             for (String rrn : rrns) {
-                journaling.put(rrn, BYTES);
+                journaling.put(rrn, BYTES, request);
             }
         }
         long bytes = Long.MAX_VALUE;
         for (int round = 0; round < 3; round++) { // the least of three: a one-off (a class loaded, a stub) is not the put's
             bytes = Math.min(bytes, allocated(() -> {
                 for (String rrn : rrns) {
-                    journaling.put(rrn, BYTES);
+                    journaling.put(rrn, BYTES, request);
                 }
             }));
         }

@@ -153,6 +153,25 @@ class JournalValuesTest {
                 assertEquals(widths.get(col.columnName()), col.width(), col.columnName());
             }
             assertEquals(JournalValues.Column.values().length, widths.size(), "every text column is listed: " + widths);
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT character_maximum_length"
+                    + " FROM information_schema.columns WHERE table_name = 'transaction_messages' AND column_name = 'fields'")) {
+                assertTrue(rs.next());
+                assertEquals(JournalValues.FIELDS_WIDTH, rs.getInt(1), "transaction_messages.fields");
+            }
         }
+    }
+
+    @Test
+    void shouldKeepAMessagesLinesAndMaskACardNumberHiddenInAnyField() {
+        JournalValues.Tally t = tally();
+        String text = "0=0200\n2=476173******0010\n4=000000001000\n43=SHOP 4761739001010010 X\n90="
+                + "0200000001" + "1".repeat(32) + "\n102=\u0000ACCT";
+        String fixed = JournalValues.fields(text, t);
+        assertEquals("0=0200\n2=476173******0010\n4=000000001000\n43=SHOP 476173******0010 X\n90=0200000001"
+                + "1".repeat(32) + "\n102=\uFFFDACCT", fixed, "a 12-digit amount and a 42-digit field 90 are not card numbers");
+        assertEquals(1, t.count(JournalValues.Fix.UNMASKED_PAN));
+        assertEquals(1, t.count(JournalValues.Fix.BAD_CHARACTER));
+        String longText = "0=0200\n43=" + "A".repeat(5000);
+        assertEquals(JournalValues.FIELDS_WIDTH, JournalValues.fields(longText, t).length());
     }
 }
