@@ -122,19 +122,7 @@ public final class RecordCodec {
 
     /** {@link #markDelivered(byte[])} on bytes where they lie (a store's {@link RecordBytes.Edit}). */
     public static boolean markDelivered(RecordBytes bytes) {
-        byte version = bytes.get(0);
-        if (version < OLDEST || version > VERSION) {
-            throw new IllegalArgumentException("unknown record version " + version);
-        }
-        int at = skipStrings(bytes, 1, 1); // rrn
-        at += 2; // state, class
-        at = skipStrings(bytes, at, 3); // mti, processing code, dedupe key
-        at += 8; // fingerprint
-        at = skipStrings(bytes, at, 6); // original key, terminal STAN, terminal, merchant, acquirer, masked PAN
-        at += 8; // amount
-        at = skipStrings(bytes, at, 1); // currency
-        at += 4; // issuer
-        at = skipStrings(bytes, at, 6); // issuer id, switch STAN, field 7, response code, auth code, response bytes
+        int at = skipStrings(bytes, responseAt(bytes), 1); // response bytes
         byte flags = bytes.get(at);
         if ((flags & 1) != 0) {
             return false;
@@ -151,6 +139,17 @@ public final class RecordCodec {
      */
     public static byte[] response(byte[] bytes) {
         RecordBytes b = RecordBytes.of(bytes);
+        int at = responseAt(b);
+        int n = (b.get(at) & 0xff) << 8 | (b.get(at + 1) & 0xff);
+        return Arrays.copyOfRange(bytes, at + 2, at + 2 + n);
+    }
+
+    /**
+     * Where the packed response's length prefix sits in encoded record bytes.
+     *
+     * @throws IllegalArgumentException for bytes of an unknown layout version
+     */
+    private static int responseAt(RecordBytes b) {
         byte version = b.get(0);
         if (version < OLDEST || version > VERSION) {
             throw new IllegalArgumentException("unknown record version " + version);
@@ -163,9 +162,7 @@ public final class RecordCodec {
         at += 8; // amount
         at = skipStrings(b, at, 1); // currency
         at += 4; // issuer
-        at = skipStrings(b, at, 5); // issuer id, switch STAN, field 7, response code, auth code
-        int n = (b.get(at) & 0xff) << 8 | (b.get(at + 1) & 0xff);
-        return Arrays.copyOfRange(bytes, at + 2, at + 2 + n);
+        return skipStrings(b, at, 5); // issuer id, switch STAN, field 7, response code, auth code
     }
 
     /** @return the position after {@code n} length-prefixed values starting at {@code at} */
