@@ -88,9 +88,13 @@ class TlsTest {
                           - name: mutual
                             port: 0
                             idleTimeout: 60s
-                            tls: {keyStore: %s, password: %s, trust: %s, clientAuth: require}""".formatted(
+                            tls: {keyStore: %s, password: %s, trust: %s, clientAuth: require}
+                          - name: optional
+                            port: 0
+                            idleTimeout: 60s
+                            tls: {certificate: %s, privateKey: %s, trust: %s, clientAuth: optional}""".formatted(
                         switchId.certificate(), switchId.privateKey(), switchId.p12(), TestCertificates.PASSWORD,
-                        terminalId.certificate()))
+                        terminalId.certificate(), switchId.certificate(), switchId.privateKey(), terminalId.certificate()))
                 .replace("    reconnectMax: 500ms\n", """
                             reconnectMax: 500ms
                             tls: {trust: %s, certificate: %s, privateKey: %s}
@@ -152,6 +156,30 @@ class TlsTest {
             assertEquals("00", answer.getString(39));
             assertTrue(rig.ledger(answer.getString(37)).orElseThrow().approved());
         }
+    }
+
+    @Test
+    void shouldTakeTerminalsWithATrustedCertificateOrNoneOnTheOptionalListener() throws Exception {
+        // optional: a terminal need not show a certificate. One holding only a certificate the listener does not
+        // trust shows none (the listener names the issuers it trusts in its request), so it is served as one without
+        for (SSLContext ctx : List.of(TestCertificates.trustingOnly(switchId), terminalId.sslContext(switchId),
+                strangerId.sslContext(switchId))) {
+            try (TerminalClient t = tlsTerminal(2, ctx)) {
+                ISOMsg answer = t.exchange(TerminalMessages.sale(PAN, 800, stan(), "TERMTLS4", MID));
+                assertEquals("00", answer.getString(39));
+                assertTrue(rig.ledger(answer.getString(37)).orElseThrow().approved());
+            }
+        }
+        double failed = malformed(Malformation.TLS_HANDSHAKE_FAILED);
+        int entries = stub.ledger().entries().size();
+        assertThrows(IOException.class, () -> {
+            try (TerminalClient t = tlsTerminal(1, strangerId.sslContext(switchId))) {
+                t.exchange(TerminalMessages.sale(PAN, 800, stan(), "TERMTLS5", MID));
+            }
+        }, "the same terminal on the listener that requires a trusted certificate");
+        rig.await("the failed handshake counted", () -> malformed(Malformation.TLS_HANDSHAKE_FAILED) == failed + 1,
+                Duration.ofSeconds(5));
+        assertEquals(entries, stub.ledger().entries().size(), "nothing reached the issuer");
     }
 
     @Test

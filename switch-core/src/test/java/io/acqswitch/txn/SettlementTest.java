@@ -117,6 +117,26 @@ class SettlementTest extends RigTest {
         }
     }
 
+    @Test
+    void shouldLogAStormOfOutOfBalanceSettlementsInAFewLinesAndCountEveryOne() throws Exception {
+        Logger log = (Logger) LoggerFactory.getLogger(Batches.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            double before = rig.counted("switch_settlements", "result", "out_of_balance");
+            int settlements = 300;
+            for (int i = 0; i < settlements; i++) { // empty batches claimed with totals: each out of balance
+                assertEquals("00", settle(String.format("7%05d", i), totals(100, 1, 0, 0)).getString(39));
+            }
+            assertEquals(before + settlements, rig.counted("switch_settlements", "result", "out_of_balance"));
+            long logged = lines.list.stream().filter(e -> e.getFormattedMessage().startsWith("settlement of batch")).count();
+            assertTrue(logged <= 2, logged + " lines for " + settlements + " settlements (one a 10 s interval at most)");
+        } finally {
+            log.detachAppender(lines);
+        }
+    }
+
     private ISOMsg upload(String batch, String lines) throws Exception {
         ISOMsg upload = new ISOMsg("0320");
         upload.set(7, TransmissionTime.now());
