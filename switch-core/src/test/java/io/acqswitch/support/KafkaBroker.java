@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,13 +62,16 @@ public final class KafkaBroker implements AutoCloseable {
         }
         broker.process = new ProcessBuilder(java("kafka.Kafka", props.toString())).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("broker.log").toFile()).start();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!broker.accepts()) {
-            if (!broker.process.isAlive() || System.nanoTime() > end) {
-                broker.close();
-                throw new IllegalStateException("kafka did not start; see " + dir.resolve("broker.log"));
-            }
-            Thread.sleep(200);
+        try {
+            Await.until("kafka accepting connections or its process ended", () -> broker.accepts() || !broker.process.isAlive(),
+                    Duration.ofSeconds(60));
+        } catch (RuntimeException | AssertionError timedOut) {
+            broker.close();
+            throw new IllegalStateException("kafka did not start within 60 s; see " + dir.resolve("broker.log"), timedOut);
+        }
+        if (!broker.accepts()) {
+            broker.close();
+            throw new IllegalStateException("kafka did not start; see " + dir.resolve("broker.log"));
         }
         return broker;
     }
