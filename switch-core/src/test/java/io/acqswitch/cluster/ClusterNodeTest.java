@@ -8,6 +8,7 @@ import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
+import io.acqswitch.support.Await;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.KafkaBroker;
 import io.acqswitch.support.Rig;
@@ -73,8 +74,9 @@ class ClusterNodeTest {
             kafka.pause();
             try {
                 t.send(sale(200, "000002"));
-                Thread.sleep(2000); // absence can only be shown over a while: the barrier waits up to ackTimeout (20s)
-                assertEquals(1, stub.ledger().entries().size(), "no request reaches the issuer while Kafka does not acknowledge");
+                // absence can only be shown over a while: the barrier waits up to ackTimeout (20s)
+                Await.holds("no request reaches the issuer while Kafka does not acknowledge",
+                        () -> stub.ledger().entries().size() == 1, Duration.ofSeconds(2));
             } finally {
                 kafka.resume();
             }
