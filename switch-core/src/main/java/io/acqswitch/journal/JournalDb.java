@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.OffsetDateTime;
@@ -17,12 +18,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,7 @@ public final class JournalDb {
     static final List<String> MIGRATIONS = List.of("V1__journal.sql", "V2__originals_and_flags.sql", "V3__duplicates.sql",
             "V4__quarantine.sql", "V5__lean_indexes.sql",
             // there is no V6 script: V7 (version 6) came from the console's branch; versions follow this list, not the names
-            "V7__console_audit.sql", "V8__messages.sql");
+            "V7__console_audit.sql", "V8__messages.sql", "V9__history_on_row.sql");
     /** Widths of {@code journal_quarantine}'s free-text columns (V4). */
     static final int QUARANTINE_REASON_WIDTH = 1000;
     static final int QUARANTINE_VALUES_WIDTH = 10000;
@@ -51,37 +52,31 @@ public final class JournalDb {
     private static final String COLUMNS = "rrn, seq, state, message_class, mti, processing_code, terminal_id, merchant_id,"
             + " terminal_stan, masked_pan, amount, currency, issuer, response_code, auth_code, delivered, reversal_reason,"
             + " saf_attempts, saf_expired, received_at, forwarded_at, completed_at, reversed_at, journaled_at, original_rrn,"
-            + " batch, flag, duplicates, last_duplicate_at";
+            + " batch, flag, duplicates, last_duplicate_at, steps, request_fields, answer_fields";
     private static final String[] COLUMN_NAMES = COLUMNS.split(", ");
-    private static final String EVENT_COLUMNS = "rrn, seq, state, response_code, delivered, saf_attempts, saf_expired,"
-            + " duplicates, occurred_at";
-    /** Most events per multi-row insert, and most rows per upsert: 1 152 and 1 856 parameters, well within both databases' limits. */
-    static final int EVENT_CHUNK = 128;
+    /** Most rows per multi-row statement: 2 048 parameters, well within both databases' limits. */
     static final int ROW_CHUNK = 64;
     /**
      * Multi-row statements by size: index {@code k} holds the one for {@code 2^k} rows. Only powers
      * of two are used, so that a connection keeps a handful of prepared statements whatever the
      * batch sizes (H2 parses each new statement text; PostgreSQL plans it).
      */
-    private static final String[] INSERT_EVENTS = bySize(EVENT_CHUNK, n -> "INSERT INTO transaction_events ("
-            + EVENT_COLUMNS + ") VALUES " + rows(n, 9) + " ON CONFLICT DO NOTHING");
+    private static final String[] INSERT_H2 = bySize(ROW_CHUNK, n -> "INSERT INTO transactions (" + COLUMNS
+            + ") VALUES " + rows(n, COLUMN_NAMES.length) + " ON CONFLICT DO NOTHING");
     /**
      * H2: {@code MERGE ... USING (VALUES ...)}, the standard upsert (H2 has no {@code ON CONFLICT DO
-     * UPDATE}); the row is replaced only by a change with an equal or higher {@code seq}.
+     * UPDATE}), for the rows {@link #INSERT_H2} found in place.
      */
     private static final String[] UPSERT_H2 = bySize(ROW_CHUNK, n -> "MERGE INTO transactions t USING (VALUES "
-            + rows(n, COLUMN_NAMES.length) + ") AS s (" + COLUMNS + ") ON t.rrn = s.rrn WHEN MATCHED AND t.seq <= s.seq"
+            + rows(n, COLUMN_NAMES.length) + ") AS s (" + COLUMNS + ") ON t.rrn = s.rrn WHEN MATCHED"
             + " THEN UPDATE SET " + assignments("s.") + " WHEN NOT MATCHED THEN INSERT (" + COLUMNS + ") VALUES ("
             + String.join(", ", Arrays.stream(COLUMN_NAMES).map(c -> "s." + c).toList()) + ")");
     /**
      * PostgreSQL: its own upsert, which (unlike its {@code MERGE}) also holds against a concurrent
-     * insert of the same key; the same rule on {@code seq}.
+     * insert of the same key.
      */
     private static final String[] UPSERT_POSTGRES = bySize(ROW_CHUNK, n -> "INSERT INTO transactions AS t (" + COLUMNS
-            + ") VALUES " + rows(n, COLUMN_NAMES.length) + " ON CONFLICT (rrn) DO UPDATE SET " + assignments("EXCLUDED.")
-            + " WHERE t.seq <= EXCLUDED.seq");
-    private static final String INSERT_MESSAGE = "INSERT INTO transaction_messages (rrn, kind, fields) VALUES (?,?,?)"
-            + " ON CONFLICT DO NOTHING";
+            + ") VALUES " + rows(n, COLUMN_NAMES.length) + " ON CONFLICT (rrn) DO UPDATE SET " + assignments("EXCLUDED."));
     private static final String INSERT_QUARANTINE = "INSERT INTO journal_quarantine (rrn, seq, state, reason, row_values,"
             + " quarantined_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING";
 
@@ -103,11 +98,26 @@ public final class JournalDb {
         return (row + ",").repeat(n - 1) + row;
     }
 
-    /** {@code seq = s.seq, state = s.state, …}: every column but the key, from {@code source}. */
+    /**
+     * The update of a row in place by the incoming {@code source} row: every column but the key
+     * takes the incoming value only when its {@code seq} is not lower (an older change never
+     * overwrites a newer row); the steps are appended whatever the order (the timeline sorts them),
+     * until the row holds {@value Steps#MAX_LENGTH} characters; a message's text replaces the row's
+     * only when the incoming row brings one.
+     */
     private static String assignments(String source) {
         StringBuilder sb = new StringBuilder();
         for (int i = 1; i < COLUMN_NAMES.length; i++) {
-            sb.append(i > 1 ? ", " : "").append(COLUMN_NAMES[i]).append(" = ").append(source).append(COLUMN_NAMES[i]);
+            String c = COLUMN_NAMES[i];
+            sb.append(i > 1 ? ", " : "").append(c).append(" = ");
+            switch (c) {
+                case "steps" -> sb.append("CASE WHEN LENGTH(t.steps) < ").append(Steps.MAX_LENGTH)
+                        .append(" THEN t.steps || ").append(source).append("steps ELSE t.steps END");
+                case "request_fields", "answer_fields" -> sb.append("COALESCE(").append(source).append(c)
+                        .append(", t.").append(c).append(")");
+                default -> sb.append("CASE WHEN t.seq <= ").append(source).append("seq THEN ").append(source)
+                        .append(c).append(" ELSE t.").append(c).append(" END");
+            }
         }
         return sb.toString();
     }
@@ -369,69 +379,42 @@ public final class JournalDb {
         }
     }
 
-    /** One event's key: the {@code transaction_events_once} constraint. */
-    private record EventKey(String rrn, long seq, String responseCode) {}
-
-    /** One message's key: the {@code transaction_messages_once} constraint. */
-    private record MessageKey(String rrn, String kind) {}
-
     /**
-     * Writes one batch in one transaction: an event per change (insert-if-absent), and each
-     * record's row once, at its latest change in the batch (an older change never overwrites a
-     * newer row). So a record that went through several states within the batch costs one row
-     * write, whatever the number of its changes, and the events keep every step with its time.
-     * Events go in multi-row inserts of up to {@value #EVENT_CHUNK}, rows in multi-row upserts of up
-     * to {@value #ROW_CHUNK} (PostgreSQL: {@code INSERT … ON CONFLICT (rrn) DO UPDATE … WHERE};
-     * H2: {@code MERGE … USING (VALUES …)}), all through {@code st}'s kept statements; the
-     * messages' text a change brought ({@link Change#requestText()}, {@link Change#answerText()})
-     * goes to {@code transaction_messages} (insert-if-absent, one JDBC batch). Every
-     * value goes through {@link JournalValues} first (fixes counted in {@code tally}). On failure
-     * rolls back and throws; the caller retries the batch, or writes its changes one by one to find
-     * the one refused.
+     * Writes one batch in one transaction: each record's row once, at its latest change in the
+     * batch (an older change never overwrites a newer row), appending every change of the batch to
+     * the row's {@code steps} ({@link Steps}: a change met twice in the batch, queued and re-read
+     * from the store, once), with the messages' text a change brought ({@link Change#requestText()},
+     * {@link Change#answerText()}). So a transaction whose changes meet in one batch costs one row
+     * insert, whatever the number of its changes. Rows go in multi-row statements of up to
+     * {@value #ROW_CHUNK}, through {@code st}'s kept statements: on PostgreSQL its upsert
+     * ({@code INSERT … ON CONFLICT (rrn) DO UPDATE}); on H2 a plain insert (the rows of new
+     * transactions, most of them, cost no look-up of an old row), and when it finds rows in place it
+     * is rolled back to a savepoint and the chunk merged instead ({@code MERGE … USING (VALUES …)}).
+     * Every value goes through {@link JournalValues} first (fixes counted in {@code tally}). On
+     * failure rolls back and throws; the caller retries the batch, or writes its changes one by one
+     * to find the one refused.
      *
      * @return the rows written: one per record in the batch (a row the journal holds at a higher
-     *         {@code seq} is left as it is, and counted all the same)
+     *         {@code seq} keeps its values, and is counted all the same)
      */
     int write(Statements st, List<Change> batch, long now, JournalValues.Tally tally) throws SQLException {
         Connection c = st.connection();
         c.setAutoCommit(false);
         try {
-            Map<String, Change> latest = new LinkedHashMap<>();
-            List<JournalValues.EventRow> events = new ArrayList<>(batch.size());
-            Set<EventKey> seen = new HashSet<>();
-            for (Change ch : batch) {
-                JournalValues.EventRow e = JournalValues.event(ch, tally);
-                // a change met twice in one batch (queued, and re-read from the store) is one event: a
-                // duplicate key within one insert costs H2 an exception, though it is then ignored
-                if (seen.add(new EventKey(e.rrn(), e.seq(), e.responseCode()))) {
-                    events.add(e);
-                }
-                latest.merge(e.rrn(), ch, (a, b) -> b.seq() >= a.seq() ? b : a);
-            }
-            for (int i = 0; i < events.size(); ) {
-                int n = chunk(events.size() - i, EVENT_CHUNK);
-                PreparedStatement ps = st.get(INSERT_EVENTS[Integer.numberOfTrailingZeros(n)]);
-                int p = 1;
-                for (int k = i; k < i + n; k++) {
-                    p = bindEvent(ps, p, events.get(k));
-                }
-                ps.executeUpdate();
-                i += n;
-            }
-            writeMessages(st, batch, tally);
-            List<JournalValues.TxnRow> rows = new ArrayList<>(latest.size());
-            for (Change ch : latest.values()) {
-                rows.add(JournalValues.txn(ch, now, tally));
-            }
-            String[] upsert = postgres ? UPSERT_POSTGRES : UPSERT_H2;
+            List<JournalValues.TxnRow> rows = rows(batch, now, tally);
             for (int i = 0; i < rows.size(); ) {
                 int n = chunk(rows.size() - i, ROW_CHUNK);
-                PreparedStatement ps = st.get(upsert[Integer.numberOfTrailingZeros(n)]);
-                int p = 1;
-                for (int k = i; k < i + n; k++) {
-                    p = bind(ps, p, rows.get(k), true);
+                int size = Integer.numberOfTrailingZeros(n);
+                if (postgres) {
+                    execute(st.get(UPSERT_POSTGRES[size]), rows, i, n);
+                } else {
+                    Savepoint before = c.setSavepoint();
+                    if (execute(st.get(INSERT_H2[size]), rows, i, n) < n) {
+                        c.rollback(before); // some were in place: merge the chunk instead
+                        execute(st.get(UPSERT_H2[size]), rows, i, n);
+                    }
+                    c.releaseSavepoint(before);
                 }
-                ps.executeUpdate();
                 i += n;
             }
             c.commit();
@@ -446,46 +429,54 @@ public final class JournalDb {
         }
     }
 
-    /** The messages' text the batch's changes brought, each (RRN, kind) once; nothing to do for most changes. */
-    private static void writeMessages(Statements st, List<Change> batch, JournalValues.Tally tally) throws SQLException {
-        PreparedStatement ps = null;
-        Set<MessageKey> seen = null;
-        for (Change ch : batch) {
-            for (int k = 0; k < 2; k++) {
-                String text = k == 0 ? ch.requestText() : ch.answerText();
-                if (text == null) {
-                    continue;
-                }
-                String rrn = JournalValues.text(JournalValues.Column.RRN, ch.record().rrn, tally);
-                String kind = k == 0 ? MessageText.REQUEST : MessageText.ANSWER;
-                if (seen == null) {
-                    seen = new HashSet<>();
-                    ps = st.get(INSERT_MESSAGE);
-                }
-                if (seen.add(new MessageKey(rrn, kind))) {
-                    ps.setString(1, rrn);
-                    ps.setString(2, kind);
-                    ps.setString(3, JournalValues.fields(text, tally));
-                    ps.addBatch();
-                }
-            }
+    /** Binds rows {@code from} … {@code from + n - 1} to {@code ps} and runs it: the rows it changed. */
+    private static int execute(PreparedStatement ps, List<JournalValues.TxnRow> rows, int from, int n)
+            throws SQLException {
+        int p = 1;
+        for (int k = from; k < from + n; k++) {
+            p = bind(ps, p, rows.get(k));
         }
-        if (ps != null) {
-            ps.executeBatch();
-        }
+        return ps.executeUpdate();
     }
 
-    private static int bindEvent(PreparedStatement ps, int i, JournalValues.EventRow e) throws SQLException {
-        ps.setString(i++, e.rrn());
-        ps.setLong(i++, e.seq());
-        ps.setString(i++, e.state());
-        ps.setString(i++, e.responseCode());
-        ps.setBoolean(i++, e.delivered());
-        ps.setInt(i++, e.safAttempts());
-        ps.setBoolean(i++, e.safExpired());
-        ps.setInt(i++, e.duplicates());
-        ps.setObject(i++, e.occurredAt());
-        return i;
+    /**
+     * One row per record of the batch (by its journal key), in the order the records first appear:
+     * at its latest change, with the steps of all its changes in the batch in order, each once, and
+     * the messages' text the changes brought.
+     */
+    private static List<JournalValues.TxnRow> rows(List<Change> batch, long now, JournalValues.Tally tally) {
+        Map<String, List<Change>> byRrn = new LinkedHashMap<>();
+        for (Change ch : batch) {
+            byRrn.computeIfAbsent(JournalValues.rrn(ch.record().rrn), k -> new ArrayList<>(4)).add(ch);
+        }
+        List<JournalValues.TxnRow> rows = new ArrayList<>(byRrn.size());
+        StringBuilder steps = new StringBuilder(256);
+        for (List<Change> changes : byRrn.values()) {
+            if (changes.size() > 1) {
+                changes.sort(Comparator.comparingLong(Change::seq)); // stable: equal seqs keep their order
+            }
+            Change latest = changes.getLast();
+            String request = null;
+            String answer = null;
+            steps.setLength(0);
+            long lastSeq = -1;
+            String lastCode = null;
+            for (Change ch : changes) {
+                request = ch.requestText() != null ? ch.requestText() : request;
+                answer = ch.answerText() != null ? ch.answerText() : answer;
+                String code = ch.record().responseCode;
+                if (ch.seq() == lastSeq && Objects.equals(code, lastCode)) {
+                    continue; // the same change twice: queued, and re-read from the store
+                }
+                lastSeq = ch.seq();
+                lastCode = code;
+                if (steps.length() < Steps.MAX_APPEND) {
+                    Steps.append(steps, ch, tally);
+                }
+            }
+            rows.add(JournalValues.txn(latest, now, steps.toString(), request, answer, tally));
+        }
+        return rows;
     }
 
     /**
@@ -515,10 +506,8 @@ public final class JournalDb {
         }
     }
 
-    private static int bind(PreparedStatement ps, int i, JournalValues.TxnRow r, boolean withRrn) throws SQLException {
-        if (withRrn) {
-            ps.setString(i++, r.rrn());
-        }
+    private static int bind(PreparedStatement ps, int i, JournalValues.TxnRow r) throws SQLException {
+        ps.setString(i++, r.rrn());
         ps.setLong(i++, r.seq());
         ps.setString(i++, r.state());
         ps.setString(i++, r.messageClass());
@@ -547,6 +536,9 @@ public final class JournalDb {
         ps.setString(i++, r.flag());
         ps.setInt(i++, r.duplicates());
         setTime(ps, i++, r.lastDuplicateAt());
+        ps.setString(i++, r.steps());
+        setText(ps, i++, r.requestFields());
+        setText(ps, i++, r.answerFields());
         return i;
     }
 
@@ -556,6 +548,15 @@ public final class JournalDb {
             ps.setObject(i, t);
         } else {
             ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+    }
+
+    /** A nullable text column: SQL NULL for {@code null}. */
+    private static void setText(PreparedStatement ps, int i, String s) throws SQLException {
+        if (s != null) {
+            ps.setString(i, s);
+        } else {
+            ps.setNull(i, Types.VARCHAR);
         }
     }
 

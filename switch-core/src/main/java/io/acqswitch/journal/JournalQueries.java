@@ -247,34 +247,51 @@ public final class JournalQueries {
             return Optional.empty();
         }
         List<Event> events = new ArrayList<>();
-        try (Connection c = db.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT seq, state, response_code, delivered, saf_attempts,"
-                        + " saf_expired, duplicates, occurred_at FROM transaction_events WHERE rrn = ? ORDER BY seq, occurred_at")) {
-            ps.setString(1, rrn);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    events.add(new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getInt(5),
-                            rs.getBoolean(6), rs.getInt(7), instant(rs, 8)));
+        try (Connection c = db.connect()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT steps FROM transactions WHERE rrn = ?")) {
+                ps.setString(1, rrn);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Steps.parse(rs.getString(1), events);
+                    }
+                }
+            }
+            // what was journaled before V9 kept its events in a table of their own
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, state, response_code, delivered, saf_attempts,"
+                    + " saf_expired, duplicates, occurred_at FROM transaction_events WHERE rrn = ?")) {
+                ps.setString(1, rrn);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        events.add(new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
+                                rs.getInt(5), rs.getBoolean(6), rs.getInt(7), instant(rs, 8)));
+                    }
                 }
             }
         }
+        events = Steps.ordered(events);
         return Optional.of(new Timeline(txn.getFirst(), events));
     }
 
     /**
      * The masked text of the messages {@code rrn} exchanged with its terminal, by kind
      * ({@code request}, {@code answer}): one {@code number=value} line per field, {@code 0} the MTI
-     * (see {@code V8__messages.sql}). Empty when the journal has none (a change that overflowed the
+     * (the row's {@code request_fields} and {@code answer_fields}, V9). Empty when the journal has none (a change that overflowed the
      * writer's queue, or a crash before it was written, leaves them out).
      */
     public Map<String, String> messages(String rrn) throws SQLException {
         Map<String, String> out = new HashMap<>();
         try (Connection c = db.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT kind, fields FROM transaction_messages WHERE rrn = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT request_fields, answer_fields FROM transactions"
+                        + " WHERE rrn = ?")) {
             ps.setString(1, rrn);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getString(2));
+                if (rs.next()) {
+                    if (rs.getString(1) != null) {
+                        out.put(MessageText.REQUEST, rs.getString(1));
+                    }
+                    if (rs.getString(2) != null) {
+                        out.put(MessageText.ANSWER, rs.getString(2));
+                    }
                 }
             }
         }

@@ -43,7 +43,7 @@ final class JournalValues {
     private static final Pattern DIGIT_RUN = Pattern.compile("\\d{12,}");
     /** A run of 13 to 19 digits standing alone: as long as a card number. */
     private static final Pattern CARD_LENGTH_RUN = Pattern.compile("(?<!\\d)\\d{13,19}(?!\\d)");
-    /** Width of {@code transaction_messages.fields} (V8). */
+    /** Width of {@code transactions.request_fields} and {@code answer_fields} (V9; {@code transaction_messages.fields} before). */
     static final int FIELDS_WIDTH = 4000;
 
     private JournalValues() {}
@@ -131,22 +131,35 @@ final class JournalValues {
         }
     }
 
-    /** One {@code transactions} row, every value fit for its column. Timestamps: {@code null} = SQL NULL. */
+    /**
+     * One {@code transactions} row, every value fit for its column. Timestamps: {@code null} = SQL
+     * NULL. {@code steps}: the lines this write appends to the row's history ({@link Steps});
+     * {@code requestFields}, {@code answerFields}: the messages' masked text, or {@code null} when
+     * this write brings none (the row keeps what it has).
+     */
     record TxnRow(String rrn, long seq, String state, String messageClass, String mti, String processingCode,
             String terminalId, String merchantId, String terminalStan, String maskedPan, long amount, String currency,
             String issuer, String responseCode, String authCode, boolean delivered, String reversalReason,
             int safAttempts, boolean safExpired, OffsetDateTime receivedAt, OffsetDateTime forwardedAt,
             OffsetDateTime completedAt, OffsetDateTime reversedAt, OffsetDateTime journaledAt, String originalRrn,
-            String batch, String flag, int duplicates, OffsetDateTime lastDuplicateAt) {}
+            String batch, String flag, int duplicates, OffsetDateTime lastDuplicateAt, String steps,
+            String requestFields, String answerFields) {}
 
-    /** One {@code transaction_events} row, every value fit for its column. */
-    record EventRow(String rrn, long seq, String state, String responseCode, boolean delivered, int safAttempts,
-            boolean safExpired, int duplicates, OffsetDateTime occurredAt) {}
-
-    /** The {@code transactions} row of {@code ch}, journaled at {@code now}. */
+    /** The {@code transactions} row of {@code ch} alone, journaled at {@code now}: its one step, no messages. */
     static TxnRow txn(JournalDb.Change ch, long now, Tally tally) {
-        TxnRecord r = ch.record();
-        return new TxnRow(text(Column.RRN, r.rrn, tally), ch.seq(), text(Column.STATE, r.state.name(), tally),
+        StringBuilder steps = new StringBuilder(64);
+        Steps.append(steps, ch, tally);
+        return txn(ch, now, steps.toString(), null, null, tally);
+    }
+
+    /**
+     * The {@code transactions} row at {@code latest}, journaled at {@code now}, appending
+     * {@code steps} (already fit: {@link Steps#append}) and bringing the messages' text when not
+     * null (fitted here: {@link #fields}).
+     */
+    static TxnRow txn(JournalDb.Change latest, long now, String steps, String request, String answer, Tally tally) {
+        TxnRecord r = latest.record();
+        return new TxnRow(text(Column.RRN, r.rrn, tally), latest.seq(), text(Column.STATE, r.state.name(), tally),
                 text(Column.MESSAGE_CLASS, r.messageClass.name(), tally), text(Column.MTI, r.mti, tally),
                 text(Column.PROCESSING_CODE, r.processingCode, tally), text(Column.TERMINAL_ID, r.terminalId, tally),
                 text(Column.MERCHANT_ID, r.merchantId, tally), text(Column.TERMINAL_STAN, r.terminalStan, tally),
@@ -157,24 +170,12 @@ final class JournalValues {
                 time(r.receivedAt, tally), time(r.forwardedAt, tally), time(r.completedAt, tally),
                 time(r.reversedAt, tally), utc(now), text(Column.ORIGINAL_RRN, r.originalRrn, tally),
                 text(Column.BATCH, r.batch, tally), text(Column.FLAG, r.flag, tally), r.duplicates,
-                time(r.lastDuplicateAt, tally));
-    }
-
-    /** The {@code transaction_events} row of {@code ch}: when its state was reached, else when the writer saw it. */
-    static EventRow event(JournalDb.Change ch, Tally tally) {
-        TxnRecord r = ch.record();
-        long at = ch.at();
-        if (!isTime(at)) {
-            tally.add(Fix.BAD_TIME);
-            at = ch.observedAt();
-        }
-        return new EventRow(text(Column.RRN, r.rrn, tally), ch.seq(), text(Column.STATE, r.state.name(), tally),
-                text(Column.RESPONSE_CODE, r.responseCode, tally), r.delivered, r.safAttempts, r.safExpired,
-                r.duplicates, utc(at));
+                time(r.lastDuplicateAt, tally), steps, request == null ? null : fields(request, tally),
+                answer == null ? null : fields(answer, tally));
     }
 
     /**
-     * A message's text ({@code number=value} lines) fit for {@code transaction_messages.fields}: in
+     * A message's text ({@code number=value} lines) fit for {@code transactions.request_fields} and {@code answer_fields}: in
      * each line, bad characters replaced as in any column, and any run of 13 to 19 digits masked
      * (first 6 + last 4, counted as an unmasked PAN) in case a card number hides in a field that is
      * not known to hold one; cut to {@link #FIELDS_WIDTH}. The line breaks are kept.

@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +53,11 @@ import org.slf4j.LoggerFactory;
  * writer is, the bigger and cheaper per change its batches, and it catches up); with fewer than
  * {@code batchSize} queued it waits up to {@code batchWindow} from its first change for more, so
  * that a transaction's changes (a sale's FORWARDED, APPROVED and delivered come milliseconds apart)
- * usually meet in one batch. {@link JournalDb#write} then writes each record's row once, at its
- * latest change, and every change as an event with its time, in multi-row statements, in one
- * database transaction.
+ * usually meet in one batch; and the changes of a record still in flight (waiting for its issuer,
+ * or an approval for its delivery) are held back up to {@value #HOLD_WINDOWS} batch windows for its
+ * next change ({@link #holdBack}). {@link JournalDb#write} then writes each record's row once, at
+ * its latest change, with every change appended to the row's history ({@link Steps}), in
+ * multi-row statements, in one database transaction: a sale is usually one row insert.
  *
  * <p>Every value is fitted to its column first ({@link JournalValues}: lengths, NULs and control
  * characters, masking, timestamps), so an odd transaction does not fail a batch. A batch that fails
@@ -90,6 +93,12 @@ public final class JournalWriter implements AutoCloseable {
     static final int QUARANTINE_AFTER = 3;
     /** Changes in a row failing for another reason than their data, none written, that mean the database is down. */
     static final int OUTAGE_AFTER = 2;
+    /**
+     * A record in flight is held back at most this many batch windows (20 ms as shipped: 200 ms), a
+     * sale's time from the issuer request to its delivered answer well beyond the 99th percentile
+     * under load; a record that takes longer is written as it is, and again when it changes.
+     */
+    static final int HOLD_WINDOWS = 10;
 
     /** Where a refused change went: the {@code to} tag of {@code switch_journal_quarantined_total}. */
     enum Quarantine {
@@ -118,6 +127,8 @@ public final class JournalWriter implements AutoCloseable {
     private final int batchSize;
     private final int maxBatchSize;
     private final long batchWindowNanos;
+    /** How long the changes of a record in flight may wait for its next change ({@link #holdBack}). */
+    private final long holdMs;
     private final long retryMinMs;
     private final long retryMaxMs;
     private final LongSupplier clock;
@@ -208,6 +219,7 @@ public final class JournalWriter implements AutoCloseable {
         this.batchSize = batchSize;
         this.maxBatchSize = maxBatchSize;
         this.batchWindowNanos = batchWindow.toNanos();
+        this.holdMs = HOLD_WINDOWS * batchWindow.toMillis();
         this.retryMinMs = retryMin.toMillis();
         this.retryMaxMs = retryMax.toMillis();
         this.clock = clock;
@@ -379,7 +391,16 @@ public final class JournalWriter implements AutoCloseable {
                     idleRounds.incrementAndGet();
                     continue;
                 }
-                writeBatch(batch);
+                List<JournalDb.Change> held = holdBack(batch);
+                int suspects;
+                try {
+                    if (!batch.isEmpty()) {
+                        writeBatch(batch);
+                    }
+                } finally {
+                    suspects = batch.size(); // kept after a failed batch's one-by-one pass
+                    batch.addAll(held);
+                }
                 pendingInBatch = batch.size();
                 batchSince = batch.stream().mapToLong(JournalDb.Change::observedAt).min().orElse(0);
                 backoff = retryMinMs;
@@ -393,8 +414,10 @@ public final class JournalWriter implements AutoCloseable {
                     failures = 0;
                 }
                 up = true;
-                if (!batch.isEmpty()) {
+                if (suspects > 0) {
                     Thread.sleep(retryMinMs); // suspects kept: give newer changes time to join them
+                } else if (!held.isEmpty() && batch.size() >= batchSize) {
+                    queue.await(maxBatchSize, batchWindowNanos); // only held records: no spinning until they are due
                 }
             } catch (InterruptedException e) {
                 break;
@@ -421,6 +444,50 @@ public final class JournalWriter implements AutoCloseable {
             }
         }
         closeConnection();
+    }
+
+    /**
+     * Takes out of {@code batch}, and returns, the changes of records still in flight whose latest
+     * change is younger than {@link #holdMs}: waiting for the issuer's answer ({@code RECEIVED},
+     * {@code FORWARDED}), or an approval for its delivery to the terminal. They stay in the batch
+     * for the next round, so that a transaction's changes, some milliseconds apart, meet in one
+     * batch and its row is written once (one insert) instead of once per batch they fall into.
+     * Nothing is held while the writer stops, or when the batch window is 0.
+     */
+    private List<JournalDb.Change> holdBack(List<JournalDb.Change> batch) {
+        if (holdMs <= 0 || !running) {
+            return List.of();
+        }
+        Map<String, JournalDb.Change> latest = new HashMap<>(batch.size() * 2);
+        for (JournalDb.Change ch : batch) {
+            latest.merge(ch.record().rrn, ch, (a, b) -> b.seq() >= a.seq() ? b : a);
+        }
+        long now = clock.getAsLong();
+        Set<String> hold = null;
+        for (JournalDb.Change ch : latest.values()) {
+            if (inFlight(ch.record()) && now - ch.observedAt() < holdMs) {
+                if (hold == null) {
+                    hold = new HashSet<>();
+                }
+                hold.add(ch.record().rrn);
+            }
+        }
+        if (hold == null) {
+            return List.of();
+        }
+        Set<String> holding = hold;
+        List<JournalDb.Change> held = new ArrayList<>(hold.size() * 2);
+        batch.removeIf(ch -> holding.contains(ch.record().rrn) && held.add(ch));
+        return held;
+    }
+
+    /** Whether {@code r} is about to change again: waiting for its issuer, or an approval for its delivery. */
+    static boolean inFlight(TxnRecord r) {
+        return switch (r.state) {
+            case RECEIVED, FORWARDED -> true;
+            case APPROVED -> !r.delivered && r.safAttempts == 0 && r.messageClass.isFinancial();
+            default -> false;
+        };
     }
 
     /**

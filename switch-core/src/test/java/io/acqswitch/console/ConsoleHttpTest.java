@@ -253,9 +253,10 @@ class ConsoleHttpTest {
         }, Duration.ofSeconds(10));
         StringBuilder stored = new StringBuilder();
         try (Connection c = rig.node.journal().db().connect(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT rrn, kind, fields FROM transaction_messages")) {
+                ResultSet rs = st.executeQuery("SELECT rrn, request_fields, answer_fields FROM transactions")) {
             while (rs.next()) {
-                stored.append(rs.getString(1)).append(' ').append(rs.getString(2)).append('\n').append(rs.getString(3)).append('\n');
+                stored.append(rs.getString(1)).append('\n').append(rs.getString(2)).append('\n').append(rs.getString(3))
+                        .append('\n');
             }
         }
         String request = queries.messages(rrn).get("request");

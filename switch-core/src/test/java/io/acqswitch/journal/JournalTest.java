@@ -113,7 +113,7 @@ class JournalTest {
         awaitCaughtUp(rig);
         JournalDb db = rig.node.journal().db();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("ALTER TABLE transaction_events RENAME TO transaction_events_away"); // every batch now fails
+            st.execute("ALTER TABLE transactions RENAME TO transactions_away"); // every batch now fails
         }
         List<String> rrns = new ArrayList<>();
         try (TerminalClient t = rig.terminal()) {
@@ -127,7 +127,7 @@ class JournalTest {
         assertFalse(rig.node.journal().isUp());
         assertTrue(rig.node.journal().backlog() > 0, "changes wait");
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("ALTER TABLE transaction_events_away RENAME TO transaction_events");
+            st.execute("ALTER TABLE transactions_away RENAME TO transactions");
         }
         awaitCaughtUp(rig);
         for (String rrn : rrns) {

@@ -1,0 +1,18 @@
+-- Journal schema, version 8: one row write per transaction. Until now every record change was an
+-- event row (transaction_events) beside an upsert of the transaction's row, and the messages were
+-- rows of their own (transaction_messages): a sale cost three event inserts, two message inserts
+-- and one or two upserts, each with its index updates. Now the transaction's row carries
+--   steps           its history, one line per change ("epochMillis seq STATE flags safAttempts
+--                   duplicates responseCode"; flags: d = delivered, e = SAF expired, - = neither),
+--                   appended to by each batch that writes the row (JournalQueries reads it)
+--   request_fields  the masked text of the terminal's request (as transaction_messages held it)
+--   answer_fields   the masked text of the answer sent
+-- so a sale whose changes meet in one batch is one insert. transaction_events keeps the events
+-- written before this version (the timeline reads both); the messages move onto their rows.
+ALTER TABLE transactions ADD COLUMN steps VARCHAR NOT NULL DEFAULT '';
+ALTER TABLE transactions ADD COLUMN request_fields VARCHAR(4000);
+ALTER TABLE transactions ADD COLUMN answer_fields VARCHAR(4000);
+UPDATE transactions SET
+    request_fields = (SELECT m.fields FROM transaction_messages m WHERE m.rrn = transactions.rrn AND m.kind = 'request'),
+    answer_fields = (SELECT m.fields FROM transaction_messages m WHERE m.rrn = transactions.rrn AND m.kind = 'answer');
+DROP TABLE transaction_messages;
