@@ -181,6 +181,9 @@ final class JournalValues {
      * not known to hold one; cut to {@link #FIELDS_WIDTH}. The line breaks are kept.
      */
     static String fields(String text, Tally tally) {
+        if (text.length() <= FIELDS_WIDTH && plainLines(text)) {
+            return text; // the usual case: nothing to fix, nothing allocated
+        }
         StringBuilder out = new StringBuilder(text.length());
         int start = 0;
         while (start <= text.length()) {
@@ -202,6 +205,27 @@ final class JournalValues {
             start = end + 1;
         }
         return cut(out.toString(), FIELDS_WIDTH, tally);
+    }
+
+    /**
+     * Whether {@code text} needs no fix as message text: no character a column must not hold but
+     * its line breaks, and no run of 13 to 19 digits (one scan, instead of {@link #fields}' per-line
+     * pattern matching).
+     */
+    private static boolean plainLines(String text) {
+        int run = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isDigit(c)) {
+                run++;
+                continue;
+            }
+            if (run >= 13 && run <= 19 || c != '\n' && isBad(text, i, false)) {
+                return false;
+            }
+            run = 0;
+        }
+        return run < 13 || run > 19;
     }
 
     /** The key a record has in the journal (look-ups of what the journal holds use it too). */

@@ -184,4 +184,18 @@ class JournalValuesTest {
         String longText = "0=0200\n43=" + "A".repeat(5000);
         assertEquals(JournalValues.FIELDS_WIDTH, JournalValues.fields(longText, t).length());
     }
+
+    @Test
+    void shouldPassPlainMessageTextAsItIsAndStillCatchACardNumberAtALinesOrTheTextsEnd() {
+        JournalValues.Tally t = tally();
+        String plain = "0=0200\n2=476173******0010\n4=000000001000\n37=000000123456\n43=SHOP 1";
+        assertSame(plain, JournalValues.fields(plain, t), "nothing to fix: the same string, nothing allocated");
+        assertEquals(0, t.total());
+        assertEquals("0=0200\n48=476173******0010", JournalValues.fields("0=0200\n48=4761739001010010", t));
+        assertEquals("0=0200\n48=476173******0010\n49=978",
+                JournalValues.fields("0=0200\n48=4761739001010010\n49=978", t));
+        assertEquals("0=0200\n48=476173***1010\u2026", JournalValues.fields("0=0200\n48=4761739001010" + "\u2026", t),
+                "13 digits then a non-digit: masked as a card number would be");
+        assertEquals(3, t.count(JournalValues.Fix.UNMASKED_PAN));
+    }
 }
