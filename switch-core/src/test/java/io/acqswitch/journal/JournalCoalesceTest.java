@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.acqswitch.store.HeapTransactionStore;
 import io.acqswitch.store.TransactionStore;
+import io.acqswitch.support.Await;
 import io.acqswitch.txn.RecordCodec;
 import io.acqswitch.txn.TxnRecord;
 import io.acqswitch.txn.TxnState;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.h2.api.Trigger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -241,5 +243,52 @@ class JournalCoalesceTest {
         assertEquals(3.0, counted("switch_journal_batches_written"), "100, 100, 50: not 25 batches of batchSize 10");
         assertEquals(250, count("SELECT COUNT(*) FROM transactions"));
         assertEquals(250, stepLines());
+    }
+
+    /** A writer as shipped (batch window 20 ms, so records in flight are held up to 200 ms), on {@code clock}. */
+    private JournalingStore heldBackWriter(AtomicLong clock) {
+        writer = new JournalWriter(db, store, null, 1024, 500, 4000, Duration.ofMillis(20), Duration.ofMillis(10),
+                Duration.ofMillis(100), registry, clock::get).start();
+        Await.until("the writer connected", writer::isUp, Duration.ofSeconds(10));
+        return new JournalingStore(store, writer);
+    }
+
+    @Test
+    void shouldHoldASaleInFlightUntilItsNextChangesAndWriteItsRowOnce() throws Exception {
+        AtomicLong clock = new AtomicLong(T0 + 300); // as change() sees them
+        JournalingStore journaling = heldBackWriter(clock);
+        List<TxnRecord> sale = sale("000000000006");
+        journaling.put(sale.get(0).rrn, codec.encode(sale.get(0))); // FORWARDED: its issuer has not answered
+        Await.holds("the forwarded sale waits for its answer", () -> counted("switch_journal_changes_written") == 0,
+                Duration.ofMillis(300));
+        journaling.put(sale.get(1).rrn, codec.encode(sale.get(1))); // APPROVED: not yet delivered, held still
+        journaling.put(sale.get(2).rrn, codec.encode(sale.get(2))); // delivered: done
+        Await.until("the sale written", () -> counted("switch_journal_changes_written") == 3.0, Duration.ofSeconds(10));
+        assertEquals(1.0, counted("switch_journal_rows_written"));
+        assertEquals(1, rowWrites(), "one insert for the three changes");
+        assertSaleTimeline("000000000006");
+    }
+
+    @Test
+    void shouldWriteARecordStillInFlightOnceItWasHeldTenBatchWindows() throws Exception {
+        AtomicLong clock = new AtomicLong(T0 + 300); // as change() sees them
+        JournalingStore journaling = heldBackWriter(clock);
+        TxnRecord forwarded = sale("000000000007").getFirst();
+        journaling.put(forwarded.rrn, codec.encode(forwarded));
+        Await.holds("held", () -> counted("switch_journal_changes_written") == 0, Duration.ofMillis(200));
+        clock.addAndGet(JournalWriter.HOLD_WINDOWS * 20); // its issuer is slow: the journal does not wait longer
+        Await.until("written as it is", () -> counted("switch_journal_changes_written") == 1.0, Duration.ofSeconds(10));
+        assertEquals(1, count("SELECT COUNT(*) FROM transactions WHERE state = 'FORWARDED'"));
+    }
+
+    @Test
+    void shouldNotHoldARecordThatIsNotWaitingForAnything() throws Exception {
+        AtomicLong clock = new AtomicLong(T0 + 300); // as change() sees them
+        JournalingStore journaling = heldBackWriter(clock);
+        TxnRecord declined = JournalWriterTest.record("000000000008", TxnState.DECLINED, 100);
+        declined.responseCode = "05";
+        journaling.put(declined.rrn, codec.encode(declined));
+        Await.until("written at once (the clock never moves)", () -> counted("switch_journal_changes_written") == 1.0,
+                Duration.ofSeconds(10));
     }
 }
