@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jpos.iso.ISOMsg;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,7 +43,9 @@ import com.sun.management.ThreadMXBean;
  * database the switch uses by default ({@link SwitchConfig.Journal#embeddedUrl}) and the journal
  * section's defaults (queue, batch sizes, batch window). One operation is one record change; an invocation is a burst of approved sales, three
  * changes each (FORWARDED, APPROVED, delivered) put through a {@link JournalingStore} as the
- * processor does, then waits until the writer has committed every change. {@code journal}: bursts
+ * processor does (the first write and the one with the answer carry the terminal's request, from
+ * which the writer renders the messages' masked text), then waits until the writer has committed
+ * every change. {@code journal}: bursts
  * of {@value #SALES} sales, {@value #IN_FLIGHT} in flight at a time (a sale's answer comes
  * {@value #IN_FLIGHT} requests after it was forwarded, as with 50 terminals in a closed loop), so
  * the score is changes written per second while the writer has a backlog (its sustained rate).
@@ -78,7 +81,10 @@ public class JournalWriterBenchmark {
     private final RecordCodec codec = new RecordCodec();
     private final TxnRecord[] inFlight = new TxnRecord[SALES];
     private final String[] rrns = new String[SALES];
-    private final byte[] response = new byte[96];
+    /** The terminal's request, handed to the journal by reference as the processor hands it ({@link Messages#sale}). */
+    private final ISOMsg request = Messages.sale();
+    /** The packed answer the record keeps (the journal unpacks it into the answer's text). */
+    private final byte[] response = Messages.pack(Messages.approval(request));
     private Path dir;
     private TransactionStore plain;
     private TransactionStore heap;
@@ -215,7 +221,7 @@ public class JournalWriterBenchmark {
                 TxnRecord r = forwarded(nextRrn++, i);
                 inFlight[i] = r;
                 rrns[i] = r.rrn;
-                store.put(r.rrn, codec.encode(r));
+                store.put(r.rrn, codec.encode(r), request); // the record's first write carries the request
             }
             if (i >= window) {
                 TxnRecord r = inFlight[i - window];
@@ -225,7 +231,7 @@ public class JournalWriterBenchmark {
                 r.authCode = "A1B2C3";
                 r.completedAt = now;
                 r.response = response;
-                store.put(r.rrn, codec.encode(r));
+                store.put(r.rrn, codec.encode(r), request); // and the write that carries the answer
                 r.delivered = true;
                 store.put(r.rrn, codec.encode(r));
                 inFlight[i - window] = null;
