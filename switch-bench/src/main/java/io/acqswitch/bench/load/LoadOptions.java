@@ -157,8 +157,8 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --table BOOL        every --closed shape (default 50x1,20x8), then the saturation steps, of
                                   every --target; then jpos's closed rate (first shape) offered open-model
                                   to jpos and to each switch variant (p99 beside jpos's); then each
-                                  journaled switch variant at 80 % of the rate it held, its journal lag p99
-                                  from its /metrics; then BENCHMARKS.md's tables and ratios (false)
+                                  journaled switch variant at 80 % of the highest rate it held, open-model
+                                  on that shape's connections, its journal lag p99 from its /metrics; then BENCHMARKS.md's tables and ratios (false)
             every target runs in a JVM of its own, as does the issuer stub, with this JVM's flags""";
 
     /**
