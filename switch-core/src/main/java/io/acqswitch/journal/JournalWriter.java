@@ -311,6 +311,16 @@ public final class JournalWriter implements AutoCloseable {
         return false;
     }
 
+    /**
+     * As {@link #offer(String, byte[])} for a change made to the stored bytes where they lie: the
+     * writer reads the record from the store when it takes the change (it then holds that moment's
+     * state, the same or newer). A record gone from the store by then (retention removes only
+     * records long finished) leaves nothing to write for this change.
+     */
+    public boolean offerStored(String rrn) {
+        return offer(rrn, null, null);
+    }
+
     /** Changes accepted but not yet confirmed written (queue, dirty set, batch in flight, rescan left). */
     public long backlog() {
         return queue.size() + dirty.size() + pendingInBatch + rescanLeft + (rescanRequested.get() ? 1 : 0);
@@ -788,7 +798,15 @@ public final class JournalWriter implements AutoCloseable {
 
     private void drainQueue(List<JournalDb.Change> batch, int limit) {
         if (batch.size() < limit) {
-            queue.drain((rrn, bytes, request, at) -> add(batch, rrn, bytes, request, at, at), limit - batch.size());
+            queue.drain((rrn, bytes, request, at) -> take(batch, rrn, bytes, request, at), limit - batch.size());
+        }
+    }
+
+    /** Adds a queued change to {@code batch}; one without bytes ({@link #offerStored}) is read from the store. */
+    private void take(List<JournalDb.Change> batch, String rrn, byte[] bytes, ISOMsg request, long at) {
+        byte[] record = bytes != null ? bytes : store.get(rrn);
+        if (record != null) {
+            add(batch, rrn, record, request, at, at);
         }
     }
 

@@ -14,6 +14,11 @@ public abstract class ForwardingTransactionStore implements TransactionStore {
         this.store = store;
     }
 
+    /** The store this one wraps (for a subclass that forwards a call the base leaves to the interface's default). */
+    protected final TransactionStore wrapped() {
+        return store;
+    }
+
     @Override
     public byte[] get(String rrn) {
         return store.get(rrn);

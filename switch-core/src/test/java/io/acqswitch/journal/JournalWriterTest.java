@@ -83,6 +83,23 @@ class JournalWriterTest {
     }
 
     @Test
+    void shouldJournalAnEditMadeWhereTheRecordLiesFromTheStoresBytes() throws Exception {
+        JournalingStore journaling = new JournalingStore(store, writer(64).start());
+        TxnRecord approved = record("000000000042", TxnState.APPROVED, 700);
+        approved.responseCode = "00";
+        journaling.put(approved.rrn, codec.encode(approved));
+        assertTrue(journaling.edit(approved.rrn, RecordCodec::markDelivered), "the delivery confirmation");
+        assertTrue(RecordCodec.decode(store.get(approved.rrn)).delivered, "edited in the store");
+        assertFalse(journaling.edit("000000000043", RecordCodec::markDelivered), "no such record: nothing to journal");
+        assertTrue(writer.awaitCaughtUp(Duration.ofSeconds(10)));
+        assertEquals(1, count("SELECT COUNT(*) FROM transactions WHERE rrn = '000000000042' AND delivered"),
+                "the writer read the edited record from the store");
+        assertEquals(List.of("APPROVED", "APPROVED"), new JournalQueries(db).timeline("000000000042").orElseThrow()
+                .events().stream().map(JournalQueries.Event::state).toList(), "approved, then delivered: two steps");
+        assertEquals(0, count("SELECT COUNT(*) FROM transactions WHERE rrn = '000000000043'"));
+    }
+
+    @Test
     void shouldNotBlockWhenTheQueueIsFullAndRereadOverflowFromTheStore() throws Exception {
         JournalingStore journaling = new JournalingStore(store, writer(16)); // not started: nothing drains
         long t0 = System.nanoTime();
