@@ -2,6 +2,7 @@ package io.acqswitch.journal;
 
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.txn.RecordCodec;
+import io.acqswitch.txn.StringCache;
 import io.acqswitch.txn.TxnRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -159,6 +160,8 @@ public final class JournalWriter implements AutoCloseable {
         }
     };
     private final AtomicLong written = new AtomicLong();
+    /** The decoded strings that repeat from change to change (writer thread only). */
+    private final StringCache strings = new StringCache();
     /** Writer iterations that found nothing to do: lets {@link #awaitCaughtUp} see past an item in hand. */
     private final AtomicLong idleRounds = new AtomicLong();
     private final Thread thread;
@@ -857,7 +860,7 @@ public final class JournalWriter implements AutoCloseable {
 
     private void add(List<JournalDb.Change> batch, String rrn, byte[] bytes, ISOMsg request, long at, long changedAt) {
         try {
-            TxnRecord r = RecordCodec.decodeJournaled(bytes);
+            TxnRecord r = RecordCodec.decodeJournaled(bytes, strings);
             if (r.rrn == null || r.rrn.isEmpty()) {
                 r.rrn = rrn;
             }

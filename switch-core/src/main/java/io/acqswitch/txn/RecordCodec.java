@@ -189,10 +189,23 @@ public final class RecordCodec {
      * @throws IllegalArgumentException for bytes of an unknown layout version
      */
     public static TxnRecord decodeJournaled(byte[] bytes) {
-        return decode(bytes, false);
+        return decode(bytes, false, null);
+    }
+
+    /**
+     * As {@link #decodeJournaled(byte[])}, the fields that repeat from record to record (MTI,
+     * processing code, terminal, merchant, currency, issuer, response code, reversal reason, flag,
+     * batch) taken from {@code strings} when it has them.
+     */
+    public static TxnRecord decodeJournaled(byte[] bytes, StringCache strings) {
+        return decode(bytes, false, strings);
     }
 
     private static TxnRecord decode(byte[] bytes, boolean full) {
+        return decode(bytes, full, null);
+    }
+
+    private static TxnRecord decode(byte[] bytes, boolean full, StringCache strings) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte version = b.get();
         if (version < OLDEST || version > VERSION) {
@@ -202,23 +215,23 @@ public final class RecordCodec {
         r.rrn = str(b);
         r.state = TxnState.of(b.get());
         r.messageClass = CLASSES[b.get()];
-        r.mti = str(b);
-        r.processingCode = str(b);
+        r.mti = str(b, strings);
+        r.processingCode = str(b, strings);
         r.dedupeKey = full ? str(b) : skip(b);
         r.fingerprint = b.getLong();
         r.originalKey = full ? str(b) : skip(b);
         r.terminalStan = str(b);
-        r.terminalId = str(b);
-        r.merchantId = str(b);
+        r.terminalId = str(b, strings);
+        r.merchantId = str(b, strings);
         r.acquirerId = full ? str(b) : skip(b);
         r.maskedPan = str(b);
         r.amount = b.getLong();
-        r.currency = str(b);
+        r.currency = str(b, strings);
         r.issuer = b.getInt();
-        r.issuerId = str(b);
+        r.issuerId = str(b, strings);
         r.switchStan = full ? str(b) : skip(b);
         r.issuerTransmissionTime = full ? str(b) : skip(b);
-        r.responseCode = str(b);
+        r.responseCode = str(b, strings);
         r.authCode = str(b);
         if (full) {
             r.response = new byte[Short.toUnsignedInt(b.getShort())];
@@ -234,7 +247,7 @@ public final class RecordCodec {
         r.forwardedAt = b.getLong();
         r.deadline = b.getLong();
         r.completedAt = b.getLong();
-        r.reversalReason = str(b);
+        r.reversalReason = str(b, strings);
         r.safAttempts = b.getInt();
         r.safNextAt = b.getLong();
         r.safExpiresAt = b.getLong();
@@ -243,8 +256,8 @@ public final class RecordCodec {
         r.originalRrn = str(b);
         r.voidedBy = full ? str(b) : skip(b);
         r.refundedAmount = b.getLong();
-        r.flag = str(b);
-        r.batch = str(b);
+        r.flag = str(b, strings);
+        r.batch = str(b, strings);
         r.completedBy = full ? str(b) : skip(b);
         if (version >= 5) {
             r.duplicates = b.getInt();
@@ -282,8 +295,22 @@ public final class RecordCodec {
         return "";
     }
 
+    /** As {@link #str(ByteBuffer)}, from {@code strings} when not null. */
+    private static String str(ByteBuffer b, StringCache strings) {
+        if (strings == null) {
+            return str(b);
+        }
+        int n = Short.toUnsignedInt(b.getShort());
+        String s = n == 0 ? "" : strings.get(b.array(), b.position(), n);
+        b.position(b.position() + n);
+        return s;
+    }
+
     private static String str(ByteBuffer b) {
         int n = Short.toUnsignedInt(b.getShort());
+        if (n == 0) {
+            return ""; // most records leave several fields empty: no String for each
+        }
         String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
         b.position(b.position() + n);
         return s;

@@ -2,6 +2,8 @@ package io.acqswitch.txn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,6 +95,16 @@ class RecordCodecTest {
                         j.terminalId, j.merchantId, j.maskedPan, j.amount, j.currency, j.issuerId, j.responseCode,
                         j.authCode, j.delivered, j.safExpired, j.receivedAt, j.forwardedAt, j.completedAt, j.reversedAt,
                         j.reversalReason, j.safAttempts, j.originalRrn, j.flag, j.batch, j.duplicates, j.lastDuplicateAt));
+        StringCache strings = new StringCache();
+        TxnRecord c1 = RecordCodec.decodeJournaled(new RecordCodec().encode(r), strings);
+        TxnRecord c2 = RecordCodec.decodeJournaled(new RecordCodec().encode(r), strings);
+        assertEquals(List.of(j.mti, j.processingCode, j.terminalId, j.merchantId, j.currency, j.issuerId, j.responseCode,
+                j.reversalReason, j.flag, j.batch, j.rrn, j.maskedPan), List.of(c2.mti, c2.processingCode, c2.terminalId,
+                c2.merchantId, c2.currency, c2.issuerId, c2.responseCode, c2.reversalReason, c2.flag, c2.batch, c2.rrn,
+                c2.maskedPan), "the same values through the cache");
+        assertSame(c1.terminalId, c2.terminalId, "a repeated field is decoded once");
+        assertSame(c1.merchantId, c2.merchantId);
+        assertNotSame(c1.flag, c2.flag, "free text longer than 24 bytes is not cached");
         assertEquals(0, j.response.length, "the packed response is not copied");
         assertEquals(List.of("", "", "", "", "", "", ""),
                 List.of(j.dedupeKey, j.originalKey, j.acquirerId, j.switchStan, j.issuerTransmissionTime, j.voidedBy,
