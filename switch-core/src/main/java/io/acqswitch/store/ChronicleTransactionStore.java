@@ -86,18 +86,20 @@ public final class ChronicleTransactionStore implements TransactionStore {
         return records.get(rrn);
     }
 
+    /**
+     * Writes the record into its entry as {@link #put(String, byte[], int)} does, not through
+     * {@code Map.put}, which reads the value it replaces back into a new array only to return it
+     * (the journal's puts, and the cluster's, come this way). Any thread.
+     */
     @Override
     public void put(String rrn, byte[] record) {
-        try {
-            records.put(rrn, record);
-        } catch (IllegalStateException e) {
-            throw full("records", e);
-        }
+        write(rrn, BytesStore.wrap(record), record.length);
     }
 
     /**
      * Writes the record's bytes straight from the caller's buffer into the entry (inserted or
-     * replaced under its write lock): no array is made for them.
+     * replaced under its write lock): no array is made for them. The processor's thread only (the
+     * wrapper of its reused buffer is kept).
      */
     @Override
     public void put(String rrn, byte[] buffer, int length) {
@@ -105,9 +107,13 @@ public final class ChronicleTransactionStore implements TransactionStore {
             wrapped = BytesStore.wrap(buffer);
             wrappedArray = buffer;
         }
+        write(rrn, wrapped, length);
+    }
+
+    private void write(String rrn, BytesStore<?, ?> bytes, int length) {
         try (ExternalMapQueryContext<String, byte[], ?> c = records.queryContext(rrn)) {
             c.writeLock().lock();
-            Data<byte[]> value = c.wrapValueBytesAsData(wrapped, 0, length);
+            Data<byte[]> value = c.wrapValueBytesAsData(bytes, 0, length);
             MapEntry<String, byte[]> entry = c.entry();
             if (entry != null) {
                 entry.doReplaceValue(value);

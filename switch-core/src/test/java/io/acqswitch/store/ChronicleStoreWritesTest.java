@@ -30,6 +30,12 @@ class ChronicleStoreWritesTest {
             n = fill(grown, "from the grown buffer");
             store.put("600000000003", grown, n);
             assertArrayEquals(bytes("from the grown buffer"), store.get("600000000003"));
+
+            store.put("600000000002", bytes("a whole array, longer than before")); // the array put: same entry write
+            assertArrayEquals(bytes("a whole array, longer than before"), store.get("600000000002"));
+            store.put("600000000002", bytes("short"));
+            assertArrayEquals(bytes("short"), store.get("600000000002"), "replaced, and no longer");
+            assertArrayEquals(bytes("second"), store.get("600000000001"), "the buffer's entries untouched");
         }
         try (var store = new ChronicleTransactionStore(dir, 100)) {
             assertArrayEquals(bytes("second"), store.get("600000000001"), "persisted");
