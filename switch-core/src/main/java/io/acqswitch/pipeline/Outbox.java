@@ -1,5 +1,6 @@
 package io.acqswitch.pipeline;
 
+import io.acqswitch.metrics.ThrottledLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Answers on their way from the processor to terminals. The processor thread only queues them
@@ -22,13 +25,34 @@ import java.util.Map;
  * per answer); a write still pending after the flush (a full socket buffer) reports on its own when
  * it completes.
  *
+ * <p>An answer may be queued as a {@link Deferred}: what it needs, not the answer itself. The task
+ * makes it (jPOS clone, set, pack) on the event loop just before writing it, so the ring thread
+ * does no jPOS work for it. One that cannot be made is not written and counts as a failed write.
+ *
  * <p>{@link #write} and {@link #flush}: processor thread only. The tasks run on the event loops.
  */
 public final class Outbox {
+    private static final ThrottledLog UNMADE = new ThrottledLog(LoggerFactory.getLogger(Outbox.class), Level.WARN, 10_000);
+
     /** Where write outcomes go (the ring); called on event-loop threads. */
     @FunctionalInterface
     public interface Reports {
         void deliveries(Deliveries outcomes);
+    }
+
+    /**
+     * An answer the event loop makes when it writes it, from what the processor decided (the
+     * terminal's request, the response code, ...). It must hold only values the processor no
+     * longer changes: it is read on the event loop.
+     */
+    @FunctionalInterface
+    public interface Deferred {
+        /**
+         * Event loop: the message to write (packed {@code byte[]} or an {@code ISOMsg}).
+         *
+         * @throws RuntimeException when it cannot be made (then nothing is written)
+         */
+        Object message();
     }
 
     private record Answer(Channel channel, Object message, String rrn) {}
@@ -42,7 +66,8 @@ public final class Outbox {
     }
 
     /**
-     * Queues {@code message} (packed {@code byte[]} or an {@code ISOMsg}) for {@code terminal}.
+     * Queues {@code message} (packed {@code byte[]}, an {@code ISOMsg}, or a {@link Deferred} that
+     * makes either on the event loop) for {@code terminal}.
      *
      * @param rrn the approval whose delivery is to be reported, or null when none is
      */
@@ -78,17 +103,43 @@ public final class Outbox {
         queued = 0;
     }
 
+    /** Event loop: the message to write, a {@link Deferred} made here. */
+    private static Object made(Object message) {
+        if (!(message instanceof Deferred d)) {
+            return message;
+        }
+        Object m = d.message();
+        if (m == null) {
+            throw new IllegalStateException("no answer to a request that cannot be answered");
+        }
+        return m;
+    }
+
     /** Event loop: writes the answers, then flushes each channel once, and reports what was delivered. */
     private void send(List<Answer> answers) {
         List<ChannelPromise> tracked = null;
         List<String> rrns = null;
         for (Answer a : answers) {
             Channel ch = a.channel();
+            Object message = null;
+            Throwable unmade = null;
+            try {
+                message = made(a.message());
+            } catch (RuntimeException e) { // a bug: the other answers of the batch still go
+                UNMADE.log("unmade", "an answer could not be made, not written: {}", e.toString());
+                unmade = e;
+            }
             if (a.rrn() == null) {
-                ch.write(a.message(), ch.voidPromise());
+                if (unmade == null) {
+                    ch.write(message, ch.voidPromise());
+                }
             } else {
                 ChannelPromise p = ch.newPromise();
-                ch.write(a.message(), p);
+                if (unmade == null) {
+                    ch.write(message, p);
+                } else {
+                    p.setFailure(unmade); // reported undelivered: the approval is reversed
+                }
                 if (tracked == null) {
                     tracked = new ArrayList<>();
                     rrns = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.acqswitch.txn;
 
 import io.acqswitch.iso.ResponseCode;
-import io.acqswitch.iso.Responses;
 import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
@@ -18,7 +17,8 @@ import org.slf4j.event.Level;
 
 /**
  * Terminal answers and delivery tracking: answers are queued in the {@link Outbox} (sent at the end
- * of the ring batch), and the write outcome of every approval a terminal acts on comes back
+ * of the ring batch; one no record keeps is queued as a {@link TerminalAnswer}, which the event loop
+ * makes, so the ring thread does no jPOS work for it), and the write outcome of every approval a terminal acts on comes back
  * ({@link #delivered}, {@link #undeliverable}), so {@code delivered} says whether the terminal's
  * socket took the approval; an undeliverable sale, pre-authorization, completion or refund is
  * reversed. Also the two ways the switch answers a request it decides itself
@@ -76,40 +76,49 @@ final class Answers {
         latency(req);
     }
 
-    /** The answer of a forwarded request, to its terminal and to every terminal that repeated it meanwhile. */
-    void answer(InFlight.Pending p, byte[] bytes) {
-        write(p.terminal, p.rec, bytes);
+    /**
+     * The answer of a forwarded request, to its terminal and to every terminal that repeated it meanwhile.
+     *
+     * @param message packed bytes, or a {@link TerminalAnswer} the event loop makes
+     */
+    void answer(InFlight.Pending p, Object message) {
+        write(p.terminal, p.rec, message);
         latency(p.request);
         if (p.waiters != null) {
             for (ReplyAddress w : p.waiters) {
-                write(w, p.rec, bytes);
+                write(w, p.rec, message);
             }
         }
     }
 
-    /** The request failed as far as the terminal knows (the dialect's timeout code), whatever the record says. */
+    /**
+     * The request failed as far as the terminal knows (the dialect's timeout code), whatever the
+     * record says. No record keeps this answer, so the event loop makes it.
+     */
     void answerFailure(InFlight.Pending p, TxnRecord r) {
-        answer(p, pack(IssuerMessages.terminalAnswer(p.request, r.rrn, p.request.dialect().timeoutCode(), null)));
+        answer(p, TerminalAnswer.of(p.request, r.rrn, p.request.dialect().timeoutCode()));
     }
 
     /**
      * Writes a recorded answer. An approval not yet delivered is tracked: its outcome comes back
      * through the ring. Voids are only recorded as not delivered (their original's reversal is
      * queued already).
+     *
+     * @param message packed bytes, or a {@link TerminalAnswer} the event loop makes
      */
-    void write(ReplyAddress ch, TxnRecord r, byte[] bytes) {
+    void write(ReplyAddress ch, TxnRecord r, Object message) {
         metrics.response(r.messageClass, r.responseCode);
         boolean approval = r.state == TxnState.APPROVED && r.messageClass.isFinancial() && !r.delivered;
         if (approval) {
             pendingWrites.computeIfAbsent(r.rrn, k -> new int[1])[0]++;
         }
-        outbox.write(ch, bytes, approval ? r.rrn : null);
+        outbox.write(ch, message, approval ? r.rrn : null);
     }
 
-    /** An answer with no record behind it: the request's own fields and {@code rc}. */
+    /** An answer with no record behind it: the request's own fields and {@code rc}, made on the event loop. */
     void reply(ReplyAddress ch, TerminalRequest req, String rc) {
         metrics.response(req.messageClass(), rc);
-        outbox.write(ch, Responses.answer(req.message(), rc), null);
+        outbox.write(ch, TerminalAnswer.echo(req, rc), null);
         latency(req);
     }
 

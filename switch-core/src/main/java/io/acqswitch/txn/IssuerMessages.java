@@ -16,6 +16,8 @@ public final class IssuerMessages {
      * switch's; 60–63 (UnionPay private) and 64 (the terminal's MAC) stay behind.
      */
     private static final int[] CUP_TO_ISO87 = {2, 3, 4, 12, 13, 14, 22, 23, 25, 32, 35, 41, 42, 49, 52, 55};
+    /** What an approval's terminal answer takes from the issuer's answer: authorization code, additional amounts. */
+    private static final int[] FROM_ISSUER = {38, 54};
 
     private IssuerMessages() {}
 
@@ -93,7 +95,7 @@ public final class IssuerMessages {
         a.setPackager(req.message().getPackager());
         a.set(37, rrn);
         if (issuerAnswer != null && ResponseCode.APPROVED.equals(responseCode)) {
-            for (int f : new int[] {38, 54}) {
+            for (int f : FROM_ISSUER) {
                 if (issuerAnswer.hasField(f)) {
                     a.set(f, issuerAnswer.getString(f));
                 }
