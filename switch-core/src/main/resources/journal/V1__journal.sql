@@ -1,7 +1,7 @@
 -- Journal schema, version 1. Runs unchanged on PostgreSQL and on H2 in PostgreSQL mode.
 -- Card data: masked PAN only (first 6 + last 4), as the transaction record holds it.
 
-CREATE TABLE transactions (
+CREATE TABLE IF NOT EXISTS transactions (
     rrn             VARCHAR(32) NOT NULL PRIMARY KEY,
     seq             BIGINT      NOT NULL,
     state           VARCHAR(20) NOT NULL,
@@ -28,13 +28,13 @@ CREATE TABLE transactions (
     journaled_at    TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
-CREATE INDEX transactions_terminal_stan ON transactions (terminal_id, terminal_stan);
-CREATE INDEX transactions_merchant ON transactions (merchant_id, received_at);
-CREATE INDEX transactions_pan ON transactions (masked_pan);
-CREATE INDEX transactions_received ON transactions (received_at);
-CREATE INDEX transactions_state ON transactions (state, saf_expired);
+CREATE INDEX IF NOT EXISTS transactions_terminal_stan ON transactions (terminal_id, terminal_stan);
+CREATE INDEX IF NOT EXISTS transactions_merchant ON transactions (merchant_id, received_at);
+CREATE INDEX IF NOT EXISTS transactions_pan ON transactions (masked_pan);
+CREATE INDEX IF NOT EXISTS transactions_received ON transactions (received_at);
+CREATE INDEX IF NOT EXISTS transactions_state ON transactions (state, saf_expired);
 
-CREATE TABLE transaction_events (
+CREATE TABLE IF NOT EXISTS transaction_events (
     rrn           VARCHAR(32) NOT NULL,
     seq           BIGINT      NOT NULL,
     state         VARCHAR(20) NOT NULL,

@@ -4,7 +4,7 @@
 -- Values are the normalised row in printable ASCII; card data: masked PAN only. One row per change
 -- (rrn, seq): while it stands, the writer's rescans do not try that change again; delete it to
 -- have the next start (or the next recovery from an outage) try it again.
-CREATE TABLE journal_quarantine (
+CREATE TABLE IF NOT EXISTS journal_quarantine (
     rrn            VARCHAR(32)    NOT NULL,
     seq            BIGINT         NOT NULL,
     state          VARCHAR(20)    NOT NULL,
@@ -13,4 +13,4 @@ CREATE TABLE journal_quarantine (
     quarantined_at TIMESTAMP WITH TIME ZONE NOT NULL,
     CONSTRAINT journal_quarantine_once UNIQUE (rrn, seq)
 );
-CREATE INDEX journal_quarantine_at ON journal_quarantine (quarantined_at);
+CREATE INDEX IF NOT EXISTS journal_quarantine_at ON journal_quarantine (quarantined_at);

@@ -9,13 +9,25 @@
 --   answer_fields   the masked text of the answer sent
 -- so a sale whose changes meet in one batch is one insert. transaction_events keeps the events
 -- written before this version (the timeline reads both); the messages move onto their rows.
-ALTER TABLE transactions ADD COLUMN steps VARCHAR NOT NULL DEFAULT '';
-ALTER TABLE transactions ADD COLUMN request_fields VARCHAR(4000);
-ALTER TABLE transactions ADD COLUMN answer_fields VARCHAR(4000);
+ALTER TABLE transactions ADD COLUMN IF NOT EXISTS steps VARCHAR NOT NULL DEFAULT '';
+ALTER TABLE transactions ADD COLUMN IF NOT EXISTS request_fields VARCHAR(4000);
+ALTER TABLE transactions ADD COLUMN IF NOT EXISTS answer_fields VARCHAR(4000);
+-- (Like every script, this one can run again from the top: H2 commits each DDL statement as it
+-- runs it, so a crash in the middle of a script leaves part of it applied and the version
+-- unrecorded. Hence IF [NOT] EXISTS everywhere, the V8 table made again if a cut-short run
+-- dropped it, and the move keeping what an earlier run already moved.)
+CREATE TABLE IF NOT EXISTS transaction_messages (
+    rrn    VARCHAR(32)   NOT NULL,
+    kind   VARCHAR(8)    NOT NULL,
+    fields VARCHAR(4000) NOT NULL,
+    CONSTRAINT transaction_messages_once UNIQUE (rrn, kind)
+);
 UPDATE transactions SET
-    request_fields = (SELECT m.fields FROM transaction_messages m WHERE m.rrn = transactions.rrn AND m.kind = 'request'),
-    answer_fields = (SELECT m.fields FROM transaction_messages m WHERE m.rrn = transactions.rrn AND m.kind = 'answer');
-DROP TABLE transaction_messages;
+    request_fields = COALESCE((SELECT m.fields FROM transaction_messages m
+        WHERE m.rrn = transactions.rrn AND m.kind = 'request'), request_fields),
+    answer_fields = COALESCE((SELECT m.fields FROM transaction_messages m
+        WHERE m.rrn = transactions.rrn AND m.kind = 'answer'), answer_fields);
+DROP TABLE IF EXISTS transaction_messages;
 -- One index fewer: the two that began with terminal_id become one, which serves both look-ups
 -- (settlements' batch(merchant, terminal, batch) by its first two columns; find by terminal and
 -- STAN by its first, then the STAN within the terminal's rows). Measured on the embedded H2 with
@@ -24,4 +36,4 @@ DROP TABLE transaction_messages;
 -- 8.3 KB and ~7 us); this one merge saves one of them.
 DROP INDEX IF EXISTS transactions_terminal_stan;
 DROP INDEX IF EXISTS transactions_batch;
-CREATE INDEX transactions_terminal ON transactions (terminal_id, batch, terminal_stan);
+CREATE INDEX IF NOT EXISTS transactions_terminal ON transactions (terminal_id, batch, terminal_stan);

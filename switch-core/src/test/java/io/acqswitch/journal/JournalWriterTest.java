@@ -182,4 +182,30 @@ class JournalWriterTest {
             assertEquals(JournalDb.MIGRATIONS.size(), JournalDb.version(c));
         }
     }
+
+    /**
+     * H2 commits each DDL statement as it runs it: a kill in the middle of a script leaves part of
+     * it applied and its version unrecorded, and the next start runs it again from the top. Every
+     * script must then finish, the data the journal already held intact (JournalKillTest met a
+     * journal stopped for good by "Duplicate column name" before the scripts could run again).
+     */
+    @Test
+    void shouldRunEveryScriptAgainWhenACrashLeftItAppliedButNotRecorded() throws Exception {
+        TxnRecord approved = record("000000000051", TxnState.APPROVED, 900);
+        approved.responseCode = "00";
+        try (Connection c = db.connect()) {
+            db.migrate(c);
+            db.write(c, List.of(new JournalDb.Change(approved, 1, 1, "0=0200\n4=000000000900", "0=0210\n39=00")), 2);
+            for (int v = JournalDb.MIGRATIONS.size(); v >= 1; v--) {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("DELETE FROM schema_version WHERE version >= " + v); // applied, not recorded
+                }
+                assertEquals(JournalDb.MIGRATIONS.size(), db.migrate(c), "from version " + (v - 1));
+            }
+        }
+        assertEquals(1, count("SELECT COUNT(*) FROM transactions WHERE rrn = '000000000051' AND state = 'APPROVED'"
+                + " AND request_fields = '0=0200\n4=000000000900' AND answer_fields = '0=0210\n39=00'"));
+        assertEquals(List.of("APPROVED"), new JournalQueries(db).timeline("000000000051").orElseThrow().events().stream()
+                .map(JournalQueries.Event::state).toList());
+    }
 }
