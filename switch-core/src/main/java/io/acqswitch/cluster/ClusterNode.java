@@ -7,7 +7,6 @@ import io.acqswitch.store.TransactionStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
-    private static final Duration KAFKA_START_TIMEOUT = Duration.ofSeconds(30);
 
     private final SwitchConfig.Cluster cfg;
     private final Partitioner partitioner;
@@ -78,7 +76,7 @@ public final class ClusterNode implements AutoCloseable {
         try {
             node.ensureTopic();
             for (int p = 0; p < cfg.partitions(); p++) {
-                node.writers[p] = new PartitionWriter(cfg.bootstrap(), cfg.topic(), p, KAFKA_START_TIMEOUT, node.lag,
+                node.writers[p] = new PartitionWriter(cfg.bootstrap(), cfg.topic(), p, cfg.startTimeout(), node.lag,
                         node.commits::increment, node.failures::increment);
             }
             if (store.records() == 0) {
@@ -86,7 +84,7 @@ public final class ClusterNode implements AutoCloseable {
                 for (int p = 0; p < cfg.partitions(); p++) {
                     all.add(p);
                 }
-                long applied = Restore.partitions(cfg.bootstrap(), cfg.topic(), all, store, KAFKA_START_TIMEOUT);
+                long applied = Restore.partitions(cfg.bootstrap(), cfg.topic(), all, store, cfg.startTimeout());
                 node.takeovers.increment(all.size());
                 LOG.info("cluster: took over partitions 0-{} of {}: {} changes restored, {} records", cfg.partitions() - 1,
                         cfg.topic(), applied, store.records());
@@ -156,11 +154,11 @@ public final class ClusterNode implements AutoCloseable {
     private void ensureTopic() throws StartupException {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrap());
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_START_TIMEOUT.toMillis());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) cfg.startTimeout().toMillis());
         try (Admin admin = Admin.create(p)) {
             try {
                 admin.createTopics(List.of(new NewTopic(cfg.topic(), Optional.of(cfg.partitions()), Optional.empty())
-                        .configs(Map.of("cleanup.policy", "compact")))).all().get(KAFKA_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                        .configs(Map.of("cleanup.policy", "compact")))).all().get(cfg.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 LOG.info("cluster: created topic {} with {} partitions", cfg.topic(), cfg.partitions());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -169,7 +167,7 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
             TopicDescription d = admin.describeTopics(List.of(cfg.topic())).allTopicNames()
-                    .get(KAFKA_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(cfg.topic());
+                    .get(cfg.startTimeout().toMillis(), TimeUnit.MILLISECONDS).get(cfg.topic());
             if (d.partitions().size() != cfg.partitions()) {
                 throw new StartupException("cluster.partitions=" + cfg.partitions() + ": topic " + cfg.topic() + " has "
                         + d.partitions().size() + " partitions (a terminal's partition must not move)");

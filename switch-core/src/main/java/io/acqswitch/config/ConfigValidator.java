@@ -78,6 +78,9 @@ final class ConfigValidator {
         if (c.ackTimeout().toMillis() < 1 || c.ackTimeout().compareTo(Duration.ofMinutes(5)) > 0) {
             problems.add("cluster.ackTimeout=" + Durations.format(c.ackTimeout()) + ": must be between 1ms and 5m");
         }
+        if (c.startTimeout().toMillis() < 1 || c.startTimeout().compareTo(Duration.ofMinutes(10)) > 0) {
+            problems.add("cluster.startTimeout=" + Durations.format(c.startTimeout()) + ": must be between 1ms and 10m");
+        }
     }
 
     /**

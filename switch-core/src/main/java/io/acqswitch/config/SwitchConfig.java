@@ -514,15 +514,17 @@ public record SwitchConfig(
      * @param replication {@code sync}: a change is in Kafka before the request behind it reaches an
      *                    issuer; {@code async}: faster, with the window docs/cluster.md states
      * @param ackTimeout  how long a sync barrier waits for Kafka's acknowledgement before it fails
+     * @param startTimeout how long start-up waits for Kafka (topic, fencing, restore) before it refuses to start
      */
     public record Cluster(Integer nodeId, String bootstrap, String topic, Integer partitions,
-                          Replication replication, Duration ackTimeout) {
+                          Replication replication, Duration ackTimeout, Duration startTimeout) {
         public Cluster {
             bootstrap = bootstrap != null ? bootstrap : "127.0.0.1:9092";
             topic = topic != null ? topic : "acqswitch-state";
             partitions = partitions != null ? partitions : 12;
             replication = replication != null ? replication : Replication.SYNC;
             ackTimeout = ackTimeout != null ? ackTimeout : Duration.ofSeconds(5);
+            startTimeout = startTimeout != null ? startTimeout : Duration.ofSeconds(30);
         }
     }
 

@@ -19,7 +19,8 @@ class ClusterStartupTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldRefuseToStartWhenKafkaDoesNotAnswer() throws Exception {
         int nobody = ChildSwitch.freePort(); // nothing listens there
-        String yaml = "stubs: []\ncluster: {nodeId: 1, bootstrap: \"127.0.0.1:" + nobody + "\"}\n";
+        // how long it waits is a setting (30 s by default): what is checked here is that it refuses, and how
+        String yaml = "stubs: []\ncluster: {nodeId: 1, bootstrap: \"127.0.0.1:" + nobody + "\", startTimeout: 2s}\n";
         StartupException e = assertThrows(StartupException.class, () -> TestSwitch.start(yaml, l -> l).close());
         assertTrue(e.getMessage().startsWith("cluster.bootstrap=127.0.0.1:" + nobody + ": "), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());

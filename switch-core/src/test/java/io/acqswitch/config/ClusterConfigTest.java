@@ -30,6 +30,7 @@ class ClusterConfigTest {
         assertEquals(12, c.partitions());
         assertEquals(SwitchConfig.Replication.SYNC, c.replication());
         assertEquals(Duration.ofSeconds(5), c.ackTimeout());
+        assertEquals(Duration.ofSeconds(30), c.startTimeout());
     }
 
     @Test
@@ -42,9 +43,10 @@ class ClusterConfigTest {
                   partitions: 6
                   replication: async
                   ackTimeout: 250ms
+                  startTimeout: 3s
                 """).cluster();
         assertEquals(new SwitchConfig.Cluster(0, "kafka1:9092,kafka2:9093", "state.v1", 6,
-                SwitchConfig.Replication.ASYNC, Duration.ofMillis(250)), c);
+                SwitchConfig.Replication.ASYNC, Duration.ofMillis(250), Duration.ofSeconds(3)), c);
     }
 
     @Test
@@ -59,6 +61,7 @@ class ClusterConfigTest {
                 problem("cluster:\n  nodeId: 1\n  topic: a topic\n"));
         assertEquals("cluster.partitions=0: must be 1 to 1000", problem("cluster:\n  nodeId: 1\n  partitions: 0\n"));
         assertEquals("cluster.ackTimeout=600s: must be between 1ms and 5m", problem("cluster:\n  nodeId: 1\n  ackTimeout: 10m\n"));
+        assertEquals("cluster.startTimeout=0s: must be between 1ms and 10m", problem("cluster:\n  nodeId: 1\n  startTimeout: 0s\n"));
         assertEquals("cluster.replication=eventually: must be sync or async",
                 problem("cluster:\n  nodeId: 1\n  replication: eventually\n"));
     }

@@ -78,7 +78,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static List<String> java(String main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", // C1 only: starts faster, as ChildSwitch
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), main));
         cmd.addAll(List.of(args));
         return cmd;
