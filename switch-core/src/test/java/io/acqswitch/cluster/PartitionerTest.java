@@ -83,7 +83,7 @@ class PartitionerTest {
     @Test
     void shouldKeepEveryChangeInOrderWithItsTerminalsPartition() {
         HeapTransactionStore local = new HeapTransactionStore();
-        ReplicatingStore store = new ReplicatingStore(local, partitioner);
+        ReplicatingStore store = new ReplicatingStore(local, partitioner, p -> true, () -> { });
         TxnRecord r = record("633910000001", "123456", "TERM0001");
         int p = partitioner.ofTerminal("123456|MERCHANT0000001|TERM0001");
         store.put(r.rrn, new RecordCodec().encode(r));

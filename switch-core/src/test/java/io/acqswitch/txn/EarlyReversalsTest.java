@@ -103,7 +103,7 @@ class EarlyReversalsTest {
         markers.remember(key("T1", "000001"), claim(CARD, 700), T0);
         markers.remember(key("T1", "000002"), claim(CARD, 1), T0);
         EarlyReversals restarted = new EarlyReversals(config(), store, new SwitchMetrics());
-        restarted.load();
+        restarted.load(terminal -> true);
         assertEquals(2, restarted.live());
         assertTrue(restarted.reverses(sale("T1", "000001", CARD, 700)));
         assertEquals(EarlyReversals.Outcome.REFUSED_TERMINAL_BOUND,
