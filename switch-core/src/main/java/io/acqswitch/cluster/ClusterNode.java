@@ -65,6 +65,12 @@ public final class ClusterNode implements AutoCloseable {
     private static final Duration TASK_TIMEOUT = Duration.ofSeconds(60);
     /** The group's session: a node silent this long loses its partitions to the others. */
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * A node alive but not polling the group this long (a stuck ownership thread, a paused process)
+     * is put out of it, and its partitions go to the others (who fence it). Longer than a take-over
+     * should take: a rebalance waits this long at most for a member that does not poll.
+     */
+    private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(45);
 
     private final SwitchConfig.Cluster cfg;
     private final TransactionStore local;
@@ -143,14 +149,16 @@ public final class ClusterNode implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) SESSION_TIMEOUT.toMillis());
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) SESSION_TIMEOUT.toMillis() / 4);
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) MAX_POLL_INTERVAL.toMillis());
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_START_TIMEOUT.toMillis());
         group = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         group.subscribe(List.of(cfg.topic()), new Rebalance());
-        long deadline = System.nanoTime() + KAFKA_START_TIMEOUT.toNanos() * 2;
+        Duration limit = MAX_POLL_INTERVAL.plus(KAFKA_START_TIMEOUT); // a member that stopped polling holds the rebalance up
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!assigned) {
             if (System.nanoTime() > deadline) {
                 throw new StartupException("cluster.bootstrap=" + cfg.bootstrap() + ": no partition assignment from group "
-                        + cfg.topic() + "-owners within " + KAFKA_START_TIMEOUT.toSeconds() * 2 + "s");
+                        + cfg.topic() + "-owners within " + limit.toSeconds() + "s");
             }
             group.poll(Duration.ofMillis(200));
         }
