@@ -10,6 +10,7 @@ import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Await;
+import io.acqswitch.support.ChildSwitch;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.KafkaBroker;
 import io.acqswitch.support.Rig;
@@ -70,7 +71,11 @@ class ClusterOwnershipTest {
 
     /** The partitions a node says on /health that it serves. */
     private static Set<Integer> served(Rig rig) throws Exception {
-        Matcher m = SERVED.matcher(Http.get(rig.node.httpPort(), "/health").body());
+        return served(rig.node.httpPort());
+    }
+
+    private static Set<Integer> served(int httpPort) throws Exception {
+        Matcher m = SERVED.matcher(Http.get(httpPort, "/health").body());
         assertTrue(m.find(), "a cluster part in /health");
         Set<Integer> s = new TreeSet<>();
         for (String p : m.group(1).split(",")) {
@@ -83,9 +88,13 @@ class ClusterOwnershipTest {
 
     /** Waits until the two nodes serve disjoint, non-empty sets of partitions that together are all of them. */
     private static void awaitSplit(Rig a, Rig b) {
+        awaitSplit(a.node.httpPort(), b.node.httpPort());
+    }
+
+    private static void awaitSplit(int httpA, int httpB) {
         Await.until("the two nodes split the partitions", () -> {
-            Set<Integer> sa = served(a);
-            Set<Integer> sb = served(b);
+            Set<Integer> sa = served(httpA);
+            Set<Integer> sb = served(httpB);
             Set<Integer> all = new HashSet<>(sa);
             all.addAll(sb);
             return sa.isEmpty() || sb.isEmpty() || all.size() != PARTITIONS || sa.size() + sb.size() != PARTITIONS ? null : sa;
@@ -94,7 +103,10 @@ class ClusterOwnershipTest {
 
     /** A terminal of a partition {@code owner} serves (the sale's field 32 is absent: {@code |merchant|terminal}). */
     private static String terminalOf(Rig owner) throws Exception {
-        Set<Integer> own = served(owner);
+        return terminalOf(served(owner));
+    }
+
+    private static String terminalOf(Set<Integer> own) {
         Partitioner partitioner = new Partitioner(PARTITIONS);
         for (int i = 1; i < 100; i++) {
             String terminal = "TERM%04d".formatted(i);
@@ -241,6 +253,44 @@ class ClusterOwnershipTest {
                             && stub.ledger().entries().stream().mapToInt(LedgerEntry::reversalsReceived).sum() == stillSent,
                     Duration.ofSeconds(3));
             assertEquals(0.0, a.counted("switch_reversals_queued", "reason", "recovery"), "nothing left to recover");
+        }
+    }
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void shouldTakeOverAKilledNodesPartitionsAfterItsSessionAndReverseWhatItLeftInFlight() throws Exception {
+        StubRules silent = StubRules.builder().withholdRatio(1.0).build();
+        Path dir = TempFiles.newDir("cluster-killed");
+        try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, silent).start();
+             Rig b = node(stub, "killed", 2)) {
+            ChildSwitch a = new ChildSwitch(dir, stub.port(), 20_000, yaml -> yaml
+                    + "cluster: {nodeId: 1, bootstrap: \"%s\", topic: killed, partitions: %d, replication: sync, ackTimeout: 20s}\n"
+                    .formatted(kafka.bootstrap(), PARTITIONS));
+            String terminal;
+            String rrn;
+            try {
+                a.start();
+                awaitSplit(a.httpPort, b.node.httpPort());
+                terminal = terminalOf(served(a.httpPort));
+                try (TerminalClient t = a.terminal()) {
+                    t.send(sale(500, "000005", terminal));
+                    b.await("the issuer debited", () -> stub.ledger().summary().debitsApproved() == 1, Duration.ofSeconds(20));
+                }
+                rrn = stub.ledger().entries().getFirst().rrn();
+            } finally {
+                a.kill(); // SIGKILL: it does not leave the group; its session expires
+            }
+            stub.setRules(StubRules.approveAll());
+            Await.until("b serves every partition once a's session expired", () -> served(b), s -> s.size() == PARTITIONS,
+                    Duration.ofSeconds(60), Duration.ofMillis(200));
+            b.assertReversedOnce(rrn);
+            assertEquals(0, stub.ledger().summary().netDebited(), "the debit the killed node left in flight is reversed");
+            try (TerminalClient t = b.terminal()) {
+                assertEquals("00", t.exchange(sale(600, "000006", terminal)).getString(39), "b serves the killed node's terminal");
+            }
+            assertEquals(600, stub.ledger().summary().netDebited());
+        } finally {
+            TempFiles.delete(dir);
         }
     }
 }
