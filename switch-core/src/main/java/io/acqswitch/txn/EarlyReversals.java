@@ -162,6 +162,21 @@ final class EarlyReversals {
         published.set(live.size());
     }
 
+    /**
+     * A cluster partition given up: the markers of the terminals {@code ofTerminal} accepts leave
+     * memory (and the bounds); they stay in the store, as the new owner restored them.
+     */
+    void release(Predicate<String> ofTerminal) {
+        for (Iterator<Map.Entry<String, Long>> it = live.entrySet().iterator(); it.hasNext(); ) {
+            String terminal = terminalOf(it.next().getKey());
+            if (ofTerminal.test(terminal)) {
+                it.remove();
+                byTerminal.computeIfPresent(terminal, (k, n) -> n > 1 ? n - 1 : null);
+            }
+        }
+        published.set(live.size());
+    }
+
     /** Live markers; any thread. */
     int live() {
         return published.get();

@@ -147,9 +147,10 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     }
 
     /**
-     * A partition given up (docs/cluster.md): its requests in flight are answered 91 and
-     * forgotten without a reversal, its pending reversals stop; its records stay as they are, for
-     * the new owner's recovery to finish. Processor thread (a ring task).
+     * A partition given up (docs/cluster.md), once {@link Ownership} no longer owns it: its
+     * requests in flight (those {@code which} accepts) are answered 91 and forgotten without a
+     * reversal, its pending reversals stop, its early-reversal markers leave memory; its records
+     * stay as they are, for the new owner's recovery to finish. Processor thread (a ring task).
      *
      * @return requests in flight answered 91
      */
@@ -166,6 +167,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
             metrics.count("switch_cluster_released_in_flight");
         }
         int saf = reversals.release(which);
+        earlyReversals.release(terminal -> !ownership.ownsTerminal(terminal));
         if (!released.isEmpty() || saf > 0) {
             LOG.warn("released: {} requests in flight answered 91, {} pending reversals left to the new owner", released.size(), saf);
         }
