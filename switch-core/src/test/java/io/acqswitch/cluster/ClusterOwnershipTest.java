@@ -12,8 +12,8 @@ import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Await;
 import io.acqswitch.support.ChildSwitch;
 import io.acqswitch.support.Http;
-import io.acqswitch.support.KafkaBroker;
 import io.acqswitch.support.Rig;
+import io.acqswitch.support.SharedKafka;
 import io.acqswitch.support.TempFiles;
 import io.acqswitch.support.TestSwitch;
 import java.nio.file.Path;
@@ -29,11 +29,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jpos.iso.ISOMsg;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two whole nodes in one owners' group against a real KRaft broker, judged at the issuer stub's
@@ -47,25 +46,14 @@ class ClusterOwnershipTest {
     private static final String MERCHANT = "MERCHANT0000001";
     private static final int PARTITIONS = 4;
     private static final Pattern SERVED = Pattern.compile("\"partitions\":\\[([0-9,]*)]");
-    private static KafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     private static Rig node(IssuerStub stub, String topic, int nodeId) throws Exception {
         Path dir = TempFiles.newDir("cluster-owner");
         String yaml = Rig.yaml(List.of("127.0.0.1:" + stub.port()), 20_000, dir)
                 + "cluster: {nodeId: %d, bootstrap: \"%s\", topic: %s, partitions: %d, replication: sync, ackTimeout: 20s}\n"
-                .formatted(nodeId, kafka.bootstrap(), topic, PARTITIONS);
+                .formatted(nodeId, KAFKA.broker().bootstrap(), topic, PARTITIONS);
         return Rig.start(stub, List.of("127.0.0.1:" + stub.port()), yaml, dir);
     }
 
@@ -130,14 +118,15 @@ class ClusterOwnershipTest {
             awaitSplit(a, b);
             String terminal = terminalOf(a);
             try (TerminalClient atB = b.terminal(); TerminalClient atA = a.terminal()) {
-                ISOMsg refused = atB.exchange(sale(700, "000001", terminal));
+                ISOMsg sale = sale(700, "000001", terminal); // one message (its field 7 too), sent three times
+                ISOMsg refused = atB.exchange((ISOMsg) sale.clone());
                 assertEquals("91", refused.getString(39), "the node that does not own the terminal's partition");
                 assertEquals(1.0, b.counted("switch_cluster_not_owner"));
                 assertEquals(0, stub.ledger().entries().size(), "nothing reached the issuer");
 
-                ISOMsg approved = atA.exchange(sale(700, "000001", terminal));
+                ISOMsg approved = atA.exchange((ISOMsg) sale.clone());
                 assertEquals("00", approved.getString(39), "the owner serves it: " + approved.getString(39));
-                ISOMsg repeat = atA.exchange(sale(700, "000001", terminal));
+                ISOMsg repeat = atA.exchange((ISOMsg) sale.clone());
                 assertEquals(approved.getString(37), repeat.getString(37), "a repeat is answered from the record");
             }
             assertEquals(1, stub.ledger().summary().debitsApproved(), "debited once");
@@ -265,7 +254,7 @@ class ClusterOwnershipTest {
              Rig b = node(stub, "killed", 2)) {
             ChildSwitch a = new ChildSwitch(dir, stub.port(), 20_000, yaml -> yaml
                     + "cluster: {nodeId: 1, bootstrap: \"%s\", topic: killed, partitions: %d, replication: sync, ackTimeout: 20s}\n"
-                    .formatted(kafka.bootstrap(), PARTITIONS));
+                    .formatted(KAFKA.broker().bootstrap(), PARTITIONS));
             String terminal;
             String rrn;
             try {
