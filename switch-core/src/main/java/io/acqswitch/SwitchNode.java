@@ -153,7 +153,8 @@ public final class SwitchNode implements AutoCloseable {
                 store = new JournalingStore(store, journal);
             }
             if (cfg.cluster() != null) {
-                // fences earlier owners and, on an empty store, restores it from Kafka: before recovery runs over it
+                // joins the owners' group; fences earlier owners of the partitions assigned and restores them from Kafka:
+                // before recovery runs over them
                 cluster = ClusterNode.start(cfg.cluster(), store, metrics.registry());
                 store = cluster.replicating(store);
             }
@@ -172,6 +173,9 @@ public final class SwitchNode implements AutoCloseable {
             ring = new Ring(cfg.pipeline().ringSize(), cfg.pipeline().waitStrategy(), processor);
             handoff = new Handoff(ring, metrics);
             processor.attach(ring);
+            if (cluster != null) {
+                processor.ownedBy(cluster.ownership()); // recovery and requests: the owned partitions only
+            }
             processor.recover();
             Gauge.builder("switch_ring_remaining_capacity", ring, Ring::remainingCapacity)
                     .description("Free ring slots").register(metrics.registry());
@@ -188,6 +192,9 @@ public final class SwitchNode implements AutoCloseable {
                     .register(metrics.registry());
             ring.start();
             issuers.start();
+            if (cluster != null) {
+                cluster.serve(ring, processor); // later rebalances: take-over and hand-over on the ring
+            }
             long tick = cfg.pipeline().tick().toMillis();
             ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "ticker");
@@ -296,6 +303,9 @@ public final class SwitchNode implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (cluster != null) {
+            cluster.leave(); // while the ring runs: its partitions are handed over on the processor's thread
         }
         if (console != null) {
             console.close();

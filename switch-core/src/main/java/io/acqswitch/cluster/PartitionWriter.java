@@ -47,7 +47,7 @@ final class PartitionWriter implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable lost;
     /** The acknowledgement of the last piece submitted: waiting for it waits for every earlier one. */
-    private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+    private volatile CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
     /**
      * Connects and fences the partition's earlier producers.

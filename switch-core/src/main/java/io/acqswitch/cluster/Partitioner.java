@@ -49,6 +49,12 @@ public final class Partitioner {
         return ofTerminal(r.acquirerId + '|' + r.merchantId + '|' + r.terminalId);
     }
 
+    /** The partition of a decoded record, as {@link #ofRecord(byte[])} finds it in the bytes. */
+    public int ofRecord(TxnRecord r) {
+        String terminal = r.originalKey == null ? null : terminalOfKey(r.originalKey);
+        return ofTerminal(terminal != null ? terminal : r.acquirerId + '|' + r.merchantId + '|' + r.terminalId);
+    }
+
     private int ofTerminal(byte[] terminal) {
         return Utils.toPositive(Utils.murmur2(terminal)) % partitions;
     }

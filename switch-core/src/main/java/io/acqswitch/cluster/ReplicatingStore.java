@@ -6,23 +6,34 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * A {@link TransactionStore} that keeps every change it forwards ({@code put}, {@code remove},
  * {@code putIndex}, {@code removeIndex}) as a {@link Change} for Kafka, in order, each with the
  * partition of the terminal it concerns. The store is written first, as always; the changes wait
  * here until {@link #drain} (the replication barrier at the end of each ring batch). Counters
- * ({@link #next}) are the node's own and are not replicated. Processor thread only, like the store.
+ * ({@link #next}) are the node's own and are not replicated. A change of a partition the node does
+ * not serve (given up, or never its own: a stale local record) stays local and is counted, never
+ * replicated: that partition's owner writes it. Processor thread only, like the store.
  */
 public final class ReplicatingStore extends ForwardingTransactionStore {
     private final Partitioner partitioner;
+    private final IntPredicate serves;
+    private final Runnable onDropped;
     private List<Change> pending = new ArrayList<>();
     /** Partitions of the records changed since the last drain: an index entry may name one just removed. */
     private final Map<String, Integer> recent = new HashMap<>();
 
-    public ReplicatingStore(TransactionStore store, Partitioner partitioner) {
+    /**
+     * @param serves    whether this node serves a partition (processor thread)
+     * @param onDropped called for each change not replicated because the node does not serve its partition
+     */
+    public ReplicatingStore(TransactionStore store, Partitioner partitioner, IntPredicate serves, Runnable onDropped) {
         super(store);
         this.partitioner = partitioner;
+        this.serves = serves;
+        this.onDropped = onDropped;
     }
 
     @Override
@@ -30,7 +41,7 @@ public final class ReplicatingStore extends ForwardingTransactionStore {
         super.put(rrn, record);
         int p = partitioner.ofRecord(record);
         recent.put(rrn, p);
-        pending.add(Change.record(p, rrn, record));
+        keep(Change.record(p, rrn, record));
     }
 
     @Override
@@ -38,14 +49,14 @@ public final class ReplicatingStore extends ForwardingTransactionStore {
         Integer p = partitionOfRecord(rrn);
         super.remove(rrn);
         if (p != null) { // a record that was never there: nothing to replicate
-            pending.add(Change.record(p, rrn, null));
+            keep(Change.record(p, rrn, null));
         }
     }
 
     @Override
     public void putIndex(String key, String rrn) {
         super.putIndex(key, rrn);
-        pending.add(Change.index(partitionOfIndex(key, rrn), key, rrn));
+        keep(Change.index(partitionOfIndex(key, rrn), key, rrn));
     }
 
     @Override
@@ -53,7 +64,15 @@ public final class ReplicatingStore extends ForwardingTransactionStore {
         String value = super.index(key);
         super.removeIndex(key);
         if (value != null) {
-            pending.add(Change.index(partitionOfIndex(key, value), key, null));
+            keep(Change.index(partitionOfIndex(key, value), key, null));
+        }
+    }
+
+    private void keep(Change c) {
+        if (serves.test(c.partition())) {
+            pending.add(c);
+        } else {
+            onDropped.run();
         }
     }
 

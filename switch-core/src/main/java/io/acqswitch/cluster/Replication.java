@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.Collections;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The replication barrier: takes the changes a {@link ReplicatingStore} kept since the last
@@ -18,16 +19,17 @@ import java.util.Collections;
  */
 public final class Replication {
     private final ReplicatingStore store;
-    private final PartitionWriter[] writers;
+    private final AtomicReferenceArray<PartitionWriter> writers;
     private final boolean sync;
     private final Duration ackTimeout;
     private final Runnable onTimeout;
 
     /**
-     * @param writers   indexed by partition; {@code null} for a partition this node does not own
+     * @param writers   indexed by partition; {@code null} for a partition this node does not own (set
+     *                  and cleared by the cluster's ownership thread as partitions come and go)
      * @param onTimeout called when a sync barrier gives up (a failure the writers did not count)
      */
-    Replication(ReplicatingStore store, PartitionWriter[] writers, SwitchConfig.Replication mode, Duration ackTimeout,
+    Replication(ReplicatingStore store, AtomicReferenceArray<PartitionWriter> writers, SwitchConfig.Replication mode, Duration ackTimeout,
                 Runnable onTimeout) {
         this.store = store;
         this.writers = writers;
@@ -53,7 +55,7 @@ public final class Replication {
     }
 
     private void submit(List<Change> changes) {
-        List<List<Change>> byPartition = new ArrayList<>(Collections.nCopies(writers.length, (List<Change>) null));
+        List<List<Change>> byPartition = new ArrayList<>(Collections.nCopies(writers.length(), (List<Change>) null));
         for (Change c : changes) {
             List<Change> l = byPartition.get(c.partition());
             if (l == null) {
@@ -62,21 +64,23 @@ public final class Replication {
             }
             l.add(c);
         }
-        for (int p = 0; p < writers.length; p++) {
+        for (int p = 0; p < writers.length(); p++) {
             List<Change> l = byPartition.get(p);
             if (l == null) {
                 continue;
             }
-            if (writers[p] == null) {
+            PartitionWriter w = writers.get(p);
+            if (w == null) { // the store keeps only changes of partitions served, and a served one has its writer
                 throw new ReplicationException("partition " + p + " changed on a node that does not own it", null);
             }
-            writers[p].submit(l);
+            w.submit(l);
         }
     }
 
     private void await() {
         List<CompletableFuture<Void>> outstanding = new ArrayList<>();
-        for (PartitionWriter w : writers) {
+        for (int p = 0; p < writers.length(); p++) {
+            PartitionWriter w = writers.get(p);
             if (w != null && !w.last().isDone()) {
                 outstanding.add(w.last());
             } else if (w != null && w.last().isCompletedExceptionally()) {

@@ -1,2 +1,2 @@
-/** The cluster on Kafka: the store's changes replicated per partition, the sync barrier before issuers, take-over (docs/cluster.md). */
+/** The cluster on Kafka: ownership of partitions by consumer group, their changes replicated, the sync barrier before issuers, take-over and hand-over (docs/cluster.md). */
 package io.acqswitch.cluster;

@@ -13,6 +13,11 @@ public enum EventType {
     DELIVERIES,
     /** Time passed: deadlines and store-and-forward retries are due. */
     TICK,
+    /**
+     * Work another thread needs done on the processor's thread ({@link SwitchEvent#task}): a
+     * cluster's partition taken over or given up (docs/cluster.md). Rare; never on the hot path.
+     */
+    TASK,
     /** Operations: send an expired reversal again (rrn, note = who: why). */
     SAF_REQUEUE,
     /** Operations: a pending or expired reversal was settled by hand (rrn, note = who: why). */

@@ -48,6 +48,10 @@ public final class Ring implements AutoCloseable {
                 e.rrn = rrn;
                 e.note = note;
             };
+    private static final EventTranslatorOneArg<SwitchEvent, Runnable> TASK = (e, seq, task) -> {
+        e.type = EventType.TASK;
+        e.task = task;
+    };
     private static final EventTranslatorOneArg<SwitchEvent, Object> TICK = (e, seq, unused) -> e.type = EventType.TICK;
 
     private final Disruptor<SwitchEvent> disruptor;
@@ -96,6 +100,14 @@ public final class Ring implements AutoCloseable {
      */
     public void publishDeliveries(Deliveries outcomes) {
         ring.publishEvent(DELIVERIES, outcomes);
+    }
+
+    /**
+     * {@code task} to run on the processor's thread ({@link EventType#TASK}); waits for a slot, like
+     * {@link #publishDeliveries}: it must not be lost.
+     */
+    public void publishTask(Runnable task) {
+        ring.publishEvent(TASK, task);
     }
 
     /** An operations command ({@link EventType#SAF_REQUEUE}, {@link EventType#SAF_RESOLVE}); false when the ring is full. */

@@ -18,6 +18,8 @@ public final class SwitchEvent {
     public String note;
     /** {@link EventType#DELIVERIES}: the outcomes. */
     public Deliveries deliveries;
+    /** {@link EventType#TASK}: what to run. */
+    public Runnable task;
 
     public void clear() {
         type = null;
@@ -27,5 +29,6 @@ public final class SwitchEvent {
         rrn = null;
         note = null;
         deliveries = null;
+        task = null;
     }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jpos.iso.ISOMsg;
 import org.slf4j.Logger;
@@ -132,6 +133,21 @@ public final class Saf implements Reversals {
             active.add(e);
             publishedDepth.set(active.size());
         }
+    }
+
+    @Override
+    public int release(Predicate<TxnRecord> which) {
+        int dropped = 0;
+        for (Iterator<Entry> it = active.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (which.test(e.rec)) {
+                it.remove();
+                byRrn.remove(e.rec.rrn);
+                dropped++;
+            }
+        }
+        publishedDepth.set(active.size());
+        return dropped;
     }
 
     @Override

@@ -48,6 +48,16 @@ final class Batches {
         }
     }
 
+    /** A record of a partition taken over joins its batch's list, unless it is there already (taken over before). */
+    void adopt(TxnRecord r) {
+        if (!r.batch.isEmpty() && r.messageClass.isFinancial()) {
+            List<String> rrns = batches.computeIfAbsent(batchKey(r), k -> new ArrayList<>());
+            if (!rrns.contains(r.rrn)) {
+                rrns.add(r.rrn);
+            }
+        }
+    }
+
     /**
      * A record left the store (retention): it leaves its batch's list too, and once a batch has no
      * record left, its list and its "settled" mark go (nothing of it remains to void or settle).

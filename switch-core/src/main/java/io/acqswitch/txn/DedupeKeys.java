@@ -49,6 +49,11 @@ public final class DedupeKeys {
         return fnv(h, r.message().getString(49));
     }
 
+    /** The terminal a request comes from, {@code acquirer (32 as sent)|merchant|terminal}: what a cluster partitions by. */
+    public static String terminal(TerminalRequest r) {
+        return nullToEmpty(r.message().getString(32)) + '|' + r.merchantId() + '|' + r.terminalId();
+    }
+
     private static String terminalPart(TerminalRequest r) {
         return nullToEmpty(r.message().getString(32)) + '|' + r.merchantId() + '|' + r.terminalId() + '|';
     }

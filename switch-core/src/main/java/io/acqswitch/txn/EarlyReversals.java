@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -69,10 +70,18 @@ final class EarlyReversals {
                 .description("Live markers of reversals whose original is not (yet) known").register(metrics.registry());
     }
 
-    /** Start-up: the markers the store holds, oldest expiry first. */
-    void load() {
+    /**
+     * Start-up, and each partition taken over: the markers the store holds for the terminals
+     * {@code ofTerminal} accepts ({@code acquirer|merchant|terminal}) and not live yet, oldest
+     * expiry first (a take-over's markers join after those already live, so they may go a tick late).
+     */
+    void load(Predicate<String> ofTerminal) {
         List<Map.Entry<String, Long>> found = new ArrayList<>();
-        store.forEachIndex(DedupeKeys.REVERSED_FIRST, (key, value) -> found.add(Map.entry(key, Marker.parse(value).expiresAt())));
+        store.forEachIndex(DedupeKeys.REVERSED_FIRST, (key, value) -> {
+            if (!live.containsKey(key) && ofTerminal.test(terminalOf(key))) { // a partition taken over adds its own
+                found.add(Map.entry(key, Marker.parse(value).expiresAt()));
+            }
+        });
         found.sort(Comparator.comparingLong(Map.Entry::getValue));
         for (Map.Entry<String, Long> e : found) {
             live.put(e.getKey(), e.getValue());
@@ -149,6 +158,21 @@ final class EarlyReversals {
             store.removeIndex(e.getKey());
             byTerminal.computeIfPresent(terminalOf(e.getKey()), (k, n) -> n > 1 ? n - 1 : null);
             metrics.count("switch_reversal_markers_expired");
+        }
+        published.set(live.size());
+    }
+
+    /**
+     * A cluster partition given up: the markers of the terminals {@code ofTerminal} accepts leave
+     * memory (and the bounds); they stay in the store, as the new owner restored them.
+     */
+    void release(Predicate<String> ofTerminal) {
+        for (Iterator<Map.Entry<String, Long>> it = live.entrySet().iterator(); it.hasNext(); ) {
+            String terminal = terminalOf(it.next().getKey());
+            if (ofTerminal.test(terminal)) {
+                it.remove();
+                byTerminal.computeIfPresent(terminal, (k, n) -> n > 1 ? n - 1 : null);
+            }
         }
         published.set(live.size());
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Requests at their issuers: found by switch STAN (the issuer's answer) or RRN (repeats, loads),
@@ -84,6 +85,21 @@ final class InFlight {
         byStan.remove(p.rec.switchStan);
         byRrn.remove(p.rec.rrn);
         published.set(byStan.size());
+    }
+
+    /**
+     * Forgets every request in flight whose record {@code which} accepts (a partition this node
+     * gave up) and returns them; their deadlines are skipped when they come up.
+     */
+    List<Pending> release(Predicate<TxnRecord> which) {
+        List<Pending> out = new ArrayList<>();
+        for (Pending p : byStan.values()) {
+            if (which.test(p.rec)) {
+                out.add(p);
+            }
+        }
+        out.forEach(this::forget);
+        return out;
     }
 
     /** Hands every request whose deadline is at or before {@code nowNanos} to {@code timedOut}, forgotten first. */

@@ -1,6 +1,7 @@
 package io.acqswitch.txn;
 
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jpos.iso.ISOMsg;
 
@@ -33,6 +34,14 @@ public interface Reversals {
 
     /** A REVERSAL_PENDING record found at start-up. */
     void resume(TxnRecord r);
+
+    /**
+     * Stops sending the reversals whose record {@code which} accepts, without changing them (a
+     * partition this node gave up: its new owner resumes them from the records it restores).
+     *
+     * @return how many were dropped
+     */
+    int release(Predicate<TxnRecord> which);
 
     /** The record of a reversal being sent, or null. */
     TxnRecord pending(String rrn);

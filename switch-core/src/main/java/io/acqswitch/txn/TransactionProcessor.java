@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -52,6 +53,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     private final Originals originals;
     private final Authorizations authorizations;
     private volatile Ring ring;
+    private Ownership ownership = Ownership.ALL;
     private int sinceFlush;
 
     /**
@@ -88,6 +90,11 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.ring = ring;
     }
 
+    /** In a cluster: the partitions this node serves (set before {@link #recover}); alone it serves everything. */
+    public void ownedBy(Ownership ownership) {
+        this.ownership = ownership;
+    }
+
     /** Event loops: the outbox's write outcomes go back through the ring (dropped before it is attached: tests). */
     private void reportDeliveries(Deliveries outcomes) {
         Ring r = ring;
@@ -119,16 +126,65 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
 
     /**
      * Crash recovery, before the ring starts: whatever was FORWARDED without an answer, or approved
-     * without a confirmed delivery, is reversed; pending reversals resume.
+     * without a confirmed delivery, is reversed; pending reversals resume. In a cluster only the
+     * records of the partitions this node owns (another node's are not its to reverse).
      *
      * @return how many transactions were put into reversal
      */
     public int recover() {
+        return recover(ownership::ownsRecord, false);
+    }
+
+    /**
+     * A partition taken over while running (docs/cluster.md): the same crash recovery over the
+     * records {@code which} accepts, just restored into the store and now owned; their batches,
+     * markers and retention join the processor's. Processor thread (a ring task).
+     *
+     * @return how many transactions were put into reversal
+     */
+    public int takeOver(Predicate<TxnRecord> which) {
+        return recover(which, true);
+    }
+
+    /**
+     * A partition given up (docs/cluster.md), once {@link Ownership} no longer owns it: its
+     * requests in flight (those {@code which} accepts) are answered 91 and forgotten without a
+     * reversal, its pending reversals stop, its early-reversal markers leave memory; its records
+     * stay as they are, for the new owner's recovery to finish. Processor thread (a ring task).
+     *
+     * @return requests in flight answered 91
+     */
+    public int release(Predicate<TxnRecord> which) {
+        List<InFlight.Pending> released = inFlight.release(which);
+        for (InFlight.Pending p : released) {
+            issuers.abandon(p.rec.issuer, p.link);
+            answers.reply(p.terminal, p.request, ResponseCode.ISSUER_INOPERATIVE);
+            if (p.waiters != null) {
+                for (ReplyAddress w : p.waiters) {
+                    answers.reply(w, p.request, ResponseCode.ISSUER_INOPERATIVE);
+                }
+            }
+            metrics.count("switch_cluster_released_in_flight");
+        }
+        int saf = reversals.release(which);
+        earlyReversals.release(terminal -> !ownership.ownsTerminal(terminal));
+        if (!released.isEmpty() || saf > 0) {
+            LOG.warn("released: {} requests in flight answered 91, {} pending reversals left to the new owner", released.size(), saf);
+        }
+        return released.size();
+    }
+
+    private int recover(Predicate<TxnRecord> which, boolean adopt) {
         int reversed = 0;
-        earlyReversals.load();
+        earlyReversals.load(ownership::ownsTerminal);
         List<TxnRecord> all = new ArrayList<>();
-        store.forEach((rrn, bytes) -> all.add(RecordCodec.decode(bytes))); // no writes while iterating
-        all.forEach(batches::add);
+        store.forEach((rrn, bytes) -> {
+            TxnRecord r = RecordCodec.decode(bytes);
+            if (which.test(r)) {
+                all.add(r);
+            }
+        }); // no writes while iterating
+        all.forEach(adopt ? batches::adopt : batches::add);
         for (TxnRecord r : all) {
             boolean reversible = Lifecycle.reversible(r.messageClass);
             if (r.state == TxnState.FORWARDED) {
@@ -170,6 +226,7 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
                     }
                 }
                 case TICK -> onTick();
+                case TASK -> e.task.run();
                 case SAF_REQUEUE, SAF_RESOLVE -> onSafCommand(e.type, e.rrn, e.note);
             }
         } finally {
@@ -189,6 +246,12 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     }
 
     private void onRequest(TerminalRequest req, ReplyAddress ch) {
+        if (ownership != Ownership.ALL && !ownership.ownsTerminal(DedupeKeys.terminal(req))) {
+            // another node's partition (forwarding to it is not built): the terminal tries another node
+            metrics.count("switch_cluster_not_owner");
+            answers.reply(ch, req, ResponseCode.ISSUER_INOPERATIVE);
+            return;
+        }
         try {
             switch (req.messageClass()) {
                 case REVERSAL -> originals.onTerminalReversal(req, ch);

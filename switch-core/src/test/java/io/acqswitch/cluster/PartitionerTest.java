@@ -56,11 +56,13 @@ class PartitionerTest {
             byte[] bytes = codec.encode(r);
             String terminal = Partitioner.terminalOfKey(RecordCodec.decode(bytes).originalKey);
             assertEquals(partitioner.ofTerminal(terminal), partitioner.ofRecord(bytes), terminal);
+            assertEquals(partitioner.ofRecord(bytes), partitioner.ofRecord(RecordCodec.decode(bytes)), "decoded: " + terminal);
         }
         TxnRecord keyless = record("633900000001", "123456", "TERM0001");
         keyless.originalKey = "";
         assertEquals(partitioner.ofTerminal("123456|MERCHANT0000001|TERM0001"), partitioner.ofRecord(codec.encode(keyless)),
                 "without an original key: the record's own acquirer, merchant and terminal");
+        assertEquals(partitioner.ofRecord(codec.encode(keyless)), partitioner.ofRecord(RecordCodec.decode(codec.encode(keyless))));
     }
 
     @Test
@@ -83,7 +85,7 @@ class PartitionerTest {
     @Test
     void shouldKeepEveryChangeInOrderWithItsTerminalsPartition() {
         HeapTransactionStore local = new HeapTransactionStore();
-        ReplicatingStore store = new ReplicatingStore(local, partitioner);
+        ReplicatingStore store = new ReplicatingStore(local, partitioner, p -> true, () -> { });
         TxnRecord r = record("633910000001", "123456", "TERM0001");
         int p = partitioner.ofTerminal("123456|MERCHANT0000001|TERM0001");
         store.put(r.rrn, new RecordCodec().encode(r));
@@ -103,5 +105,30 @@ class PartitionerTest {
         assertNull(changes.get(4).value(), "a record removal is a tombstone");
         assertEquals(List.of(), store.drain(), "drained");
         assertEquals(0, local.records());
+    }
+
+    @Test
+    void shouldKeepChangesOfAPartitionNotServedLocalAndCountThem() {
+        HeapTransactionStore local = new HeapTransactionStore();
+        int[] dropped = {0};
+        TxnRecord mine = record("633910000001", "123456", "TERM0001");
+        int served = partitioner.ofRecord(new RecordCodec().encode(mine));
+        TxnRecord other = null;
+        for (int i = 2; other == null; i++) {
+            TxnRecord r = record(String.format("6339100000%02d", i), "123456", "TERM" + i);
+            if (partitioner.ofRecord(new RecordCodec().encode(r)) != served) {
+                other = r;
+            }
+        }
+        ReplicatingStore store = new ReplicatingStore(local, partitioner, p -> p == served, () -> dropped[0]++);
+        store.put(mine.rrn, new RecordCodec().encode(mine));
+        store.put(other.rrn, new RecordCodec().encode(other));
+        store.putIndex(other.dedupeKey, other.rrn);
+        store.remove(other.rrn);
+        assertEquals(List.of("R" + mine.rrn), store.drain().stream().map(c -> (char) c.key()[0] + Change.name(c.key())).toList(),
+                "only the served partition's change is replicated");
+        assertEquals(3, dropped[0], "the other partition's put, index and removal");
+        assertEquals(1, local.records(), "the local store took every change");
+        assertEquals(other.rrn, local.index(other.dedupeKey));
     }
 }

@@ -139,7 +139,9 @@ class ReplicationTest {
             zombieGate.flush();
             int partition = new Partitioner(4).ofRecord(zombieLocal.get("633910000001"));
 
-            // another node takes the partitions over while the zombie still believes it owns them
+            // another node takes the partitions over while the zombie still believes it owns them: the zombie stops
+            // polling the owners' group (paused), so the group puts it out after its max poll interval and assigns
+            // every partition to the new node, which fences the zombie's producers
             HeapTransactionStore ownerLocal = new HeapTransactionStore();
             try (ClusterNode owner = ClusterNode.start(cluster(topic, 2), ownerLocal, new SimpleMeterRegistry())) {
                 assertArrayEquals(zombieLocal.get("633910000001"), ownerLocal.get("633910000001"), "restored before the zombie wakes");

@@ -99,11 +99,24 @@ class EarlyReversalsTest {
     }
 
     @Test
+    void shouldForgetTheMarkersOfAPartitionGivenUpAndLoadThemAgainWhenItComesBack() {
+        markers.remember(key("T1", "000001"), claim(CARD, 700), T0);
+        markers.remember(key("T2", "000001"), claim(CARD, 700), T0);
+        markers.release(terminal -> terminal.equals("123456|M1|T1"));
+        assertEquals(1, markers.live());
+        assertFalse(markers.reverses(sale("T1", "000001", CARD, 700)), "another node owns T1 now");
+        assertTrue(markers.reverses(sale("T2", "000001", CARD, 700)));
+        markers.load(terminal -> true);
+        assertEquals(2, markers.live(), "taken over again: loaded from the store, the live one not twice");
+        assertTrue(markers.reverses(sale("T1", "000001", CARD, 700)));
+    }
+
+    @Test
     void shouldReloadMarkersFromTheStoreAfterARestart() {
         markers.remember(key("T1", "000001"), claim(CARD, 700), T0);
         markers.remember(key("T1", "000002"), claim(CARD, 1), T0);
         EarlyReversals restarted = new EarlyReversals(config(), store, new SwitchMetrics());
-        restarted.load();
+        restarted.load(terminal -> true);
         assertEquals(2, restarted.live());
         assertTrue(restarted.reverses(sale("T1", "000001", CARD, 700)));
         assertEquals(EarlyReversals.Outcome.REFUSED_TERMINAL_BOUND,
