@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 /**
  * {@code GET /health}: 200 when every listener is bound, the store is open and every issuer has a
  * link up, else 503. {@code degraded} names what fails: {@code listeners}, {@code store},
- * {@code issuer:<id>}, {@code cluster:<partition>} (fenced: docs/cluster.md). Reads its sources on every request; any thread (the admin port's handlers).
+ * {@code issuer:<id>}, {@code cluster:<partition>} (fenced), {@code cluster:group} (out of the owners' group after an error; docs/cluster.md). Reads its sources on every request; any thread (the admin port's handlers).
  */
 public final class Health {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,7 +28,7 @@ public final class Health {
      * @param linksUp   issuer links up, by issuer id in configuration order
      * @param safDepth  reversals waiting for delivery
      * @param cluster   a cluster node's part ({@code nodeId, replication, partitions, fenced}), or null
-     *                  without a cluster section; each fenced partition p degrades as {@code cluster:p}
+     *                  without a cluster section; each fenced partition p degrades as {@code cluster:p}, a {@code group} of {@code left} as {@code cluster:group}
      */
     public record Sources(BooleanSupplier listening, BooleanSupplier storeOpen, Supplier<Map<String, Integer>> linksUp,
                           IntSupplier safDepth, Supplier<Map<String, Object>> cluster) {}
@@ -63,6 +63,9 @@ public final class Health {
         Map<String, Object> cluster = sources.cluster() == null ? null : sources.cluster().get();
         if (cluster != null && cluster.get("fenced") instanceof Collection<?> fenced) {
             fenced.forEach(p -> degraded.add("cluster:" + p));
+        }
+        if (cluster != null && "left".equals(cluster.get("group"))) {
+            degraded.add("cluster:group"); // out of the owners' group after an error: it serves nothing and takes nothing over
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", degraded.isEmpty() ? "UP" : "DEGRADED");

@@ -90,6 +90,8 @@ public final class ClusterNode implements AutoCloseable {
     private volatile Ring ring;
     private volatile TransactionProcessor processor;
     private volatile boolean running;
+    /** The ownership thread stopped on an error and left the group: nothing is served or taken over any more. */
+    private volatile boolean leftOnError;
     private Thread thread;
 
     private ClusterNode(SwitchConfig.Cluster cfg, TransactionStore local, MeterRegistry registry) {
@@ -184,9 +186,15 @@ public final class ClusterNode implements AutoCloseable {
         } catch (WakeupException e) {
             // leave(): closing
         } catch (KafkaException e) {
-            LOG.error("cluster: the group consumer failed ({}); this node no longer follows the group", e.toString());
+            // e.g. a take-over that could not fence or read its partition: leaving lets another node take it
+            leftOnError = true;
+            LOG.error("cluster: the group consumer failed ({}); this node leaves the group and serves nothing more", e.toString());
         } finally {
-            group.close(CloseOptions.timeout(Duration.ofSeconds(10))); // leaves the group: its partitions are given up here first
+            try {
+                group.close(CloseOptions.timeout(Duration.ofSeconds(10))); // leaves the group: its partitions are given up here first
+            } catch (KafkaException e) {
+                LOG.error("cluster: leaving the group failed ({})", e.toString());
+            }
         }
     }
 
@@ -381,6 +389,9 @@ public final class ClusterNode implements AutoCloseable {
         h.put("replication", cfg.replication().configName());
         h.put("partitions", partitions());
         h.put("fenced", lost());
+        if (leftOnError) {
+            h.put("group", "left");
+        }
         return h;
     }
 

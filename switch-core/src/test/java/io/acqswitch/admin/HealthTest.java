@@ -70,4 +70,18 @@ class HealthTest {
         assertTrue(r.body().contains("\"degraded\":[\"cluster:3\"]"), r.body());
         assertTrue(r.body().contains("\"cluster\":{\"nodeId\":2,\"partitions\":[0,3],\"fenced\":[3]}"), r.body());
     }
+
+    @Test
+    void shouldDegradeAClusterNodeThatLeftItsGroupOnAnError() {
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("nodeId", 2);
+        cluster.put("partitions", List.of());
+        cluster.put("fenced", List.of());
+        cluster.put("group", "left");
+        AdminHttpServer.Reply r = new Health(new Health.Sources(() -> true, () -> true, () -> links("a", 1), () -> 0,
+                () -> cluster)).reply();
+
+        assertEquals(503, r.status(), r.body());
+        assertTrue(r.body().contains("\"degraded\":[\"cluster:group\"]"), r.body());
+    }
 }
