@@ -21,12 +21,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -498,7 +498,7 @@ public final class JournalWriter implements AutoCloseable {
     static boolean inFlight(TxnRecord r) {
         return switch (r.state) {
             case RECEIVED, FORWARDED -> true;
-            case APPROVED -> !r.delivered && r.safAttempts == 0 && r.messageClass.isFinancial();
+            case APPROVED -> r.awaitsDelivery() && r.safAttempts == 0;
             default -> false;
         };
     }

@@ -15,7 +15,7 @@ import org.jpos.iso.ISOMsg;
  * length only). Stateless, thread-safe.
  */
 final class MessageText {
-    /** The {@code kind} of a {@code transaction_messages} row. */
+    /** The keys of {@link JournalQueries#messages} (the {@code kind} of the V8 table's rows before V9). */
     static final String REQUEST = "request";
     static final String ANSWER = "answer";
 

@@ -108,7 +108,7 @@ final class Answers {
      */
     void write(ReplyAddress ch, TxnRecord r, Object message) {
         metrics.response(r.messageClass, r.responseCode);
-        boolean approval = r.state == TxnState.APPROVED && r.messageClass.isFinancial() && !r.delivered;
+        boolean approval = r.awaitsDelivery();
         if (approval) {
             pendingWrites.computeIfAbsent(r.rrn, k -> new int[1])[0]++;
         }

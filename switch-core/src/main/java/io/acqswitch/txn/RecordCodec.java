@@ -176,7 +176,7 @@ public final class RecordCodec {
 
     /** @throws IllegalArgumentException for bytes of an unknown layout version */
     public static TxnRecord decode(byte[] bytes) {
-        return decode(bytes, true);
+        return decode(bytes, true, null);
     }
 
     /**
@@ -199,10 +199,6 @@ public final class RecordCodec {
      */
     public static TxnRecord decodeJournaled(byte[] bytes, StringCache strings) {
         return decode(bytes, false, strings);
-    }
-
-    private static TxnRecord decode(byte[] bytes, boolean full) {
-        return decode(bytes, full, null);
     }
 
     private static TxnRecord decode(byte[] bytes, boolean full, StringCache strings) {
@@ -295,23 +291,21 @@ public final class RecordCodec {
         return "";
     }
 
-    /** As {@link #str(ByteBuffer)}, from {@code strings} when not null. */
-    private static String str(ByteBuffer b, StringCache strings) {
-        if (strings == null) {
-            return str(b);
-        }
-        int n = Short.toUnsignedInt(b.getShort());
-        String s = n == 0 ? "" : strings.get(b.array(), b.position(), n);
-        b.position(b.position() + n);
-        return s;
+    private static String str(ByteBuffer b) {
+        return str(b, null);
     }
 
-    private static String str(ByteBuffer b) {
+    /** A length-prefixed UTF-8 value; taken from {@code strings} when not null. */
+    private static String str(ByteBuffer b, StringCache strings) {
         int n = Short.toUnsignedInt(b.getShort());
+        String s;
         if (n == 0) {
-            return ""; // most records leave several fields empty: no String for each
+            s = ""; // most records leave several fields empty: no String for each
+        } else if (strings != null) {
+            s = strings.get(b.array(), b.position(), n);
+        } else {
+            s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
         }
-        String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
         b.position(b.position() + n);
         return s;
     }

@@ -81,6 +81,14 @@ public final class TxnRecord {
     /** When retention will look at this record: the expiry it was last queued with (0 = not queued). */
     public long retentionAt;
 
+    /**
+     * An approval of a financial request whose write to the terminal is tracked and not yet
+     * confirmed (the processor reverses it if the write fails; the journal waits for the outcome).
+     */
+    public boolean awaitsDelivery() {
+        return state == TxnState.APPROVED && messageClass.isFinancial() && !delivered;
+    }
+
     /** Terminal-facing identity for logs: no card data. */
     @Override
     public String toString() {
