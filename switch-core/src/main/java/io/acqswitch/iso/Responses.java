@@ -4,8 +4,13 @@ import org.jpos.iso.ISOMsg;
 
 /** Builds answers to terminal requests. */
 public final class Responses {
-    /** Request fields a response carries back; card secrets (14, 35, 52, 55) and MACs never are. */
-    private static final int[] ECHOED = {0, 2, 3, 4, 7, 11, 12, 13, 24, 25, 32, 37, 38, 41, 42, 49, 60, 61, 70, 90};
+    /**
+     * Request fields a response carries back. Card data never is: not the PAN (2; the terminal
+     * matches its answer by STAN and terminal id, and the packed answer is kept in the store for
+     * replaying duplicates, so echoing 2 would put the full PAN on disk and in the cluster's
+     * replication topic), nor 14, 35, 52, 55, nor MACs.
+     */
+    private static final int[] ECHOED = {0, 3, 4, 7, 11, 12, 13, 24, 25, 32, 37, 38, 41, 42, 49, 60, 61, 70, 90};
 
     private Responses() {}
 
