@@ -36,6 +36,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
 
 /**
@@ -94,6 +95,7 @@ public class JournalWriterBenchmark {
     private String schema;
     private long writerThread = -1;
     private long writerBytesAtStart;
+    private long cpuAtStart;
     private long writtenAtStart;
 
     /** The journal's JDBC URL: {@code embedded} (H2 under a temp directory, as the switch's default) or a PostgreSQL URL. */
@@ -118,8 +120,8 @@ public class JournalWriterBenchmark {
         // score would be the window's length, not the writer's cost
         Duration window = params.getBenchmark().endsWith("journalSmallBursts") ? Duration.ZERO : jc.batchWindow();
         JournalDb db;
-        if (url.equals("embedded")) {
-            db = new JournalDb(SwitchConfig.Journal.embeddedUrl(dir), jc.user(), jc.password());
+        if (url.startsWith("embedded")) { // "embedded;SETTING=V;..." adds H2 settings to the switch's URL
+            db = new JournalDb(SwitchConfig.Journal.embeddedUrl(dir) + url.substring("embedded".length()), jc.user(), jc.password());
         } else {
             schema = "bench_journal_" + Long.toHexString(System.nanoTime());
             execute("CREATE SCHEMA " + schema);
@@ -134,6 +136,11 @@ public class JournalWriterBenchmark {
         journaling = new JournalingStore(heap, writer);
     }
 
+    /** CPU time of every thread of this JVM (the benchmark's producer, the writer, H2's own, GC). */
+    private static long processCpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private static ThreadMXBean threads() {
         return (ThreadMXBean) ManagementFactory.getThreadMXBean();
     }
@@ -146,6 +153,7 @@ public class JournalWriterBenchmark {
             }
         }
         writerBytesAtStart = threads().getThreadAllocatedBytes(writerThread);
+        cpuAtStart = processCpuNanos();
         writtenAtStart = writer.written();
     }
 
@@ -153,8 +161,9 @@ public class JournalWriterBenchmark {
     public void printWriterAllocation() {
         long changes = writer.written() - writtenAtStart;
         if (changes > 0) {
-            System.out.printf("%njournal-writer thread: %d B per change (%d changes)%n",
-                    (threads().getThreadAllocatedBytes(writerThread) - writerBytesAtStart) / changes, changes);
+            System.out.printf("%njournal-writer thread: %d B per change (%d changes); process CPU %.1f us per change%n",
+                    (threads().getThreadAllocatedBytes(writerThread) - writerBytesAtStart) / changes, changes,
+                    (processCpuNanos() - cpuAtStart) / 1000.0 / changes);
         }
     }
 
