@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -79,6 +80,8 @@ final class LoadGenerator {
     private static final int MAX_COPIES = 3;
     /** Sales per terminal that duplicates, voids and reversals choose from. */
     private static final int RECENT_SALES = 64;
+    /** The first STAN of a run's 0400s for unanswered sales (up to 999999). */
+    private static final int REVERSAL_STANS = 900_000;
 
     /**
      * How the terminals behave in a run.
@@ -125,7 +128,7 @@ final class LoadGenerator {
         Run run = new Run(++runs, traffic.mix(), observer, meter);
         List<Conn> conns = connect(run, port, traffic);
         try {
-            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run), 100, 100,
+            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run, port), 100, 100,
                     TimeUnit.MILLISECONDS);
             try {
                 send(conns, run, port, rate, warmupSeconds, seconds);
@@ -158,7 +161,7 @@ final class LoadGenerator {
         Run run = new Run(++runs, traffic.mix(), observer, meter);
         List<Conn> conns = connect(run, port, new Traffic(shape.connections(), traffic.mix(), false));
         try {
-            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run), 100, 100,
+            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run, port), 100, 100,
                     TimeUnit.MILLISECONDS);
             try {
                 long start = System.nanoTime();
@@ -288,15 +291,27 @@ final class LoadGenerator {
             Sale sale = kind == Kind.SALE ? conn.remember(new Sale(key, m.getString(7), body)) : null;
             pending = new Pending(kind, due, sale);
         }
+        if (!transmit(conn, run, port, key, pending, body)) {
+            run.failed(1);
+        }
+    }
+
+    /**
+     * Sends {@code body} awaiting {@code pending} under {@code key}: on a new connection (GPRS) or on the
+     * terminal's own; false when that one is down (nothing sent).
+     */
+    private static boolean transmit(Conn conn, Run run, int port, int key, Pending pending, byte[] body) {
         if (conn.perTxn) {
             conn.outstanding.put(key, pending);
             sendOnNewConnection(conn, run, port, key, pending, body);
-        } else if (conn.ch.isActive()) {
-            conn.outstanding.put(key, pending);
-            conn.ch.writeAndFlush(Unpooled.wrappedBuffer(body), conn.ch.voidPromise());
-        } else {
-            run.failed(1);
+            return true;
         }
+        if (!conn.ch.isActive()) {
+            return false;
+        }
+        conn.outstanding.put(key, pending);
+        conn.ch.writeAndFlush(Unpooled.wrappedBuffer(body), conn.ch.voidPromise());
+        return true;
     }
 
     /** GPRS-style: connect now, send once connected; a failed connect is an error. */
@@ -337,9 +352,12 @@ final class LoadGenerator {
         }
     }
 
-    /** Waits until nothing is outstanding; the sweeper guarantees that within the timeout. */
+    /**
+     * Waits until nothing is outstanding; the sweeper guarantees that within the timeout (twice: a
+     * sale unanswered at the end of the window is then reversed, and its 0400 may wait as long).
+     */
     private static void drain(List<Conn> conns, Run run) throws InterruptedException {
-        long limit = run.measureEnd + TIMEOUT_NANOS + TimeUnit.SECONDS.toNanos(1);
+        long limit = run.measureEnd + 2 * TIMEOUT_NANOS + TimeUnit.SECONDS.toNanos(1);
         while (conns.stream().anyMatch(c -> !c.outstanding.isEmpty()) && System.nanoTime() < limit) {
             Thread.sleep(10);
         }
@@ -349,24 +367,51 @@ final class LoadGenerator {
         }
     }
 
-    /** Event loop: requests unanswered {@link #TIMEOUT_NANOS} after their due time are errors. */
-    private static void sweep(List<Conn> conns, Run run) {
+    /**
+     * Event loop: requests unanswered {@link #TIMEOUT_NANOS} after their due time are errors. A sale
+     * among them is then reversed, as a real terminal does when it gets no answer: a 0400 naming it
+     * (its own STAN from {@link Run#nextReversalStan}), sent once on the same connection when it is
+     * still up (a new one per transaction for GPRS terminals), not part of the measured traffic.
+     * Whatever the switch did with the sale, it must then stand nowhere ({@link LedgerCheck}).
+     */
+    private void sweep(List<Conn> conns, Run run, int port) {
         long now = System.nanoTime();
         for (Conn c : conns) {
             for (Map.Entry<Integer, Pending> e : c.outstanding.entrySet()) {
-                if (now - e.getValue().due() > TIMEOUT_NANOS && c.outstanding.remove(e.getKey(), e.getValue())) {
+                Pending p = e.getValue();
+                if (now - p.due() > TIMEOUT_NANOS && c.outstanding.remove(e.getKey(), p)) {
                     run.failed(1);
+                    if (p.kind() == Kind.SALE && p.sale() != null) {
+                        reverseUnanswered(c, run, port, p.sale(), now);
+                    }
                 }
             }
+        }
+    }
+
+    private void reverseUnanswered(Conn c, Run run, int port, Sale sale, long now) {
+        int stan = run.nextReversalStan();
+        Pending reversal = new Pending(Kind.REVERSAL, now, sale);
+        byte[] body = pack(message(Kind.REVERSAL, c, stan, sale));
+        if (transmit(c, run, port, stan, reversal, body)) {
+            run.unansweredReversed.increment();
+        } else {
+            run.unansweredUnreversed.increment(); // its terminal lost the connection: nothing sent
         }
     }
 
     /**
      * A request awaiting its answer.
      *
-     * @param sale the sale it is (SALE) or re-sends (DUPLICATE); null for the other kinds
+     * @param sale the sale it is (SALE) or re-sends (DUPLICATE), or the unanswered sale a REVERSAL
+     *             reverses ({@link #sweep}); null for the other kinds
      */
-    private record Pending(Kind kind, long due, Sale sale) {}
+    private record Pending(Kind kind, long due, Sale sale) {
+        /** The terminal's own 0400 after a sale got no answer: outside the measured traffic. */
+        boolean reversesUnanswered() {
+            return kind == Kind.REVERSAL && sale != null;
+        }
+    }
 
     /**
      * A sale a later duplicate, void or reversal can act on. {@code rrn}, {@code auth} and then
@@ -468,6 +513,11 @@ final class LoadGenerator {
         final LongAdder voided = new LongAdder();
         final LongAdder reversed = new LongAdder();
         final LongAdder timeouts = new LongAdder();
+        /** Sales unanswered in time and reversed by a 0400 ({@link #sweep}); of those, not sent (connection down). */
+        final LongAdder unansweredReversed = new LongAdder();
+        final LongAdder unansweredUnreversed = new LongAdder();
+        /** STANs of those 0400s: a range the terminals' own counters do not reach in a run. */
+        private final AtomicInteger reversalStans = new AtomicInteger(REVERSAL_STANS);
         final ResourceMeter resources;
         final LoadObserver observer;
         volatile long measureStart = Long.MAX_VALUE;
@@ -487,6 +537,10 @@ final class LoadGenerator {
             }
         }
 
+        int nextReversalStan() {
+            return reversalStans.getAndIncrement();
+        }
+
         void failed(long requests) {
             errors.add(requests);
             observer.failed(requests);
@@ -494,6 +548,9 @@ final class LoadGenerator {
 
         /** Event loop: the answer {@code answer} (field 39 {@code code}) to {@code p}. */
         void answered(Pending p, long now, String code, ISOMsg answer) {
+            if (p.reversesUnanswered()) {
+                return; // not measured traffic; the ledger check tells whether it worked
+            }
             observer.answered(p.due(), now, code);
             boolean approved = "00".equals(code);
             switch (p.kind()) {
@@ -553,7 +610,8 @@ final class LoadGenerator {
                     ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
                     ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), sum(codes), errors.sum(), unmatched.sum(),
                     kinds, unexpected.sum(),
-                    new LedgerCheck.Expected(approvedSales.sum(), voided.sum(), reversed.sum(), timeouts.sum()),
+                    new LedgerCheck.Expected(approvedSales.sum(), voided.sum(), reversed.sum(), timeouts.sum(),
+                            unansweredReversed.sum(), unansweredUnreversed.sum()),
                     usage.cpuMicrosPer(transactions), usage.allocatedBytesPer(transactions));
         }
 

@@ -52,8 +52,9 @@ import java.util.concurrent.TimeUnit;
  *                       jpos: through a jPOS Q2 switch (QServer + QMUX) to the same stub (the incumbent);
  *                       both: stub then switch, with the ratio switch/stub (default);
  *                       all: stub, relay, switch, jpos, with the ratios
- *   --saturate BOOL     step the rate 500, 1000, 2000, 4000, ... up to --max-rate per target and report
- *                       the highest step that passes (false)
+ *   --saturate BOOL     step the rate 500, 1000, 2000, 4000, ... up to --max-rate per target, bisect twice
+ *                       between the last passing and the first failing step (to 100/s), and report
+ *                       the highest step that passes: the target's saturation rate (false)
  *   --max-rate TPS      highest step (8000)
  *   --step-seconds S    measured seconds per step (5; the first step of a target also warms up
  *                       --warmup seconds, the others 1 s)
@@ -110,6 +111,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LoadHarness {
     private static final int FIRST_STEP = 500;
+    /** Bisections between the highest passing saturation step and the first failing one. */
+    private static final int REFINE_STEPS = 2;
+    /** Refined steps are multiples of this (requests per second). */
+    private static final int REFINE_GRAIN = 100;
     private static final int SAF_DRAIN_SECONDS = 15;
     /** The warm-up's load: enough in flight to keep the generator and the stub busy on any machine. */
     private static final LoadOptions.Shape WARM_UP_SHAPE = new LoadOptions.Shape(8, 4);
@@ -188,7 +193,7 @@ public final class LoadHarness {
     }
 
     /**
-     * A journaled switch variant's open-model run at 80 % of the rate it held, with its journal lag.
+     * A journaled switch variant's open-model run at 80 % of its saturation rate, with its journal lag.
      *
      * @param lag the lag histogram's counts in the window, cumulative by upper bound (s)
      */
@@ -207,7 +212,7 @@ public final class LoadHarness {
         RunResult jposClosed;
         /** jPOS's and then each switch variant's open-model run at jPOS's closed rate. */
         final List<RunResult> atJposRate = new ArrayList<>();
-        /** Each journaled switch variant's run at 80 % of the rate it held. */
+        /** Each journaled switch variant's run at 80 % of its saturation rate. */
         final List<LagRun> lag = new ArrayList<>();
         boolean ok = true;
 
@@ -349,19 +354,28 @@ public final class LoadHarness {
                     LoadReport.jposRate(results.jposClosed), rig.meter(t), results, out));
         }
         if (t == Target.SWITCH && s.journal().journaled()) {
-            // the shape that held the highest rate, and its connections: the same concurrency, so
-            // that 80 % of its rate is 80 % of what the switch can do with that many terminals
-            RunResult best = held.stream().max(Comparator.comparingDouble(RunResult::achievedTps)).orElseThrow();
-            int rate = Math.max(1, (int) Math.round(0.8 * best.achievedTps()));
+            // its saturation rate: the highest open-model rate it sustained (p99 bound, every request
+            // answered), on the connections of the steps; a closed loop's rate is not one (it does not
+            // wait for the journal, so a rate "held" closed can be above what the journal sustains)
+            RunResult sustained = results.saturation.getLast();
+            int connections = sustained != null ? o.connections() : best(held).shape().connections();
+            double base = sustained != null ? sustained.offeredTps() : best(held).achievedTps();
+            int rate = Math.max(1, (int) Math.round(0.8 * base));
             JournalLag lag = new JournalLag(rig.meter(t), rig::switchMetrics);
-            out.println(s.label() + " at 80 % of the highest rate it held closed (" + Math.round(best.achievedTps())
-                    + ", " + best.shape() + "), open model on its " + best.shape().connections()
+            out.println(s.label() + " at 80 % of " + (sustained != null
+                    ? "its saturation rate (" + sustained.offeredTps() + "/s sustained open-model)"
+                    : "the highest rate it held closed (no open-model step passed: " + Math.round(base) + ", "
+                            + best(held).shape() + ")") + ", open model on " + connections
                     + " connections, journal lag from its /metrics:");
-            RunResult r = openRun(o, s, rig, generator, best.shape().connections(), rate, lag, results, out);
+            RunResult r = openRun(o, s, rig, generator, connections, rate, lag, results, out);
             NavigableMap<Double, Double> window = lag.window();
             results.lag.add(new LagRun(r, window));
             out.println(LoadReport.lagLine(s.label(), window));
         }
+    }
+
+    private static RunResult best(List<RunResult> held) {
+        return held.stream().max(Comparator.comparingDouble(RunResult::achievedTps)).orElseThrow();
     }
 
     /** One open-model run of {@code s} at {@code rate} on {@code connections} terminals, printed and ledger-checked. */
@@ -377,30 +391,42 @@ public final class LoadHarness {
         return r;
     }
 
-    /** Steps the rate until a step fails; records the highest passing step (null when none). */
+    /**
+     * Steps the rate up (doubling) until a step fails, then bisects {@value #REFINE_STEPS} times between
+     * the highest passing step and the first failing one (to {@value #REFINE_GRAIN}/s); records the
+     * highest passing step (null when none): the rate the subject sustains open-model, its saturation rate.
+     */
     private static void saturate(LoadOptions o, Subject s, ProcessRig rig, LoadGenerator generator, Results results,
                                  PrintStream out) throws IOException, InterruptedException {
         Target t = s.target();
         out.println(LoadReport.header() + "  step");
         Ledgers before = Ledgers.of(rig);
         RunResult sustained = null;
+        int failed = 0;
         LedgerCheck.Expected expected = LedgerCheck.Expected.NONE;
         boolean first = true;
         for (int rate : steps(o.maxRate())) {
-            RunResult r = generator.run(s.label(), rig.port(t), traffic(o, t), rate, first ? o.warmup() : 1,
-                    o.stepSeconds(), rig.meter(t));
+            RunResult r = step(o, s, rig, generator, rate, first ? o.warmup() : 1, out);
             first = false;
             expected = expected.plus(r.expected());
-            boolean pass = passes(r, o.p99Ms());
-            out.println(LoadReport.row(r) + (pass ? "  pass" : "  FAIL"));
-            String kinds = LoadReport.kinds(r);
-            if (!kinds.isEmpty()) {
-                out.println("  " + kinds);
-            }
-            if (!pass) {
+            if (!passes(r, o.p99Ms())) {
+                failed = rate;
                 break;
             }
             sustained = r;
+        }
+        for (int i = 0; i < REFINE_STEPS && sustained != null && failed > 0; i++) {
+            int rate = between(sustained.offeredTps(), failed);
+            if (rate == 0) {
+                break;
+            }
+            RunResult r = step(o, s, rig, generator, rate, 1, out);
+            expected = expected.plus(r.expected());
+            if (passes(r, o.p99Ms())) {
+                sustained = r;
+            } else {
+                failed = rate;
+            }
         }
         results.ok &= check(rig, expected, s.label(), before, out);
         results.saturation.add(sustained);
@@ -408,6 +434,28 @@ public final class LoadHarness {
                 ? s.label() + ": no step passed"
                 : String.format(Locale.ROOT, "%s: sustained %d TPS (achieved %.1f, p99 %.3f ms)", s.label(),
                         sustained.offeredTps(), sustained.achievedTps(), sustained.p99()));
+    }
+
+    /**
+     * The next refined step between a passing rate and a failing one: their midpoint rounded down
+     * to {@value #REFINE_GRAIN}/s, or 0 when no such step lies strictly between them.
+     */
+    static int between(int passed, int failed) {
+        int rate = (passed + failed) / 2 / REFINE_GRAIN * REFINE_GRAIN;
+        return rate > passed && rate < failed ? rate : 0;
+    }
+
+    /** One saturation step at {@code rate}, printed with its verdict. */
+    private static RunResult step(LoadOptions o, Subject s, ProcessRig rig, LoadGenerator generator, int rate,
+                                  int warmup, PrintStream out) throws IOException, InterruptedException {
+        Target t = s.target();
+        RunResult r = generator.run(s.label(), rig.port(t), traffic(o, t), rate, warmup, o.stepSeconds(), rig.meter(t));
+        out.println(LoadReport.row(r) + (passes(r, o.p99Ms()) ? "  pass" : "  FAIL"));
+        String kinds = LoadReport.kinds(r);
+        if (!kinds.isEmpty()) {
+            out.println("  " + kinds);
+        }
+        return r;
     }
 
     /** The rows by kind of run, the answers by kind, the ratios; then the tables with {@code --table}. */

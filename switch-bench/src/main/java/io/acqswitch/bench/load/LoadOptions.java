@@ -133,7 +133,8 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --duration SECONDS  measured seconds (10)
               --warmup SECONDS    unmeasured seconds first (3)
               --target T          stub | relay | switch | jpos | both | all (both)
-              --saturate BOOL     step the rate 500, 1000, 2000, ... up to --max-rate (false)
+              --saturate BOOL     step the rate 500, 1000, 2000, ... up to --max-rate, then bisect twice
+                                  between the last passing and the first failing step (false)
               --max-rate TPS      highest saturation step (8000)
               --step-seconds S    measured seconds per step (5)
               --p99-ms MS         a step passes with p99 under this (10)
@@ -157,8 +158,8 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
               --table BOOL        every --closed shape (default 50x1,20x8), then the saturation steps, of
                                   every --target; then jpos's closed rate (first shape) offered open-model
                                   to jpos and to each switch variant (p99 beside jpos's); then each
-                                  journaled switch variant at 80 % of the highest rate it held, open-model
-                                  on that shape's connections, its journal lag p99 from its /metrics; then BENCHMARKS.md's tables and ratios (false)
+                                  journaled switch variant at 80 % of its saturation rate (its highest
+                                  passing step), open-model, its journal lag p99 from its /metrics; then BENCHMARKS.md's tables and ratios (false)
             every target runs in a JVM of its own, as does the issuer stub, with this JVM's flags""";
 
     /**

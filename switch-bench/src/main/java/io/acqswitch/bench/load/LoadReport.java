@@ -219,8 +219,8 @@ final class LoadReport {
      */
     static String lagTable(List<LoadHarness.LagRun> runs) {
         String nl = System.lineSeparator();
-        StringBuilder sb = new StringBuilder("journal lag at 80 % of the rate each journaled switch held closed (its "
-                + "highest shape), open model on that shape's connections; lag = a change's store write to its row's commit, from the switch's "
+        StringBuilder sb = new StringBuilder("journal lag at 80 % of each journaled switch's saturation rate (the highest "
+                + "open-model rate it sustained, refined), open model on the steps' connections; lag = a change's store write to its row's commit, from the switch's "
                 + "switch_journal_lag_seconds buckets, interpolated within a bucket").append(nl).append(nl);
         sb.append("| target | offered | achieved | p99 ms | rows committed | lag p50 s | lag p99 s | lag p99 goal |")
                 .append(nl).append("|---|---:|---:|---:|---:|---:|---:|---|").append(nl);

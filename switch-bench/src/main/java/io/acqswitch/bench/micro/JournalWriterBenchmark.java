@@ -12,6 +12,8 @@ import io.acqswitch.txn.TxnRecord;
 import io.acqswitch.txn.TxnState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -96,6 +98,7 @@ public class JournalWriterBenchmark {
     private long writerThread = -1;
     private long writerBytesAtStart;
     private long cpuAtStart;
+    private long writtenBytesAtStart;
     private long writtenAtStart;
 
     /** The journal's JDBC URL: {@code embedded} (H2 under a temp directory, as the switch's default) or a PostgreSQL URL. */
@@ -136,6 +139,23 @@ public class JournalWriterBenchmark {
         journaling = new JournalingStore(heap, writer);
     }
 
+    /**
+     * Bytes this process passed to write calls so far ({@code wchar} of {@code /proc/self/io}; 0 where
+     * there is none): the embedded database's file writes, whatever the CPU contention.
+     */
+    private static long bytesWritten() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("wchar:")) {
+                    return Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: reported as 0
+        }
+        return 0;
+    }
+
     /** CPU time of every thread of this JVM (the benchmark's producer, the writer, H2's own, GC). */
     private static long processCpuNanos() {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
@@ -154,6 +174,7 @@ public class JournalWriterBenchmark {
         }
         writerBytesAtStart = threads().getThreadAllocatedBytes(writerThread);
         cpuAtStart = processCpuNanos();
+        writtenBytesAtStart = bytesWritten();
         writtenAtStart = writer.written();
     }
 
@@ -161,9 +182,10 @@ public class JournalWriterBenchmark {
     public void printWriterAllocation() {
         long changes = writer.written() - writtenAtStart;
         if (changes > 0) {
-            System.out.printf("%njournal-writer thread: %d B per change (%d changes); process CPU %.1f us per change%n",
+            System.out.printf("%njournal-writer thread: %d B per change (%d changes); process CPU %.1f us per change; "
+                            + "%d B written to files per change%n",
                     (threads().getThreadAllocatedBytes(writerThread) - writerBytesAtStart) / changes, changes,
-                    (processCpuNanos() - cpuAtStart) / 1000.0 / changes);
+                    (processCpuNanos() - cpuAtStart) / 1000.0 / changes, (bytesWritten() - writtenBytesAtStart) / changes);
         }
     }
 

@@ -283,6 +283,28 @@ class LoadHarnessSmokeTest {
     }
 
     @Test
+    void shouldPassAnOverloadOnlyWhenEveryUnansweredSaleThatWasDebitedWasReversed() {
+        LedgerSummary zero = new LedgerSummary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        // 10 approvals received; 4 sales got no answer in time and their terminals sent a 0400 each
+        LedgerCheck.Expected expected = new LedgerCheck.Expected(10, 0, 0, 0, 4, 0);
+        assertFalse(expected.salesOnly(), "the check waits for the switch to settle");
+        assertTrue(LedgerCheck.between("switch", expected, zero, ledger(10, 0), null, null).ok()); // never debited
+        assertTrue(LedgerCheck.between("switch", expected, zero, ledger(12, 2), null, null).ok()); // debited, reversed
+        assertFalse(LedgerCheck.between("switch", expected, zero, ledger(12, 1), null, null).ok()); // one left standing
+        assertFalse(LedgerCheck.between("switch", expected, zero, ledger(15, 5), null, null).ok()); // more debits than sales
+        assertFalse(LedgerCheck.between("switch", expected, zero, ledger(11, 2), null, null).ok()); // an approval reversed
+        // one of the 4 had no connection left for its 0400: at most one more may stand
+        LedgerCheck.Expected oneUnsent = new LedgerCheck.Expected(10, 0, 0, 0, 3, 1);
+        assertTrue(LedgerCheck.between("switch", oneUnsent, zero, ledger(12, 1), null, null).ok());
+        assertFalse(LedgerCheck.between("switch", oneUnsent, zero, ledger(13, 1), null, null).ok());
+    }
+
+    private static LedgerSummary ledger(int debited, int reversed) {
+        return new LedgerSummary(debited, debited, debited * 1_000L, 0, reversed, reversed * 1_000L, 0, 0, 0, 0, 0, 0, 0,
+                (debited - reversed) * 1_000L);
+    }
+
+    @Test
     void shouldRunEveryTargetInTurnForAll() {
         assertEquals(List.of(LoadOptions.Target.STUB, LoadOptions.Target.RELAY, LoadOptions.Target.JPOS,
                 LoadOptions.Target.SWITCH), LoadOptions.parse("--target", "all").target().runs());
@@ -309,6 +331,16 @@ class LoadHarnessSmokeTest {
         assertEquals(List.of(500, 1000, 2000, 4000, 8000), LoadHarness.steps(8000));
         assertEquals(List.of(500, 1000, 1500), LoadHarness.steps(1500));
         assertEquals(List.of(200), LoadHarness.steps(200));
+    }
+
+    @Test
+    void shouldBisectBetweenTheLastPassingAndTheFirstFailingStep() {
+        assertEquals(3000, LoadHarness.between(2000, 4000));
+        assertEquals(3500, LoadHarness.between(3000, 4000));
+        assertEquals(2500, LoadHarness.between(2000, 3000));
+        assertEquals(700, LoadHarness.between(500, 1000)); // 750 rounded down to the 100/s grain
+        assertEquals(0, LoadHarness.between(3900, 4000)); // nothing on the grain strictly between
+        assertEquals(0, LoadHarness.between(20, 40));
     }
 
     @Test
