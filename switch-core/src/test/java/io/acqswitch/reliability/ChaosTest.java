@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -97,9 +98,16 @@ class ChaosTest {
             }
             pool.shutdown();
             stub.setRules(CALM);
-            rig.await("in-flight done and SAF drained",
-                    () -> rig.node.processor().inFlight() == 0 && rig.node.processor().safDepth() == 0,
-                    Duration.ofSeconds(60));
+            try {
+                rig.await("in-flight done and SAF drained",
+                        () -> rig.node.processor().inFlight() == 0 && rig.node.processor().safDepth() == 0,
+                        Duration.ofSeconds(60));
+            } catch (ConditionTimeoutException e) { // failed once on a machine at load 15-18: say what was left
+                throw new AssertionError("after 60 s: in flight " + rig.node.processor().inFlight() + ", SAF depth "
+                        + rig.node.processor().safDepth() + ", issuer links up " + rig.node.issuers().linksUp(0)
+                        + ", reversals sent " + rig.counted("switch_reversals_sent", "issuer", "issuer-a") + " / delivered "
+                        + rig.counted("switch_reversals_delivered", "issuer", "issuer-a") + "; stub " + stub.ledger().summary(), e);
+            }
 
             MoneyBook.Verdict v = book.reconcile(stub.ledger());
             System.out.printf("ChaosTest: faults %s%n  outcomes %s%n  ledger %s%n  switch: timeouts %.0f, late %.0f,"
