@@ -99,6 +99,8 @@ public final class ClusterNode implements AutoCloseable {
     /** Set by {@link #serve}: from then on partitions are taken over and given up on the processor's thread. */
     private volatile Ring ring;
     private volatile TransactionProcessor processor;
+    /** Set by {@link #serve}: the links to the owners this node forwards to. */
+    private volatile PeerLinks links;
     private volatile boolean running;
     /** The ownership thread stopped on an error and left the group: nothing is served or taken over any more. */
     private volatile boolean leftOnError;
@@ -188,6 +190,7 @@ public final class ClusterNode implements AutoCloseable {
     public void serve(Ring ring, TransactionProcessor processor, PeerLinks links) {
         this.ring = ring;
         this.processor = processor;
+        this.links = links;
         owners.start();
         owned.forwardTo(owners, links, peerAddress);
         running = true;
@@ -413,6 +416,10 @@ public final class ClusterNode implements AutoCloseable {
             peers.remove(peerAddress);
         }
         h.put("peers", peers);
+        PeerLinks opened = links;
+        if (opened != null) {
+            h.put("links", opened.health());
+        }
         if (leftOnError) {
             h.put("group", "left");
         }

@@ -61,14 +61,15 @@ public final class PeerLinks implements AutoCloseable {
     /** One connection to an owner, and the requests it carries. */
     private final class Connection {
         final String address;
-        final ChannelFuture connected;
         final Map<Long, Forwarded> pending = new ConcurrentHashMap<>();
+        final ChannelFuture connected;
 
+        /** Opens the link; its close answers 91 whatever still waits on it. */
         Connection(String address) {
             this.address = address;
             int colon = address.lastIndexOf(':');
-            connected = bootstrap.connect(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
-            connected.channel().attr(CONNECTION).set(this);
+            connected = bootstrap.clone().attr(CONNECTION, this)
+                    .connect(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
             connected.channel().closeFuture().addListener(f -> {
                 links.remove(address, this);
                 String reason = connected.isSuccess() ? "link_lost" : "unreachable";
@@ -128,7 +129,7 @@ public final class PeerLinks implements AutoCloseable {
         if (listener == null || closed) {
             return false;
         }
-        Connection c = links.computeIfAbsent(owner, Connection::new);
+        Connection c = link(owner);
         Channel ch = c.connected.channel();
         long correlation = correlations.incrementAndGet();
         ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> c.fail(correlation, "timeout"), answerTimeout.toMillis(),
@@ -157,6 +158,24 @@ public final class PeerLinks implements AutoCloseable {
             ch.eventLoop().execute(() -> c.fail(correlation, "link_lost"));
         }
         return true;
+    }
+
+    /** The link to {@code owner}: the open one, or a new one when there is none or it closed. */
+    private Connection link(String owner) {
+        Connection c = links.get(owner);
+        if (c != null && !c.connected.channel().closeFuture().isDone()) {
+            return c;
+        }
+        if (c != null) {
+            links.remove(owner, c);
+        }
+        Connection fresh = new Connection(owner);
+        Connection earlier = links.putIfAbsent(owner, fresh);
+        if (earlier == null) {
+            return fresh;
+        }
+        fresh.connected.channel().close(); // another thread opened one meanwhile
+        return earlier;
     }
 
     /** Each owner's address this node has a link to, {@code up} or {@code connecting} ({@code /health}); any thread. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
@@ -12,14 +11,12 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Await;
 import io.acqswitch.support.Http;
+import io.acqswitch.support.NodeLink;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.SharedKafka;
 import io.acqswitch.support.TempFiles;
 import io.acqswitch.support.TestSwitch;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -222,11 +219,11 @@ class ClusterForwardingTest {
         String terminal = terminalOf(a, 2);
         try (Socket link = new Socket("127.0.0.1", peerPort(a))) {
             link.setSoTimeout(20_000);
-            sendRequest(link, 42, TestSwitch.ISO87.pack(sale(704, terminal)));
-            Frame answer = receive(link);
+            NodeLink.send(link, new NodeLink.Frame('Q', 42, false, "pos", TestSwitch.ISO87.pack(sale(704, terminal))));
+            NodeLink.Frame answer = NodeLink.receive(link);
             assertEquals('A', answer.kind());
             assertEquals(42, answer.correlation());
-            assertTrue(answer.tracked(), "an approval's delivery is to be confirmed");
+            assertTrue(answer.flag(), "an approval's delivery is to be confirmed");
             ISOMsg m = new ISOMsg();
             TestSwitch.ISO87.unpack(answer.body(), m);
             assertEquals("00", m.getString(39));
@@ -241,46 +238,15 @@ class ClusterForwardingTest {
         double notOwner = b.counted("switch_cluster_not_owner");
         try (Socket link = new Socket("127.0.0.1", peerPort(b))) {
             link.setSoTimeout(20_000);
-            sendRequest(link, 7, TestSwitch.ISO87.pack(sale(705, terminal)));
-            Frame answer = receive(link);
+            NodeLink.send(link, new NodeLink.Frame('Q', 7, false, "pos", TestSwitch.ISO87.pack(sale(705, terminal))));
+            NodeLink.Frame answer = NodeLink.receive(link);
             assertEquals('A', answer.kind());
-            assertFalse(answer.tracked());
+            assertFalse(answer.flag(), "a decline's delivery does not matter");
             ISOMsg m = new ISOMsg();
             TestSwitch.ISO87.unpack(answer.body(), m);
             assertEquals("91", m.getString(39), "b does not own it and does not forward it again");
         }
         assertEquals(notOwner + 1, b.counted("switch_cluster_not_owner"));
         assertTrue(stub.ledger().entries().stream().noneMatch(e -> e.amount() == 705), "nothing reached the issuer");
-    }
-
-    private record Frame(char kind, long correlation, boolean tracked, byte[] body) {}
-
-    /** A request frame of the node link (net.PeerFrame's layout), as node 9 on listener {@code pos}. */
-    private static void sendRequest(Socket link, long correlation, byte[] iso) throws Exception {
-        byte[] listener = "pos".getBytes(StandardCharsets.UTF_8);
-        DataOutputStream out = new DataOutputStream(link.getOutputStream());
-        out.writeShort(12 + listener.length + iso.length);
-        out.writeByte('Q');
-        out.writeByte(9);
-        out.writeLong(correlation);
-        out.writeBoolean(false);
-        out.writeByte(listener.length);
-        out.write(listener);
-        out.write(iso);
-        out.flush();
-    }
-
-    private static Frame receive(Socket link) throws Exception {
-        DataInputStream in = new DataInputStream(link.getInputStream());
-        int length = in.readUnsignedShort();
-        char kind = (char) in.readByte();
-        in.readByte(); // node
-        long correlation = in.readLong();
-        boolean tracked = in.readBoolean();
-        int listener = in.readUnsignedByte();
-        in.skipNBytes(listener);
-        byte[] body = new byte[length - 12 - listener];
-        in.readFully(body);
-        return new Frame(kind, correlation, tracked, body);
     }
 }
