@@ -231,6 +231,19 @@ class ClusterForwardingTest {
         a.assertReversedOnce(debitOf(704).rrn());
     }
 
+    /** The link closes while the owner still waits for its issuer: the approval that comes later goes nowhere and is reversed. */
+    @Test
+    void shouldReverseAnApprovalMadeAfterItsLinkClosed() throws Exception {
+        String terminal = terminalOf(a, 4);
+        stub.setRules(StubRules.builder().latencyMs(1_500L).build());
+        try (Socket link = new Socket("127.0.0.1", peerPort(a))) {
+            NodeLink.send(link, new NodeLink.Frame('Q', 43, false, "pos", TestSwitch.ISO87.pack(sale(706, terminal))));
+            debitOf(706);
+            stub.setRules(StubRules.approveAll()); // that answer stays late; the reversal is answered at once
+        } // the forwarding node's link is gone before the owner has its issuer's answer
+        a.assertReversedOnce(debitOf(706).rrn());
+    }
+
     /** A request forwarded to a node that does not own its partition (a stale view at the sender) is answered 91, never decided. */
     @Test
     void shouldAnswer91ARequestForwardedToANodeThatDoesNotOwnItsPartition() throws Exception {
