@@ -58,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * thread (a ring task), and only then served; a partition revoked stops being served on the
  * processor's thread (its requests in flight answered 91, its reversals left to the new owner),
  * then its writer is closed. The group consumer reads nothing: its partitions stay paused.
+ *
+ * <p>Requests of the partitions other nodes own are forwarded to them ({@link OwnedPartitions},
+ * through the links the node is given in {@link #serve}); which node owns which partition is read
+ * from the same group's description ({@link Owners}), where every member's {@code client.id}
+ * carries its peer address.
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);

@@ -6,6 +6,7 @@ import io.acqswitch.iso.TerminalRequest;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.metrics.ThrottledLog;
 import io.acqswitch.pipeline.ReplyAddress;
+import io.micrometer.core.instrument.Counter;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -49,6 +50,7 @@ public final class PeerLinks implements AutoCloseable {
     private final int nodeId;
     private final SwitchMetrics metrics;
     private final Duration answerTimeout;
+    private final Counter forwarded;
     private final Bootstrap bootstrap;
     private final PeerFrame.Codec frames = new PeerFrame.Codec();
     private final Map<String, Connection> links = new ConcurrentHashMap<>();
@@ -99,6 +101,8 @@ public final class PeerLinks implements AutoCloseable {
         this.nodeId = nodeId;
         this.metrics = metrics;
         this.answerTimeout = answerTimeout;
+        this.forwarded = Counter.builder("switch_cluster_forwarded")
+                .description("Requests forwarded to the node that owns their partition").register(metrics.registry());
         this.bootstrap = new Bootstrap()
                 .group(workers)
                 .channel(NioSocketChannel.class)
@@ -135,7 +139,7 @@ public final class PeerLinks implements AutoCloseable {
         ScheduledFuture<?> timeout = ch.eventLoop().schedule(() -> c.fail(correlation, "timeout"), answerTimeout.toMillis(),
                 TimeUnit.MILLISECONDS);
         c.pending.put(correlation, new Forwarded(req, terminal, timeout));
-        metrics.count("switch_cluster_forwarded");
+        forwarded.increment();
         c.connected.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 c.fail(correlation, "unreachable");

@@ -60,6 +60,7 @@ class ClusterForwardingTest {
     private static Rig a;
     private static Rig b;
     private static int stan;
+    private double retried;
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
@@ -88,8 +89,9 @@ class ClusterForwardingTest {
     }
 
     @BeforeEach
-    void approveAtOnce() {
+    void approveAtOnceAndCountRepeatsFromHere() {
         stub.setRules(StubRules.approveAll());
+        retried = a.counted("switch_reversals_retried"); // the nodes are shared: a test counts its own repeats only
     }
 
     private static Rig node(int nodeId) throws Exception {
@@ -205,7 +207,7 @@ class ClusterForwardingTest {
             stub.setRules(StubRules.approveAll()); // that answer stays late; the reversal is answered at once
         } // the terminal's connection at b closes before the owner's approval comes back
         String rrn = debitOf(703).rrn();
-        a.assertReversedOnce(rrn);
+        a.assertReversedOnce(rrn, retried);
         assertEquals(undeliverable + 1, a.counted("switch_undeliverable_approvals"), "the owner learned it was not delivered");
         assertEquals(0, stub.ledger().entry(rrn).orElseThrow().netDebit());
     }
@@ -228,7 +230,7 @@ class ClusterForwardingTest {
             TestSwitch.ISO87.unpack(answer.body(), m);
             assertEquals("00", m.getString(39));
         } // closed without a delivery report
-        a.assertReversedOnce(debitOf(704).rrn());
+        a.assertReversedOnce(debitOf(704).rrn(), retried);
     }
 
     /** The link closes while the owner still waits for its issuer: the approval that comes later goes nowhere and is reversed. */
@@ -241,7 +243,7 @@ class ClusterForwardingTest {
             debitOf(706);
             stub.setRules(StubRules.approveAll()); // that answer stays late; the reversal is answered at once
         } // the forwarding node's link is gone before the owner has its issuer's answer
-        a.assertReversedOnce(debitOf(706).rrn());
+        a.assertReversedOnce(debitOf(706).rrn(), retried);
     }
 
     /** A request forwarded to a node that does not own its partition (a stale view at the sender) is answered 91, never decided. */
