@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -79,6 +80,9 @@ final class Owners implements AutoCloseable {
         try {
             ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
                     .get(REFRESH.toMillis() * 5, TimeUnit.MILLISECONDS);
+            if (d.groupState() != GroupState.STABLE) {
+                return; // a rebalance in progress: keep the last view (a stale owner answers 91) until it settles
+            }
             for (MemberDescription m : d.members()) {
                 String address = peerAddress(m.clientId());
                 for (TopicPartition tp : m.assignment().topicPartitions()) {
