@@ -12,7 +12,6 @@ import io.acqswitch.pipeline.ReplyAddress;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -99,12 +98,7 @@ public final class PeerServer implements AutoCloseable {
 
     /** Binds; returns once listening. @throws IOException when it cannot listen */
     public PeerServer start() throws IOException, InterruptedException {
-        ChannelFuture bound = bootstrap.bind(host, port).await();
-        if (!bound.isSuccess()) {
-            bound.channel().close();
-            throw bound.cause() instanceof IOException e ? e : new IOException(bound.cause().toString(), bound.cause());
-        }
-        serverChannel = bound.channel();
+        serverChannel = ServerSockets.bind(bootstrap, host, port);
         return this;
     }
 
