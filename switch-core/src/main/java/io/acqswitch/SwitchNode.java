@@ -14,6 +14,8 @@ import io.acqswitch.journal.JournalWriter;
 import io.acqswitch.journal.JournalingStore;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.acqswitch.net.IssuerGateway;
+import io.acqswitch.net.PeerLinks;
+import io.acqswitch.net.PeerServer;
 import io.acqswitch.net.TerminalSecurity;
 import io.acqswitch.net.TerminalServer;
 import io.acqswitch.net.TlsContexts;
@@ -77,6 +79,10 @@ public final class SwitchNode implements AutoCloseable {
     private AdminHttpServer http;
     /** This node's part in a cluster, or {@code null} without a {@code cluster:} section. */
     private ClusterNode cluster;
+    /** In a cluster with {@code cluster.peerListen}: where other nodes forward this node's partitions' requests. */
+    private PeerServer peerServer;
+    /** In a cluster: the links to the owners of other nodes' partitions. */
+    private PeerLinks peerLinks;
     private Console console;
     private boolean closed;
 
@@ -152,10 +158,32 @@ public final class SwitchNode implements AutoCloseable {
                         System::currentTimeMillis).start();
                 store = new JournalingStore(store, journal);
             }
+            List<IsoCodec> codecs = new ArrayList<>();
+            for (SwitchConfig.Listener l : cfg.listeners()) {
+                codecs.add(l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect()));
+            }
             if (cfg.cluster() != null) {
+                String peerListen = cfg.cluster().peerListen();
+                if (peerListen != null) {
+                    // bound before the node joins the group: its address goes into its group membership
+                    Map<String, IsoCodec> byListener = new LinkedHashMap<>();
+                    for (int i = 0; i < codecs.size(); i++) {
+                        byListener.put(cfg.listeners().get(i).name(), codecs.get(i));
+                    }
+                    peerServer = new PeerServer(peerListen, cfg.cluster().nodeId(), byListener, metrics, boss, workers);
+                    try {
+                        peerServer.start();
+                    } catch (IOException e) {
+                        int colon = peerListen.lastIndexOf(':');
+                        throw StartupException.cannotListen("cluster.peerListen", peerListen.substring(0, colon),
+                                Integer.parseInt(peerListen.substring(colon + 1)), e);
+                    }
+                    LOG.info("cluster: requests forwarded by other nodes accepted on {}", peerServer.advertised());
+                }
                 // joins the owners' group; fences earlier owners of the partitions assigned and restores them from Kafka:
                 // before recovery runs over them
-                cluster = ClusterNode.start(cfg.cluster(), store, metrics.registry());
+                cluster = ClusterNode.start(cfg.cluster(), peerServer != null ? peerServer.advertised() : null, store,
+                        metrics.registry());
                 store = cluster.replicating(store);
             }
             router = Router.of(cfg, cfg.routesFile());
@@ -193,7 +221,11 @@ public final class SwitchNode implements AutoCloseable {
             ring.start();
             issuers.start();
             if (cluster != null) {
-                cluster.serve(ring, processor); // later rebalances: take-over and hand-over on the ring
+                peerLinks = new PeerLinks(cfg.cluster().nodeId(), metrics, workers, ClusterNode.FORWARD_TIMEOUT);
+                cluster.serve(ring, processor, peerLinks); // later rebalances: take-over and hand-over on the ring
+                if (peerServer != null) {
+                    peerServer.serve(handoff::terminalRequest); // forwarded requests join the ring like local ones
+                }
             }
             long tick = cfg.pipeline().tick().toMillis();
             ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -205,9 +237,8 @@ public final class SwitchNode implements AutoCloseable {
             ticker.scheduleWithFixedDelay(new FillWatch(store), 0, 5, TimeUnit.SECONDS);
             for (int i = 0; i < cfg.listeners().size(); i++) {
                 SwitchConfig.Listener l = cfg.listeners().get(i);
-                IsoCodec codec = l.packager() != null ? IsoCodec.fromXml(l.dialect(), l.packager()) : IsoCodec.of(l.dialect());
                 try {
-                    listeners.add(new TerminalServer(l, codec, metrics, handoff::terminalRequest,
+                    listeners.add(new TerminalServer(l, codecs.get(i), metrics, handoff::terminalRequest,
                             new TerminalSecurity(keys, cfg.security().testKeys(), metrics), listenerTls.get(i),
                             boss, workers).start());
                 } catch (IOException e) {
@@ -301,6 +332,9 @@ public final class SwitchNode implements AutoCloseable {
         for (TerminalServer s : listeners.reversed()) {
             s.close();
         }
+        if (peerServer != null) {
+            peerServer.close(); // no new forwarded requests; open links still carry the answers of those in flight
+        }
         if (http != null) {
             http.close();
         }
@@ -318,6 +352,9 @@ public final class SwitchNode implements AutoCloseable {
         }
         if (ring != null) {
             ring.close();
+        }
+        if (peerLinks != null) {
+            peerLinks.close(); // requests still waiting for another node are answered 91
         }
         if (router != null) {
             router.close();

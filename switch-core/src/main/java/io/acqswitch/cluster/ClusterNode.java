@@ -3,6 +3,7 @@ package io.acqswitch.cluster;
 import io.acqswitch.config.StartupException;
 import io.acqswitch.config.SwitchConfig;
 import io.acqswitch.net.Issuers;
+import io.acqswitch.net.PeerLinks;
 import io.acqswitch.pipeline.Ring;
 import io.acqswitch.store.TransactionStore;
 import io.acqswitch.txn.Ownership;
@@ -57,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * thread (a ring task), and only then served; a partition revoked stops being served on the
  * processor's thread (its requests in flight answered 91, its reversals left to the new owner),
  * then its writer is closed. The group consumer reads nothing: its partitions stay paused.
+ *
+ * <p>Requests of the partitions other nodes own are forwarded to them ({@link OwnedPartitions},
+ * through the links the node is given in {@link #serve}); which node owns which partition is read
+ * from the same group's description ({@link Owners}), where every member's {@code client.id}
+ * carries its peer address.
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
@@ -70,12 +76,21 @@ public final class ClusterNode implements AutoCloseable {
      * should take: a rebalance waits this long at most for a member that does not poll.
      */
     private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(45);
+    /**
+     * How long a request forwarded to its owner waits for the answer before this node answers it 91
+     * (the owner answers within its issuer deadline, unless it hangs); a later answer is reported
+     * undelivered, so the owner reverses it.
+     */
+    public static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(60);
 
     private final SwitchConfig.Cluster cfg;
     private final TransactionStore local;
     private final Partitioner partitioner;
     private final AtomicReferenceArray<PartitionWriter> writers;
     private final OwnedPartitions owned;
+    private final Owners owners;
+    /** This node's peer address ({@code cluster.peerListen} as bound), or null when it accepts no forwarded requests. */
+    private final String peerAddress;
     private final AtomicLong lag = new AtomicLong();
     private final Counter commits;
     private final Counter failures;
@@ -89,13 +104,17 @@ public final class ClusterNode implements AutoCloseable {
     /** Set by {@link #serve}: from then on partitions are taken over and given up on the processor's thread. */
     private volatile Ring ring;
     private volatile TransactionProcessor processor;
+    /** Set by {@link #serve}: the links to the owners this node forwards to. */
+    private volatile PeerLinks links;
     private volatile boolean running;
     /** The ownership thread stopped on an error and left the group: nothing is served or taken over any more. */
     private volatile boolean leftOnError;
     private Thread thread;
 
-    private ClusterNode(SwitchConfig.Cluster cfg, TransactionStore local, MeterRegistry registry) {
+    private ClusterNode(SwitchConfig.Cluster cfg, String peerAddress, TransactionStore local, MeterRegistry registry) {
         this.cfg = cfg;
+        this.peerAddress = peerAddress;
+        this.owners = new Owners(cfg.bootstrap(), cfg.topic() + "-owners", cfg.topic(), cfg.partitions());
         this.local = local;
         this.partitioner = new Partitioner(cfg.partitions());
         this.writers = new AtomicReferenceArray<>(cfg.partitions());
@@ -121,12 +140,15 @@ public final class ClusterNode implements AutoCloseable {
      * membership, and for the partitions first assigned: writers (fencing), then their records in
      * the store replaced by the topic's.
      *
+     * @param peerAddress where the other nodes forward this node's partitions' requests ({@code
+     *                    cluster.peerListen} as bound; in the group member's {@code client.id}), or null
+     *
      * @throws StartupException {@code cluster.bootstrap=...: why} when Kafka does not answer or
      *         refuses, {@code cluster.partitions=N: why} when the topic has another partition count
      */
-    public static ClusterNode start(SwitchConfig.Cluster cfg, TransactionStore store, MeterRegistry registry)
+    public static ClusterNode start(SwitchConfig.Cluster cfg, String peerAddress, TransactionStore store, MeterRegistry registry)
             throws StartupException {
-        ClusterNode node = new ClusterNode(cfg, store, registry);
+        ClusterNode node = new ClusterNode(cfg, peerAddress, store, registry);
         try {
             node.ensureTopic();
             node.join();
@@ -145,7 +167,7 @@ public final class ClusterNode implements AutoCloseable {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrap());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.topic() + "-owners");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "acqswitch-owner-" + cfg.nodeId());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, Owners.clientId(cfg.nodeId(), peerAddress)); // how the others find this node
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) SESSION_TIMEOUT.toMillis());
@@ -167,11 +189,15 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * From now on the group is polled on a thread of its own, and partitions come and go on the
-     * processor's thread through {@code ring}. Call once the ring runs and recovery is done.
+     * processor's thread through {@code ring}, and requests of other nodes' partitions are forwarded
+     * to their owners through {@code links}. Call once the ring runs and recovery is done.
      */
-    public void serve(Ring ring, TransactionProcessor processor) {
+    public void serve(Ring ring, TransactionProcessor processor, PeerLinks links) {
         this.ring = ring;
         this.processor = processor;
+        this.links = links;
+        owners.start();
+        owned.forwardTo(owners, links, peerAddress);
         running = true;
         thread = new Thread(this::run, "cluster-ownership");
         thread.setDaemon(true);
@@ -389,6 +415,16 @@ public final class ClusterNode implements AutoCloseable {
         h.put("replication", cfg.replication().configName());
         h.put("partitions", partitions());
         h.put("fenced", lost());
+        Map<String, List<Integer>> peers = owners.peers(); // the other nodes' partitions, by where their requests are forwarded
+        if (peerAddress != null) {
+            h.put("peerListen", peerAddress);
+            peers.remove(peerAddress);
+        }
+        h.put("peers", peers);
+        PeerLinks opened = links;
+        if (opened != null) {
+            h.put("links", opened.health());
+        }
         if (leftOnError) {
             h.put("group", "left");
         }
@@ -429,6 +465,7 @@ public final class ClusterNode implements AutoCloseable {
     @Override
     public void close() {
         leave();
+        owners.close();
         if (group != null && processor == null) {
             group.close(CloseOptions.timeout(Duration.ofSeconds(10))); // never served: the start-up thread still has it
         }

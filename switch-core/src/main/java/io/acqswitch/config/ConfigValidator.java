@@ -81,6 +81,11 @@ final class ConfigValidator {
         if (c.startTimeout().toMillis() < 1 || c.startTimeout().compareTo(Duration.ofMinutes(10)) > 0) {
             problems.add("cluster.startTimeout=" + Durations.format(c.startTimeout()) + ": must be between 1ms and 10m");
         }
+        if (c.peerListen() != null && (!c.peerListen().matches("[^,:\\s]+:\\d{1,5}") || c.peerListen().startsWith("0.0.0.0:")
+                || Integer.parseInt(c.peerListen().substring(c.peerListen().lastIndexOf(':') + 1)) > 65_535)) {
+            problems.add("cluster.peerListen=" + c.peerListen()
+                    + ": must be host:port, port 0 to 65535, the host an address the other nodes reach (it is advertised to them)");
+        }
     }
 
     /**

@@ -515,9 +515,12 @@ public record SwitchConfig(
      *                    issuer; {@code async}: faster, with the window docs/cluster.md states
      * @param ackTimeout  how long a sync barrier waits for Kafka's acknowledgement before it fails
      * @param startTimeout how long start-up waits for Kafka (topic, fencing, restore) before it refuses to start
+     * @param peerListen  {@code host:port} this node accepts requests forwarded by other nodes on, and
+     *                    advertises to them (port 0: any free port, advertised as bound); {@code null}:
+     *                    it accepts none, and the others answer its partitions' requests 91
      */
     public record Cluster(Integer nodeId, String bootstrap, String topic, Integer partitions,
-                          Replication replication, Duration ackTimeout, Duration startTimeout) {
+                          Replication replication, Duration ackTimeout, Duration startTimeout, String peerListen) {
         public Cluster {
             bootstrap = bootstrap != null ? bootstrap : "127.0.0.1:9092";
             topic = topic != null ? topic : "acqswitch-state";

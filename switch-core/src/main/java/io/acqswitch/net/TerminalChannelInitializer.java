@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,8 @@ import org.slf4j.event.Level;
 final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final ThrottledLog FULL = new ThrottledLog(LoggerFactory.getLogger(TerminalChannelInitializer.class),
             Level.WARN, 10_000);
+    /** The name of the listener a terminal connection came in on: a request forwarded to another node names it. */
+    static final AttributeKey<String> LISTENER = AttributeKey.valueOf("acqswitch.listener");
     private final SwitchConfig.Listener cfg;
     private final IsoCodec codec;
     private final SwitchMetrics metrics;
@@ -80,6 +83,7 @@ final class TerminalChannelInitializer extends ChannelInitializer<SocketChannel>
             return;
         }
         metrics.connectionOpened();
+        ch.attr(LISTENER).set(cfg.name());
         ch.closeFuture().addListener(f -> {
             open.decrementAndGet();
             metrics.connectionClosed();

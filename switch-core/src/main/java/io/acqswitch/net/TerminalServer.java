@@ -5,7 +5,6 @@ import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.metrics.SwitchMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -54,12 +53,7 @@ public final class TerminalServer implements AutoCloseable {
      * @throws InterruptedException if interrupted while binding
      */
     public TerminalServer start() throws IOException, InterruptedException {
-        ChannelFuture bound = bootstrap.bind(cfg.bind(), cfg.port()).await();
-        if (!bound.isSuccess()) {
-            bound.channel().close();
-            throw bound.cause() instanceof IOException e ? e : new IOException(bound.cause().toString(), bound.cause());
-        }
-        serverChannel = bound.channel();
+        serverChannel = ServerSockets.bind(bootstrap, cfg.bind(), cfg.port());
         return this;
     }
 

@@ -28,7 +28,7 @@ public final class Handoff {
             metrics.count("switch_ring_full_rejections");
             metrics.response(req.messageClass(), ResponseCode.ISSUER_INOPERATIVE);
             Channel ch = terminal.channel();
-            ch.writeAndFlush(Responses.answer(req.message(), ResponseCode.ISSUER_INOPERATIVE), ch.voidPromise());
+            ch.writeAndFlush(terminal.envelope(Responses.answer(req.message(), ResponseCode.ISSUER_INOPERATIVE)), ch.voidPromise());
         }
     }
 

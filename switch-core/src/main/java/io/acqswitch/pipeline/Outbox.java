@@ -72,7 +72,7 @@ public final class Outbox {
      * @param rrn the approval whose delivery is to be reported, or null when none is
      */
     public void write(ReplyAddress terminal, Object message, String rrn) {
-        write(terminal.channel(), message, rrn);
+        write(terminal.channel(), terminal.envelope(message), rrn);
     }
 
     /** Queues {@code message} for an issuer link's {@code channel} (or any other). */
@@ -103,8 +103,11 @@ public final class Outbox {
         queued = 0;
     }
 
-    /** Event loop: the message to write, a {@link Deferred} made here. */
-    private static Object made(Object message) {
+    /**
+     * Event loop: the message to write, a {@link Deferred} made here (also by a link to another
+     * node, for an answer {@link ReplyAddress#envelope} addressed to a terminal there).
+     */
+    public static Object made(Object message) {
         if (!(message instanceof Deferred d)) {
             return message;
         }

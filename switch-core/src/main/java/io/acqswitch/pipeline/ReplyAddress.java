@@ -14,6 +14,20 @@ import io.netty.channel.Channel;
  */
 @FunctionalInterface
 public interface ReplyAddress {
-    /** The terminal's connection; for {@code pipeline} (the outbox, the hand-off) only. */
+    /**
+     * The connection the terminal's answers are written on; for {@code pipeline} (the outbox, the
+     * hand-off) only. A terminal of another node (a forwarded request, docs/cluster.md): the link to
+     * that node.
+     */
     Channel channel();
+
+    /**
+     * What is written on {@link #channel()} for {@code answer} (packed {@code byte[]}, an
+     * {@code ISOMsg} or an {@link Outbox.Deferred}): the answer itself, or, for a terminal of
+     * another node, the answer addressed to it there. A tracked write's promise then completes when
+     * that node's terminal connection took it (or failed).
+     */
+    default Object envelope(Object answer) {
+        return answer;
+    }
 }

@@ -3,9 +3,9 @@ package io.acqswitch.sim;
 import io.acqswitch.admin.AdminHttpServer;
 import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
+import io.acqswitch.net.ServerSockets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -93,12 +93,7 @@ public final class IssuerStub implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new IssuerChannelInitializer(name, IsoCodec.of(Dialect.ISO87), processor, this::active, tls));
-        ChannelFuture bound = bootstrap.bind(bind, requestedPort).await();
-        if (!bound.isSuccess()) {
-            bound.channel().close();
-            throw bound.cause() instanceof IOException e ? e : new IOException(bound.cause().toString(), bound.cause());
-        }
-        serverChannel = bound.channel();
+        serverChannel = ServerSockets.bind(bootstrap, bind, requestedPort);
         return this;
     }
 

@@ -246,11 +246,17 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
     }
 
     private void onRequest(TerminalRequest req, ReplyAddress ch) {
-        if (ownership != Ownership.ALL && !ownership.ownsTerminal(DedupeKeys.terminal(req))) {
-            // another node's partition (forwarding to it is not built): the terminal tries another node
-            metrics.count("switch_cluster_not_owner");
-            answers.reply(ch, req, ResponseCode.ISSUER_INOPERATIVE);
-            return;
+        if (ownership != Ownership.ALL) {
+            String terminal = DedupeKeys.terminal(req);
+            if (!ownership.ownsTerminal(terminal)) {
+                // another node's partition: its owner decides and answers through this node; when no
+                // owner can take it (being taken over, unknown, or a stale view at the sender) 91
+                if (!ownership.forward(req, terminal, ch)) {
+                    metrics.count("switch_cluster_not_owner");
+                    answers.reply(ch, req, ResponseCode.ISSUER_INOPERATIVE);
+                }
+                return;
+            }
         }
         try {
             switch (req.messageClass()) {

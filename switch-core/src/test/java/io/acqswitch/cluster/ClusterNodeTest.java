@@ -125,7 +125,8 @@ class ClusterNodeTest {
             try (Rig taker = node(stub, "takeover", 2, "sync")) {
                 assertEquals(3.0, taker.counted("switch_cluster_takeovers"), "every partition restored");
                 String health = Http.get(taker.node.httpPort(), "/health").body();
-                assertTrue(health.contains("\"cluster\":{\"nodeId\":2,\"replication\":\"sync\",\"partitions\":[0,1,2],\"fenced\":[]}"),
+                assertTrue(health.contains("\"cluster\":{\"nodeId\":2,\"replication\":\"sync\",\"partitions\":[0,1,2],\"fenced\":[],"
+                        + "\"peers\":{},\"links\":{}}"),
                         health);
                 taker.assertReversedOnce(rrn);
                 assertEquals(0, stub.ledger().summary().netDebited());

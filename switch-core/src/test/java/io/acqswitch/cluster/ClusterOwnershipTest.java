@@ -37,7 +37,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Two whole nodes in one owners' group against a real KRaft broker, judged at the issuer stub's
  * ledger: they split the partitions; a sale is served by the owner of its terminal's partition and
- * answered 91 by the other without reaching the issuer; when a node leaves, the other takes its
+ * answered 91 by the other without reaching the issuer (the nodes have no {@code peerListen}, so
+ * nothing is forwarded: ClusterForwardingTest has that); when a node leaves, the other takes its
  * partitions over, reverses the debit it left in flight, and serves them.
  */
 @Tag("slow")

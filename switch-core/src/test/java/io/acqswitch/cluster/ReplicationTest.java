@@ -57,7 +57,7 @@ class ReplicationTest {
     }
 
     private static SwitchConfig.Cluster cluster(String topic, int nodeId) {
-        return new SwitchConfig.Cluster(nodeId, kafka.bootstrap(), topic, 4, SwitchConfig.Replication.SYNC, Duration.ofSeconds(10), null);
+        return new SwitchConfig.Cluster(nodeId, kafka.bootstrap(), topic, 4, SwitchConfig.Replication.SYNC, Duration.ofSeconds(10), null, null);
     }
 
     private static byte[] record(String rrn, String terminal, TxnState state, long amount) {
@@ -86,7 +86,7 @@ class ReplicationTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldRestoreReplicatedChangesByteForByte() throws Exception {
         HeapTransactionStore local = new HeapTransactionStore();
-        try (ClusterNode node = ClusterNode.start(cluster("restore", 1), local, new SimpleMeterRegistry())) {
+        try (ClusterNode node = ClusterNode.start(cluster("restore", 1), null, local, new SimpleMeterRegistry())) {
             TransactionStore store = node.replicating(local);
             Issuers gate = node.gate(new NoIssuers());
             List<String> terminals = List.of("TERM0001", "TERM0002", "TERM0003", "TERM0004", "TERM0005", "TERM0006");
@@ -114,7 +114,7 @@ class ReplicationTest {
         }
         HeapTransactionStore fresh = new HeapTransactionStore();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (ClusterNode taker = ClusterNode.start(cluster("restore", 2), fresh, registry)) {
+        try (ClusterNode taker = ClusterNode.start(cluster("restore", 2), null, fresh, registry)) {
             assertEquals(4.0, registry.get("switch_cluster_takeovers").counter().count());
             assertEquals(List.of(0, 1, 2, 3), taker.partitions());
         }
@@ -132,7 +132,7 @@ class ReplicationTest {
     void shouldRefuseAFencedZombiesWrites() throws Exception {
         String topic = "zombie";
         HeapTransactionStore zombieLocal = new HeapTransactionStore();
-        try (ClusterNode zombie = ClusterNode.start(cluster(topic, 1), zombieLocal, new SimpleMeterRegistry())) {
+        try (ClusterNode zombie = ClusterNode.start(cluster(topic, 1), null, zombieLocal, new SimpleMeterRegistry())) {
             TransactionStore zombieStore = zombie.replicating(zombieLocal);
             Issuers zombieGate = zombie.gate(new NoIssuers());
             zombieStore.put("633910000001", record("633910000001", "TERM0001", TxnState.FORWARDED, 100));
@@ -143,7 +143,7 @@ class ReplicationTest {
             // polling the owners' group (paused), so the group puts it out after its max poll interval and assigns
             // every partition to the new node, which fences the zombie's producers
             HeapTransactionStore ownerLocal = new HeapTransactionStore();
-            try (ClusterNode owner = ClusterNode.start(cluster(topic, 2), ownerLocal, new SimpleMeterRegistry())) {
+            try (ClusterNode owner = ClusterNode.start(cluster(topic, 2), null, ownerLocal, new SimpleMeterRegistry())) {
                 assertArrayEquals(zombieLocal.get("633910000001"), ownerLocal.get("633910000001"), "restored before the zombie wakes");
                 TransactionStore ownerStore = owner.replicating(ownerLocal);
                 Issuers ownerGate = owner.gate(new NoIssuers());

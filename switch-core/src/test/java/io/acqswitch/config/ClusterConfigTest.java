@@ -31,6 +31,7 @@ class ClusterConfigTest {
         assertEquals(SwitchConfig.Replication.SYNC, c.replication());
         assertEquals(Duration.ofSeconds(5), c.ackTimeout());
         assertEquals(Duration.ofSeconds(30), c.startTimeout());
+        assertNull(c.peerListen(), "accepts no forwarded requests unless told");
     }
 
     @Test
@@ -44,9 +45,10 @@ class ClusterConfigTest {
                   replication: async
                   ackTimeout: 250ms
                   startTimeout: 3s
+                  peerListen: node0.internal:7700
                 """).cluster();
         assertEquals(new SwitchConfig.Cluster(0, "kafka1:9092,kafka2:9093", "state.v1", 6,
-                SwitchConfig.Replication.ASYNC, Duration.ofMillis(250), Duration.ofSeconds(3)), c);
+                SwitchConfig.Replication.ASYNC, Duration.ofMillis(250), Duration.ofSeconds(3), "node0.internal:7700"), c);
     }
 
     @Test
@@ -64,5 +66,9 @@ class ClusterConfigTest {
         assertEquals("cluster.startTimeout=0s: must be between 1ms and 10m", problem("cluster:\n  nodeId: 1\n  startTimeout: 0s\n"));
         assertEquals("cluster.replication=eventually: must be sync or async",
                 problem("cluster:\n  nodeId: 1\n  replication: eventually\n"));
+        String peer = ": must be host:port, port 0 to 65535, the host an address the other nodes reach (it is advertised to them)";
+        assertEquals("cluster.peerListen=7700" + peer, problem("cluster:\n  nodeId: 1\n  peerListen: 7700\n"));
+        assertEquals("cluster.peerListen=0.0.0.0:7700" + peer, problem("cluster:\n  nodeId: 1\n  peerListen: 0.0.0.0:7700\n"));
+        assertEquals("cluster.peerListen=n1:70000" + peer, problem("cluster:\n  nodeId: 1\n  peerListen: n1:70000\n"));
     }
 }

@@ -110,11 +110,19 @@ public final class Rig implements AutoCloseable {
      * of its counted repeats (a repeat is legitimate when the 0430 is slow to come back).
      */
     public void assertReversedOnce(String rrn) throws InterruptedException {
+        assertReversedOnce(rrn, 0);
+    }
+
+    /**
+     * As {@link #assertReversedOnce(String)} on a node that retried {@code retriedBefore} reversals
+     * before this one was sent (a node shared by several tests): only the repeats since count.
+     */
+    public void assertReversedOnce(String rrn, double retriedBefore) throws InterruptedException {
         await("ledger debit " + rrn + " reversed", () -> ledger(rrn).map(LedgerEntry::reversed).orElse(false),
                 Duration.ofSeconds(10));
         await("SAF drained", () -> node.processor().safDepth() == 0, Duration.ofSeconds(10));
         await("every reversal message of " + rrn + " is the one advice or a counted repeat",
-                () -> ledger(rrn).orElseThrow().reversalsReceived() == 1 + (int) counted("switch_reversals_retried"),
+                () -> ledger(rrn).orElseThrow().reversalsReceived() == 1 + (int) (counted("switch_reversals_retried") - retriedBefore),
                 Duration.ofSeconds(5));
     }
 
