@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.acqswitch.iso.Dialect;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
@@ -114,6 +116,24 @@ class ConfigLoaderTest {
         Path file = Path.of(System.getProperty("acqswitch.config.dir", "../config"), "switch.yaml");
         SwitchConfig cfg = ConfigLoader.load(file);
         assertEquals(8583, cfg.listeners().getFirst().port());
+    }
+
+    @Test
+    void shouldAcceptTheThreeShippedClusterNodeFilesWithNothingShared() throws Exception {
+        Path dir = Path.of(System.getProperty("acqswitch.config.dir", "../config"), "cluster");
+        List<SwitchConfig> nodes = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            SwitchConfig cfg = ConfigLoader.load(dir.resolve("node-" + n + ".yaml"));
+            assertEquals(n, cfg.cluster().nodeId());
+            assertEquals("127.0.0.1:9092", cfg.cluster().bootstrap());
+            nodes.add(cfg);
+        }
+        // one machine: the data directories and every port (terminals, HTTP, the two stubs, the peer link) differ
+        assertEquals(3, nodes.stream().map(SwitchConfig::dataDir).distinct().count());
+        assertEquals(15, nodes.stream().flatMap(c -> Stream.of(c.listeners().getFirst().port(), c.http().port(),
+                c.stubs().get(0).port(), c.stubs().get(1).port(),
+                Integer.parseInt(c.cluster().peerListen().substring(c.cluster().peerListen().lastIndexOf(':') + 1))))
+                .distinct().count());
     }
 
     /** The demo's ports after a move: listener, http, then each issuer's hosts and each stub's port. */
