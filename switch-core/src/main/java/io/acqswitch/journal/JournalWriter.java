@@ -79,6 +79,7 @@ import org.slf4j.LoggerFactory;
  *
  * So one bad record is never retried for ever, and an outage never quarantines good ones. Meters
  * (on the node's registry): {@code switch_journal_queue_depth}, {@code switch_journal_dirty_records},
+ * {@code switch_journal_rescan_left},
  * {@code switch_journal_oldest_pending_seconds}, {@code switch_journal_overflows_total},
  * {@code switch_journal_batch_failures_total}, {@code switch_journal_changes_written_total},
  * {@code switch_journal_rows_written_total}, {@code switch_journal_batches_written_total},
@@ -264,6 +265,9 @@ public final class JournalWriter implements AutoCloseable {
                 .description("Changes waiting for the journal writer").register(registry);
         Gauge.builder("switch_journal_dirty_records", dirty, Map::size)
                 .description("Records to re-read from the store after a queue overflow").register(registry);
+        Gauge.builder("switch_journal_rescan_left", this, w -> w.rescanLeft + (w.rescanRequested.get() ? 1 : 0))
+                .description("Store records still to check against the journal (at start, after an outage); "
+                        + "1 while a check waits to begin").register(registry);
         Gauge.builder("switch_journal_oldest_pending_seconds", this, JournalWriter::oldestPendingSeconds)
                 .description("Age of the oldest change not yet in the journal (0 when caught up)").register(registry);
         Gauge.builder("switch_journal_up", this, w -> w.up ? 1 : 0)

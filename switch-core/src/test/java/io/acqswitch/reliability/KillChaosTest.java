@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jpos.iso.ISOMsg;
@@ -49,7 +50,8 @@ import org.junit.jupiter.api.Timeout;
  * was approved, and no approval lost except one whose delivery a kill left unconfirmed (the switch
  * reverses those at restart: it cannot know whether the terminal read the answer).
  *
- * <p>{@code -Dreliability.killChaosSeconds=N} for a long run (default 20 s of traffic),
+ * <p>{@code -Dreliability.killChaosSeconds=N} for a long run (default 20 s of traffic, longer when
+ * the restarts are so slow that two kills did not fit),
  * {@code -Dreliability.seed=S} to replay the terminals' and the killer's choices. The switch's logs
  * stay under {@code switch-core/target/kill-chaos-*}.
  */
@@ -58,6 +60,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 2, unit = TimeUnit.HOURS) // a hung socket fails the test; long enough for the long runs of docs/reliability.md
 class KillChaosTest {
     private static final int SECONDS = Integer.getInteger("reliability.killChaosSeconds", 20);
+    /** The kills a run makes at least: traffic goes on past {@link #SECONDS} until it has (restarts are slow on a busy machine). */
+    private static final int MIN_KILLS = Math.min(2, SECONDS / 8);
+    /** Traffic a kill needs after it: the longest wait before it (5 s) and 3 s of traffic with the switch back. */
+    private static final long ROOM_FOR_A_KILL_NANOS = Duration.ofSeconds(8).toNanos();
     private static final int TERMINALS = 3;
     private static final String MID = "MERCHANT0000001";
 
@@ -78,7 +84,7 @@ class KillChaosTest {
             sw.start();
             ExecutorService pool = Executors.newFixedThreadPool(TERMINALS + 1);
             try {
-                long deadline = System.nanoTime() + Duration.ofSeconds(SECONDS).toNanos();
+                AtomicLong deadline = new AtomicLong(System.nanoTime() + Duration.ofSeconds(SECONDS).toNanos());
                 List<Future<?>> running = new ArrayList<>();
                 for (int t = 0; t < TERMINALS; t++) {
                     int terminal = t;
@@ -110,7 +116,7 @@ class KillChaosTest {
                 }
                 System.out.printf("  approvals reversed because a kill left their delivery unconfirmed: %d%n",
                         v.lostApprovals());
-                assertTrue(kills.get() >= Math.min(2, SECONDS / 8), "the switch was killed: " + kills.get());
+                assertTrue(kills.get() >= MIN_KILLS, "the switch was killed: " + kills.get());
                 assertTrue(book.approvals() > 0, "the run moved money");
             } finally {
                 sw.kill();
@@ -151,9 +157,19 @@ class KillChaosTest {
         }
     }
 
-    /** Every 2–5 s: SIGKILL, then a restart after up to 0.5 s; the switch is up when it returns. */
-    private Void killer(ChildSwitch sw, Random r, long deadline) throws Exception {
-        while (System.nanoTime() < deadline - 3_000_000_000L) {
+    /**
+     * Every 2–5 s: SIGKILL, then a restart after up to 0.5 s; the switch is up when it returns. Until
+     * 3 s before {@code deadline}, which it moves on (so the terminals go on too) while fewer than
+     * {@link #MIN_KILLS} kills were made.
+     */
+    private Void killer(ChildSwitch sw, Random r, AtomicLong deadline) throws Exception {
+        while (true) {
+            if (kills.get() < MIN_KILLS) {
+                deadline.accumulateAndGet(System.nanoTime() + ROOM_FOR_A_KILL_NANOS, Math::max);
+            }
+            if (System.nanoTime() >= deadline.get() - 3_000_000_000L) {
+                break;
+            }
             Thread.sleep(2_000 + r.nextInt(3_000)); // time is the subject: the fault schedule
             sw.kill();
             kills.incrementAndGet();
@@ -164,14 +180,14 @@ class KillChaosTest {
     }
 
     /** One terminal until {@code deadline}: sales, repeats, reversals; a request cut off by a kill is reversed. */
-    private Void terminal(ChildSwitch sw, int terminal, Random random, long deadline) throws Exception {
+    private Void terminal(ChildSwitch sw, int terminal, Random random, AtomicLong deadline) throws Exception {
         String tid = String.format("KILL%04d", terminal);
         List<ISOMsg> approved = new ArrayList<>();
         ISOMsg last = null;
         String lastRrn = null; // the switch's RRN of the approved sale that last is
         TerminalClient t = connect(sw);
         try {
-            for (int step = 1; System.nanoTime() < deadline; step++) {
+            for (int step = 1; System.nanoTime() < deadline.get(); step++) {
                 Thread.sleep(random.nextInt(5)); // time is the subject: a terminal's pace
                 int dice = random.nextInt(100);
                 String stan = String.format("%06d", step % 1_000_000);

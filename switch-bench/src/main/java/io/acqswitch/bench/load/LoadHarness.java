@@ -234,6 +234,26 @@ public final class LoadHarness {
      * @throws InterruptedException when interrupted
      */
     static int run(LoadOptions options, PrintStream out) throws IOException, InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.generatorThreads(), NioIoHandler.newFactory());
+        try (ProcessRig rig = ProcessRig.start(options.mix().timeoutPct() > 0
+                && options.target().runs().contains(Target.SWITCH))) {
+            return run(options, rig, new LoadGenerator(group, IsoCodec.of(Dialect.ISO87)), out);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
+     * {@link #run(LoadOptions, PrintStream)} on the caller's rig and generator, which outlive the run
+     * (several runs in turn, e.g. the smoke tests'): a rig that keeps its targets serves a target
+     * from the JVM an earlier run left running with the same configuration, and the one generator
+     * gives every run terminal ids no earlier run used, so no request repeats one a kept switch saw.
+     * {@code --generator-threads} is the caller's to apply.
+     *
+     * @throws IllegalArgumentException when {@code options} send timeouts to the switch and the rig has no silent issuer
+     */
+    static int run(LoadOptions options, ProcessRig rig, LoadGenerator generator, PrintStream out)
+            throws IOException, InterruptedException {
         out.println(LoadReport.machine());
         out.println("options: " + options);
         out.println("JVMs: the issuer stub and each target run in a JVM of their own (" + System.getProperty("java.home")
@@ -241,44 +261,42 @@ public final class LoadHarness {
                 + "transaction are the target's JVM's (stub-direct: the stub's)");
         List<Subject> subjects = subjects(options);
         List<Target> targets = options.target().runs();
+        if (options.mix().timeoutPct() > 0 && targets.contains(Target.SWITCH) && !rig.hasSilentIssuer()) {
+            throw new IllegalArgumentException("--timeouts needs a rig with the silent issuer");
+        }
         if (!options.mix().salesOnly() && !targets.equals(List.of(Target.SWITCH))) {
             out.println("mix: " + options.mix() + " for the switch only; stub, relay and jpos get sales only (they do "
                     + "not detect duplicates, decide voids or reverse), so their rows are not comparable with its row");
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.generatorThreads(), NioIoHandler.newFactory());
-        try (ProcessRig rig = ProcessRig.start(options.mix().timeoutPct() > 0 && targets.contains(Target.SWITCH))) {
-            LoadGenerator generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
-            warmUp(options, rig, generator, out);
-            Results results = new Results(options.closed().size());
-            for (Subject s : subjects) {
-                Target t = s.target();
-                long started = System.nanoTime();
-                if (t == Target.SWITCH) {
-                    rig.clearStubLedgers(); // every variant numbers its RRNs from the start (see there)
-                }
-                try (PgSchema schema = s.journal() == LoadOptions.SwitchJournal.PG ? pgSchema(options.journalPg()) : null) {
-                    rig.startTarget(t, s.journal() == null ? "" : options.switchYaml(s.journal(),
-                            schema == null ? null : schema.url()), requests(options));
-                    try {
-                        out.printf(Locale.ROOT, "== %s: %s%n", s.label(), t == Target.STUB
-                                ? "the stub's JVM (pid " + rig.pid(t) + "), nothing between"
-                                : String.format(Locale.ROOT, "JVM pid %d, ready in %.1f s%s", rig.pid(t),
-                                        (System.nanoTime() - started) / 1e9, s.journal() == null ? ""
-                                                : ", journal " + journalText(s.journal(), options)));
-                        runTarget(options, s, rig, generator, results, out);
-                    } finally {
-                        rig.stopTarget(t);
-                    }
-                } catch (SQLException e) {
-                    throw new IOException("the journal's PostgreSQL schema (" + options.journalPg() + "): " + e.getMessage(), e);
-                }
+        warmUp(options, rig, generator, out);
+        Results results = new Results(options.closed().size());
+        for (Subject s : subjects) {
+            Target t = s.target();
+            long started = System.nanoTime();
+            if (t == Target.SWITCH) {
+                rig.clearStubLedgers(); // every variant numbers its RRNs from the start (see there)
             }
-            summarize(options, subjects.stream().map(Subject::label).toList(), results, out);
-            out.println(results.ok ? "ledger checks: OK" : "ledger checks: FAILED");
-            return results.ok ? 0 : 1;
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            try (PgSchema schema = s.journal() == LoadOptions.SwitchJournal.PG ? pgSchema(options.journalPg()) : null) {
+                boolean fresh = rig.startTarget(t, s.journal() == null ? "" : options.switchYaml(s.journal(),
+                        schema == null ? null : schema.url()), requests(options));
+                try {
+                    out.printf(Locale.ROOT, "== %s: %s%n", s.label(), t == Target.STUB
+                            ? "the stub's JVM (pid " + rig.pid(t) + "), nothing between"
+                            : String.format(Locale.ROOT, "JVM pid %d, %s%s", rig.pid(t), fresh
+                                    ? String.format(Locale.ROOT, "ready in %.1f s", (System.nanoTime() - started) / 1e9)
+                                    : "kept running from an earlier run", s.journal() == null ? ""
+                                    : ", journal " + journalText(s.journal(), options)));
+                    runTarget(options, s, rig, generator, results, out);
+                } finally {
+                    rig.stopTarget(t, schema == null); // a schema's switch ends with it
+                }
+            } catch (SQLException e) {
+                throw new IOException("the journal's PostgreSQL schema (" + options.journalPg() + "): " + e.getMessage(), e);
+            }
         }
+        summarize(options, subjects.stream().map(Subject::label).toList(), results, out);
+        out.println(results.ok ? "ledger checks: OK" : "ledger checks: FAILED");
+        return results.ok ? 0 : 1;
     }
 
     private static PgSchema pgSchema(LoadOptions.Postgres server) throws IOException {

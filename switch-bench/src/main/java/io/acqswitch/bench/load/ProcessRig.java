@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,11 @@ import java.util.stream.Stream;
  * stopped on {@link #close()}, and killed by a shutdown hook should the harness's JVM exit first; a
  * child also exits by itself when the harness's JVM dies ({@link ChildMain}: end of its input).
  *
+ * <p>A rig that keeps its targets ({@link #start(boolean, boolean)}, for several harness runs in
+ * turn, e.g. the smoke tests') leaves a target's JVM running when the harness is done with it, and
+ * serves a later {@link #startTarget} of the same target with the same configuration from that JVM
+ * instead of starting another; each configuration's JVM runs until {@link #close()}.
+ *
  * <p>Ports are borrowed from the OS (bind to port 0, close) and handed to the child, which binds
  * them a moment later; should another process take one meanwhile, the child exits before it is
  * ready and is started again on fresh ports (at most {@value #ATTEMPTS} times).
@@ -62,12 +68,16 @@ final class ProcessRig implements AutoCloseable {
     private final Path workDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<Target, Child> targets = new EnumMap<>(Target.class);
+    /** Targets' JVMs left running for a later start with the same configuration ({@link #keepTargets}), by it. */
+    private final Map<String, Child> kept = new HashMap<>();
+    private final boolean keepTargets;
     /** Every running child, in start order; read by the shutdown hook too. */
     private final List<Child> all = new CopyOnWriteArrayList<>();
     private final Thread killer = new Thread(this::killAll, "loadharness-kill-children");
     private Child stub;
     private Child silent;
     private int switchStarts;
+    private boolean closed;
     /** A child failed to start: keep the logs in the work directory for a look. */
     private boolean keepLogs;
 
@@ -76,20 +86,28 @@ final class ProcessRig implements AutoCloseable {
      *
      * @param port     where terminals (or the switch) connect
      * @param httpPort its HTTP API ({@code /ledger/summary} of a stub, {@code /health} of the switch); 0 = none
+     * @param config   its target and configuration, which a kept JVM must match to serve a later start
      */
-    private record Child(ChildProcess process, int port, int httpPort) {}
+    private record Child(ChildProcess process, int port, int httpPort, String config) {}
 
-    private ProcessRig(Path workDir) {
+    private ProcessRig(Path workDir, boolean keepTargets) {
         this.workDir = workDir;
+        this.keepTargets = keepTargets;
+    }
+
+    /** {@link #start(boolean, boolean)}: a rig for one harness run, which stops each target when done with it. */
+    static ProcessRig start(boolean silentIssuer) throws IOException, InterruptedException {
+        return start(silentIssuer, false);
     }
 
     /**
      * Starts the approve-all stub and, with {@code silentIssuer}, the silent one.
      *
+     * @param keepTargets leave each target's JVM running for a later start with the same configuration
      * @throws IOException when a stub's JVM cannot start ({@link ChildProcess#start})
      */
-    static ProcessRig start(boolean silentIssuer) throws IOException, InterruptedException {
-        ProcessRig rig = new ProcessRig(Files.createTempDirectory("loadharness"));
+    static ProcessRig start(boolean silentIssuer, boolean keepTargets) throws IOException, InterruptedException {
+        ProcessRig rig = new ProcessRig(Files.createTempDirectory("loadharness"), keepTargets);
         Runtime.getRuntime().addShutdownHook(rig.killer);
         try {
             rig.stub = rig.startStub("stub", null);
@@ -113,48 +131,76 @@ final class ProcessRig implements AutoCloseable {
                 args.addAll(List.of("--rules", rules.toString()));
             }
             return args;
-        }, true);
+        }, true, name);
+    }
+
+    /** Whether the rig has the silent issuer, which the switch's timeouts need. */
+    boolean hasSilentIssuer() {
+        return silent != null;
     }
 
     /**
-     * Starts {@code target}'s JVM (nothing for {@link Target#STUB}), forwarding to the stub.
+     * Starts {@code target}'s JVM (nothing for {@link Target#STUB}), forwarding to the stub; a rig
+     * that keeps its targets takes the JVM it kept for the same configuration, if any.
      *
      * @param switchYaml   lines appended to the switch's configuration (its options)
      * @param storeEntries records the run may store; above {@link #SHIPPED_STORE_ENTRIES} the switch's
      *                     store is sized for them, else it keeps its default
+     * @return whether a JVM was started (false: the stub's, or one kept from an earlier run)
      * @throws IOException when the JVM cannot start or does not become ready
      * @throws IllegalStateException when {@code target} is already running
      */
-    void startTarget(Target target, String switchYaml, long storeEntries) throws IOException, InterruptedException {
+    boolean startTarget(Target target, String switchYaml, long storeEntries) throws IOException, InterruptedException {
         if (targets.containsKey(target)) {
             throw new IllegalStateException(target + " is already running");
         }
         String name = target.label();
+        String config = name + (storeEntries > SHIPPED_STORE_ENTRIES ? " " + storeEntries : "") + "\n" + switchYaml;
+        Child keptOne = kept.remove(config);
+        if (keptOne != null) {
+            targets.put(target, keptOne);
+            return false;
+        }
         Child c = switch (target) {
             case STUB -> stub;
             case SWITCH -> {
                 switchStarts++; // each start its own data directory: a variant never finds an earlier one's store
                 Path dataDir = Files.createDirectories(workDir.resolve("switch-data-" + switchStarts));
-                Path config = workDir.resolve("switch-" + switchStarts + ".yaml");
+                Path file = workDir.resolve("switch-" + switchStarts + ".yaml");
                 yield startChild(name, (port, httpPort) -> {
-                    Files.writeString(config, switchYaml(port, httpPort, dataDir, storeEntries) + switchYaml);
-                    return List.of("cli", "http://127.0.0.1:" + httpPort + "/health", "run", "--config", config.toString());
-                }, true);
+                    Files.writeString(file, switchYaml(port, httpPort, dataDir, storeEntries) + switchYaml);
+                    return List.of("cli", "http://127.0.0.1:" + httpPort + "/health", "run", "--config", file.toString());
+                }, true, config);
             }
             case RELAY, JPOS -> startChild(name, (port, httpPort) -> List.of(name, String.valueOf(port),
-                    String.valueOf(stub.port())), false);
+                    String.valueOf(stub.port())), false, config);
             case BOTH, ALL -> throw new IllegalArgumentException(target + " is not a single target");
         };
         targets.put(target, c);
+        return c != stub;
     }
 
-    /** Stops {@code target}'s JVM (never the stub's: its ledger spans the run). No-op when it is not running. */
-    void stopTarget(Target target) {
+    /**
+     * Done with {@code target}: stops its JVM (never the stub's: its ledger spans the run) or, when
+     * the rig keeps its targets and {@code reusable} (nothing it uses ends with this run), keeps it
+     * running for a later start with the same configuration. No-op when it is not running.
+     */
+    void stopTarget(Target target, boolean reusable) {
         Child c = targets.remove(target);
-        if (c != null && c != stub) {
+        if (c == null || c == stub) {
+            return;
+        }
+        if (keepTargets && reusable) {
+            kept.put(c.config(), c);
+        } else {
             c.process().close();
             all.remove(c);
         }
+    }
+
+    /** Process ids of every JVM the rig has running: the stubs, its targets and the ones it keeps. */
+    List<Long> pids() {
+        return all.stream().map(c -> c.process().pid()).toList();
     }
 
     /** The switch's configuration: its defaults but for ports, data directory, issuers and routing, and no embedded stubs. */
@@ -192,14 +238,15 @@ final class ProcessRig implements AutoCloseable {
     }
 
     /** Starts a child on fresh ports, again on other fresh ports when it exits before it is ready. */
-    private Child startChild(String name, ArgsForPorts args, boolean withHttp) throws IOException, InterruptedException {
+    private Child startChild(String name, ArgsForPorts args, boolean withHttp, String config)
+            throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             int[] ports = freePorts(withHttp ? 2 : 1);
             int port = ports[0];
             int httpPort = withHttp ? ports[1] : 0;
             try {
                 Child c = new Child(ChildProcess.start(name, args.args(port, httpPort), workDir.resolve(name + ".log"),
-                        READY_SECONDS), port, httpPort);
+                        READY_SECONDS), port, httpPort, config);
                 all.add(c);
                 return c;
             } catch (ChildProcess.ExitedEarly e) {
@@ -313,15 +360,21 @@ final class ProcessRig implements AutoCloseable {
 
     /**
      * Stops every child (targets first, the stubs last), then deletes the work directory (the
-     * switch's data, configurations, logs); when a child failed to start, its logs are kept.
+     * switch's data, configurations, logs); when a child failed to start, its logs are kept. A
+     * second call does nothing.
      */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (int i = all.size() - 1; i >= 0; i--) {
             all.get(i).process().close();
         }
         all.clear();
         targets.clear();
+        kept.clear();
         try {
             Runtime.getRuntime().removeShutdownHook(killer);
         } catch (IllegalStateException e) {

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.acqswitch.iso.Dialect;
+import io.acqswitch.iso.IsoCodec;
 import io.acqswitch.sim.LedgerSummary;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,20 +18,51 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The harness runs end to end, with the stub and every target in JVMs of their own, and its ledger
- * check holds; no timing is asserted (shared CI machines).
+ * check holds; no timing is asserted (shared CI machines). The runs share one rig that keeps its
+ * targets (the stubs and each target configuration's JVM start once for the class) and one
+ * generator (no run repeats a terminal id of an earlier one); the last test closes the rig and
+ * shows that every child JVM stopped.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LoadHarnessSmokeTest {
+    private static EventLoopGroup group;
+    private static LoadGenerator generator;
+    private static ProcessRig rig;
 
-    /** Runs the harness with {@code args}, asserts exit code 0 (every ledger check passed), returns its output. */
+    @BeforeAll
+    static void startRig() throws Exception {
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        generator = new LoadGenerator(group, IsoCodec.of(Dialect.ISO87));
+        rig = ProcessRig.start(true, true);
+    }
+
+    @AfterAll
+    static void stopRig() {
+        if (rig != null) {
+            rig.close();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Runs the harness with {@code args} on the class's rig, asserts exit code 0 (every ledger check passed), returns its output. */
     private static String runHarness(String... args) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int exit = LoadHarness.run(LoadOptions.parse(args), new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int exit = LoadHarness.run(LoadOptions.parse(args), rig, generator,
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, out);
         return out;
@@ -67,21 +103,27 @@ class LoadHarnessSmokeTest {
         assertFalse(out.contains("NaN"), out); // every target JVM reported its CPU and allocation
     }
 
+    /** Last: closes the class's rig, with the targets the other tests left running kept, and a relay running. */
     @Test
     @Tag("slow")
     @Timeout(60)
+    @Order(Integer.MAX_VALUE)
     void shouldStopEveryChildJvmOnClose() throws Exception {
-        long stub;
-        long relay;
-        try (ProcessRig rig = ProcessRig.start(false)) {
-            rig.startTarget(LoadOptions.Target.RELAY, "", 0);
-            stub = rig.pid(LoadOptions.Target.STUB);
-            relay = rig.pid(LoadOptions.Target.RELAY);
-            assertTrue(ProcessHandle.of(relay).map(ProcessHandle::isAlive).orElse(false));
-            assertEquals(0, rig.stubLedger().entries());
+        rig.startTarget(LoadOptions.Target.RELAY, "", 0);
+        long relay = rig.pid(LoadOptions.Target.RELAY);
+        List<Long> pids = rig.pids();
+        assertTrue(pids.containsAll(List.of(rig.pid(LoadOptions.Target.STUB), relay)), pids.toString());
+        for (long pid : pids) {
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), pids.toString());
         }
-        assertFalse(ProcessHandle.of(stub).map(ProcessHandle::isAlive).orElse(false));
-        assertFalse(ProcessHandle.of(relay).map(ProcessHandle::isAlive).orElse(false));
+        rig.clearStubLedgers();
+        assertEquals(0, rig.stubLedger().entries());
+
+        rig.close();
+
+        for (long pid : pids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), pids.toString());
+        }
     }
 
     /** {@code target}'s ledger check line, asserted to be OK. */
