@@ -2,7 +2,9 @@ package io.acqswitch.bench.load;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.acqswitch.bench.load.LoadOptions.Cluster;
 import io.acqswitch.bench.load.LoadOptions.Target;
+import io.acqswitch.cluster.Partitioner;
 import io.acqswitch.sim.LedgerSummary;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,12 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +43,9 @@ import java.util.stream.Stream;
  *   <li><b>relay</b> and <b>jpos</b>: {@code RelayBaseline} and {@code JposBaseline};</li>
  *   <li><b>stub</b>: the stub itself, nothing in between;</li>
  * </ul>
+ * The switch may also run as a cluster ({@link Cluster}): N switch JVMs as above, each with a
+ * {@code cluster:} section, on one Kafka broker in a JVM of its own ({@code ChildMain kafka}, kept
+ * for the rest of the run); terminals then connect to the owner of their partition ({@link #ports}).
  * and, for timeouts, a second issuer stub, {@code silent}: it applies every financial request and
  * never answers it ({@code withholdRatio: 1.0}) but answers reversals; the switch routes
  * {@link LoadGenerator#SILENT_PAN}'s BIN to it with a deadline of {@link #SILENT_DEADLINE_SECONDS} s.
@@ -56,6 +66,8 @@ final class ProcessRig implements AutoCloseable {
     static final long SHIPPED_STORE_ENTRIES = 1_000_000;
     private static final int READY_SECONDS = ChildMain.READY_SECONDS + 30;
     private static final int ATTEMPTS = 3;
+    /** The partitions a cluster node serves, in its {@code /health}. */
+    private static final Pattern SERVED = Pattern.compile("\"partitions\":\\[([0-9,]*)]");
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -67,6 +79,12 @@ final class ProcessRig implements AutoCloseable {
     private final Thread killer = new Thread(this::killAll, "loadharness-kill-children");
     private Child stub;
     private Child silent;
+    /** The Kafka broker of the cluster variants: started with the first, stopped on {@link #close()}. */
+    private Child kafka;
+    /** The running cluster's nodes (the first is {@code targets}' switch); empty when the switch runs alone. */
+    private List<Child> clusterNodes = List.of();
+    /** The terminal port of each partition's owner, by partition; null when the switch runs alone. */
+    private int[] ownerPorts;
     private int switchStarts;
     /** A child failed to start: keep the logs in the work directory for a look. */
     private boolean keepLogs;
@@ -126,21 +144,24 @@ final class ProcessRig implements AutoCloseable {
      * @throws IllegalStateException when {@code target} is already running
      */
     void startTarget(Target target, String switchYaml, long storeEntries) throws IOException, InterruptedException {
+        startTarget(target, switchYaml, storeEntries, Cluster.ALONE);
+    }
+
+    /**
+     * As {@link #startTarget(Target, String, long)}; the switch as {@code cluster} says: alone, or
+     * that many nodes (JVMs of their own, node ids 1..N) on the rig's Kafka broker (started with the
+     * first cluster, a topic of their own per start), ready once every partition has one owner.
+     */
+    void startTarget(Target target, String switchYaml, long storeEntries, Cluster cluster)
+            throws IOException, InterruptedException {
         if (targets.containsKey(target)) {
             throw new IllegalStateException(target + " is already running");
         }
         String name = target.label();
         Child c = switch (target) {
             case STUB -> stub;
-            case SWITCH -> {
-                switchStarts++; // each start its own data directory: a variant never finds an earlier one's store
-                Path dataDir = Files.createDirectories(workDir.resolve("switch-data-" + switchStarts));
-                Path config = workDir.resolve("switch-" + switchStarts + ".yaml");
-                yield startChild(name, (port, httpPort) -> {
-                    Files.writeString(config, switchYaml(port, httpPort, dataDir, storeEntries) + switchYaml);
-                    return List.of("cli", "http://127.0.0.1:" + httpPort + "/health", "run", "--config", config.toString());
-                }, true);
-            }
+            case SWITCH -> cluster.nodes() == 0 ? startSwitch(name, switchYaml, storeEntries)
+                    : startCluster(name, switchYaml, storeEntries, cluster);
             case RELAY, JPOS -> startChild(name, (port, httpPort) -> List.of(name, String.valueOf(port),
                     String.valueOf(stub.port())), false);
             case BOTH, ALL -> throw new IllegalArgumentException(target + " is not a single target");
@@ -148,12 +169,82 @@ final class ProcessRig implements AutoCloseable {
         targets.put(target, c);
     }
 
-    /** Stops {@code target}'s JVM (never the stub's: its ledger spans the run). No-op when it is not running. */
+    private Child startSwitch(String name, String switchYaml, long storeEntries) throws IOException, InterruptedException {
+        switchStarts++; // each start its own data directory: a variant never finds an earlier one's store
+        Path dataDir = Files.createDirectories(workDir.resolve("switch-data-" + switchStarts));
+        Path config = workDir.resolve("switch-" + switchStarts + ".yaml");
+        return startChild(name, (port, httpPort) -> {
+            Files.writeString(config, switchYaml(port, httpPort, dataDir, storeEntries) + switchYaml);
+            return List.of("cli", "http://127.0.0.1:" + httpPort + "/health", "run", "--config", config.toString());
+        }, true);
+    }
+
+    /** The nodes one after the other (each joins the owners' group), then waits until they share every partition. */
+    private Child startCluster(String name, String switchYaml, long storeEntries, Cluster cluster)
+            throws IOException, InterruptedException {
+        if (kafka == null) {
+            Path dir = workDir.resolve("kafka");
+            kafka = startChild("kafka", (port, controllerPort) -> List.of("kafka", String.valueOf(port),
+                    String.valueOf(controllerPort), dir.toString()), true);
+        }
+        String topic = "bench-" + (switchStarts + 1);
+        List<Child> nodes = new ArrayList<>();
+        for (int id = 1; id <= cluster.nodes(); id++) {
+            nodes.add(startSwitch(name + "-" + id, switchYaml + "cluster: {nodeId: %d, bootstrap: \"127.0.0.1:%d\", topic: %s, partitions: %d, replication: %s}\n"
+                    .formatted(id, kafka.port(), topic, Cluster.PARTITIONS, cluster.replication()), storeEntries));
+        }
+        clusterNodes = nodes;
+        ownerPorts = awaitOwners(nodes);
+        return nodes.getFirst();
+    }
+
+    /**
+     * Waits (at most {@value #READY_SECONDS} s) until the nodes' {@code /health} name every partition
+     * exactly once, and returns the owner's terminal port by partition.
+     */
+    private int[] awaitOwners(List<Child> nodes) throws IOException, InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+        String last = "";
+        while (System.nanoTime() < end) {
+            int[] owner = new int[Cluster.PARTITIONS];
+            int named = 0;
+            StringBuilder seen = new StringBuilder();
+            for (Child n : nodes) {
+                HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + "/health"))
+                        .timeout(Duration.ofSeconds(5)).GET().build();
+                Matcher m = SERVED.matcher(http.send(get, HttpResponse.BodyHandlers.ofString()).body());
+                String served = m.find() ? m.group(1) : "";
+                seen.append(' ').append(n.process().name()).append(": [").append(served).append(']');
+                for (String p : served.split(",")) {
+                    if (!p.isEmpty()) {
+                        owner[Integer.parseInt(p)] = n.port();
+                        named++;
+                    }
+                }
+            }
+            if (named == Cluster.PARTITIONS && Arrays.stream(owner).allMatch(port -> port != 0)) {
+                return owner;
+            }
+            last = seen.toString();
+            Thread.sleep(200);
+        }
+        keepLogs = true;
+        throw new IOException("the cluster's nodes did not share the " + Cluster.PARTITIONS + " partitions within "
+                + READY_SECONDS + " s; last seen" + last);
+    }
+
+    /** Stops {@code target}'s JVM (never the stub's: its ledger spans the run), every node of a cluster. No-op when it is not running. */
     void stopTarget(Target target) {
         Child c = targets.remove(target);
         if (c != null && c != stub) {
-            c.process().close();
-            all.remove(c);
+            for (Child node : target == Target.SWITCH && !clusterNodes.isEmpty() ? clusterNodes : List.of(c)) {
+                node.process().close();
+                all.remove(node);
+            }
+        }
+        if (target == Target.SWITCH) {
+            clusterNodes = List.of();
+            ownerPorts = null;
         }
     }
 
@@ -238,13 +329,35 @@ final class ProcessRig implements AutoCloseable {
         return running(target).port();
     }
 
+    /**
+     * Where the terminal with a given id connects: {@code target}'s port, or, for a cluster, the port
+     * of the node that owns the terminal's partition (as of start-up; the nodes stay up through the run).
+     */
+    ToIntFunction<String> ports(Target target) {
+        int port = port(target);
+        if (target != Target.SWITCH || ownerPorts == null) {
+            return terminal -> port;
+        }
+        int[] owners = ownerPorts;
+        Partitioner partitioner = new Partitioner(Cluster.PARTITIONS);
+        return terminal -> owners[partitioner.ofTerminal("|" + LoadGenerator.MERCHANT + "|" + terminal)];
+    }
+
+    /** The nodes of the running cluster, with their pids; empty when the switch runs alone. */
+    String clusterText() {
+        return String.join(", ", clusterNodes.stream().map(n -> n.process().name() + " pid " + n.process().pid()).toList());
+    }
+
     /** The process id of {@code target}'s JVM (the stub's for {@link Target#STUB}). */
     long pid(Target target) {
         return running(target).process().pid();
     }
 
-    /** CPU and allocation of {@code target}'s JVM (the stub's for {@link Target#STUB}). */
+    /** CPU and allocation of {@code target}'s JVM (the stub's for {@link Target#STUB}), of every node's for a cluster. */
     ResourceMeter meter(Target target) {
+        if (target == Target.SWITCH && !clusterNodes.isEmpty()) {
+            return ResourceMeter.sum(clusterNodes.stream().map(n -> n.process().meter()).toList());
+        }
         return running(target).process().meter();
     }
 
