@@ -10,12 +10,13 @@ import io.acqswitch.sim.IssuerStub;
 import io.acqswitch.sim.LedgerEntry;
 import io.acqswitch.sim.StubRules;
 import io.acqswitch.sim.TerminalClient;
-import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Await;
 import io.acqswitch.support.ChildSwitch;
+import io.acqswitch.support.ClusterHealth;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.MoneyBook;
 import io.acqswitch.support.SharedKafka;
+import io.acqswitch.support.TerminalScript;
 import io.acqswitch.support.TestSwitch;
 import io.acqswitch.txn.ReversalReasons;
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -75,7 +75,6 @@ class ClusterKillTest {
     private static final int NODES = 3;
     private static final int PARTITIONS = 6;
     private static final String MID = "MERCHANT0000001";
-    private static final Pattern SERVED = Pattern.compile("\"partitions\":\\[([0-9,]*)]");
     private static final Pattern SAF_DEPTH = Pattern.compile("(?m)^switch_saf_depth(?:\\{[^}]*})? ([0-9.]+)$");
     /** How long a terminal keeps trying a sale over 91s and refused connections before it takes the 91. */
     private static final Duration SALE_TRIES = Duration.ofSeconds(3);
@@ -90,6 +89,8 @@ class ClusterKillTest {
     private final MoneyBook book = new MoneyBook();
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final AtomicInteger replayed = new AtomicInteger();
+    /** Terminals past their look for a sale of the dead node to repeat (whether they had one or not). */
+    private final AtomicInteger replayLooks = new AtomicInteger();
     private final AtomicInteger unreadableAnswers = new AtomicInteger();
     private volatile boolean stop;
     /** The killed node's id once its partitions are served again: terminals then repeat a sale it approved. */
@@ -145,15 +146,16 @@ class ClusterKillTest {
             Await.until("traffic approved before the kill", () -> book.approvals() >= 40, Duration.ofSeconds(60));
             ChildSwitch victim = busiest(nodes, terminals);
             int victimId = nodes.indexOf(victim) + 1;
-            Set<Integer> moved = served(victim.httpPort);
+            Set<Integer> moved = ClusterHealth.served(victim.httpPort);
             victim.kill();
             int approvedAtKill = book.approvals();
             List<ChildSwitch> survivors = nodes.stream().filter(n -> n != victim).toList();
             Await.until("the survivors serve every partition once the killed node's session expired",
                     () -> served(survivors), s -> s.size() == PARTITIONS, Duration.ofSeconds(60), Duration.ofMillis(200));
             replayFrom = victimId;
-            Await.until("traffic approved after the take-over", () -> book.approvals() >= approvedAtKill + 40,
-                    Duration.ofSeconds(60));
+            Await.until("traffic approved after the take-over, and every terminal past its repeat of the dead node's sale",
+                    () -> book.approvals() >= approvedAtKill + 40 && replayLooks.get() == terminals.size()
+                            || running.stream().anyMatch(Future::isDone), Duration.ofSeconds(90)); // a terminal that failed: its get says why
             stop = true;
             for (Future<?> f : running) {
                 f.get(60, TimeUnit.SECONDS);
@@ -192,7 +194,7 @@ class ClusterKillTest {
         int total = 0;
         Set<Integer> all = new TreeSet<>();
         for (ChildSwitch node : nodes) {
-            Set<Integer> own = served(node.httpPort);
+            Set<Integer> own = ClusterHealth.served(node.httpPort);
             if (own.isEmpty()) {
                 return false;
             }
@@ -205,23 +207,11 @@ class ClusterKillTest {
     private static Set<Integer> served(List<ChildSwitch> nodes) throws Exception {
         Set<Integer> all = new TreeSet<>();
         for (ChildSwitch node : nodes) {
-            all.addAll(served(node.httpPort));
+            all.addAll(ClusterHealth.served(node.httpPort));
         }
         return all;
     }
 
-    /** The partitions a node says on /health that it serves. */
-    private static Set<Integer> served(int httpPort) throws Exception {
-        Matcher m = SERVED.matcher(Http.get(httpPort, "/health").body());
-        assertTrue(m.find(), "a cluster part in /health");
-        Set<Integer> s = new TreeSet<>();
-        for (String p : m.group(1).split(",")) {
-            if (!p.isEmpty()) {
-                s.add(Integer.parseInt(p));
-            }
-        }
-        return s;
-    }
 
     /** One terminal id per partition (the sale's field 32 is absent: {@code |merchant|terminal}). */
     private static List<String> onePerPartition() {
@@ -242,7 +232,7 @@ class ClusterKillTest {
         ChildSwitch best = nodes.getFirst();
         long most = -1;
         for (ChildSwitch node : nodes) {
-            long mine = served(node.httpPort).stream().filter(busy::contains).count();
+            long mine = ClusterHealth.served(node.httpPort).stream().filter(busy::contains).count();
             if (mine > most) {
                 most = mine;
                 best = node;
@@ -307,90 +297,74 @@ class ClusterKillTest {
      */
     private Void terminal(String tid, List<Integer> ports, Random random) throws Exception {
         Link link = new Link(ports, random.nextInt(ports.size()));
-        List<ISOMsg> approved = new ArrayList<>();
-        ISOMsg last = null;
-        String lastRrn = null; // the switch's RRN of the approved sale that last is
+        TerminalScript script = new TerminalScript(tid, MID);
         boolean replayDone = false;
         try {
             for (int step = 1; !stop && step < 100_000; step++) {
                 Thread.sleep(random.nextInt(5)); // time is the subject: a terminal's pace
                 if (!replayDone && replayFrom != 0) {
                     replayDone = true;
-                    ISOMsg fromDead = approved.stream().filter(s -> s.getString(37).charAt(4) == (char) ('0' + replayFrom))
-                            .reduce((a, b) -> b).orElse(null);
-                    if (fromDead != null) {
-                        ISOMsg repeat = (ISOMsg) fromDead.clone();
-                        repeat.unset(37);
-                        Settled settled = repeatOrReverse(link, repeat, false);
-                        ISOMsg answer = settled.answer();
-                        tally((settled.reversed() ? "reversal of " : "repeat of ") + "a sale the dead node approved", answer);
-                        if (settled.reversed()) {
-                            assertEquals("00", answer.getString(39), "a reversal is answered 00 by the owner");
-                            book.reversed(fromDead.getString(37));
-                            approved.remove(fromDead);
-                        } else if ("00".equals(answer.getString(39))) {
-                            assertEquals(fromDead.getString(37), answer.getString(37), "replayed from the restored record");
-                            replayed.incrementAndGet();
-                        }
-                    }
+                    repeatADeadNodesSale(link, script, replayFrom);
+                    replayLooks.incrementAndGet();
                 }
-                int dice = random.nextInt(100);
-                String stan = String.format("%06d", step);
-                ISOMsg request;
-                String reverses = null;
-                if (dice < 8 && last != null) {
-                    request = last; // a repeat, as it was
-                } else if (dice < 16 && !approved.isEmpty()) {
-                    ISOMsg original = approved.remove(random.nextInt(approved.size()));
-                    reverses = original.getString(37);
-                    request = (ISOMsg) original.clone();
-                    request.unset(37);
-                    request.set(0, "0400");
-                } else {
-                    String pan = "47617390010" + String.format("%05d", random.nextInt(100_000));
-                    request = TerminalMessages.sale(pan, 100 + step, stan, tid, MID); // the amount names the sale
-                }
+                long amount = 100 + step; // the amount names the sale
+                TerminalScript.Step next = script.next(random, String.format("%06d", step), () -> amount);
                 ISOMsg answer;
                 try {
-                    answer = link.exchange(request, reverses != null ? MUST_TRIES : SALE_TRIES);
+                    answer = link.exchange(next.request(), next.reversal() ? MUST_TRIES : SALE_TRIES);
                 } catch (IOException cut) { // the node died under it: the terminal does not know the outcome
-                    boolean reverse = reverses != null || random.nextBoolean();
-                    outcomes.computeIfAbsent("cut off: " + (reverses != null ? "reversal" : request == last ? "repeat" : "sale")
-                            + (reverse ? ", reversed" : ", repeated"), k -> new LongAdder()).increment();
-                    Settled settled = repeatOrReverse(link, request, reverse);
+                    boolean reverse = next.reversal() || random.nextBoolean();
+                    outcomes.computeIfAbsent("cut off: " + next.kind() + (reverse ? ", reversed" : ", repeated"),
+                            k -> new LongAdder()).increment();
+                    Settled settled = repeatOrReverse(link, next.request(), reverse);
                     if (settled.reversed()) {
                         assertEquals("00", settled.answer().getString(39), "a reversal is answered 00 by the owner");
-                        if (reverses != null) {
-                            book.reversed(reverses);
-                        } else if (request == last) {
-                            book.reversed(lastRrn); // reversing a repeat reverses the sale it repeats
-                        }
-                        last = null;
+                        book.reversed(script.reversedAfterCutOff(next)); // reversing a repeat reverses the sale it repeats
                     } else {
                         tally("repeat after a cut-off", settled.answer());
                         book.answered(settled.answer());
+                        script.answered(next, settled.answer());
                     }
                     continue;
                 }
-                tally(request.getMTI().equals("0400") ? "reversal" : request == last ? "repeat" : "sale", answer);
-                if (request.getMTI().equals("0400")) {
+                tally(next.kind(), answer);
+                if (next.reversal()) {
                     assertEquals("00", answer.getString(39), "a reversal is answered 00 by the owner");
-                    book.reversed(reverses);
+                    book.reversed(next.reverses());
                     continue;
                 }
                 book.answered(answer);
-                if (request != last && "00".equals(answer.getString(39))) {
-                    ISOMsg sale = (ISOMsg) request.clone();
-                    sale.set(37, answer.getString(37)); // only this test's note of which sale to reverse or repeat later
-                    approved.add(sale);
-                    last = request;
-                    lastRrn = answer.getString(37);
-                }
+                script.answered(next, answer);
             }
         } finally {
             link.close();
         }
         return null;
+    }
+
+    /**
+     * Repeats the latest sale node {@code deadNode} approved to this terminal (its id is the RRN's
+     * fifth digit), if any: it must come back approved with the same RRN, replayed from the record
+     * its new owner restored. One that gets nothing usable is reversed, as a terminal does.
+     */
+    private void repeatADeadNodesSale(Link link, TerminalScript script, int deadNode) throws Exception {
+        ISOMsg fromDead = script.latestApproved(rrn -> rrn.charAt(4) == (char) ('0' + deadNode));
+        if (fromDead == null) {
+            return;
+        }
+        ISOMsg repeat = (ISOMsg) fromDead.clone();
+        repeat.unset(37);
+        Settled settled = repeatOrReverse(link, repeat, false);
+        ISOMsg answer = settled.answer();
+        tally((settled.reversed() ? "reversal of " : "repeat of ") + "a sale the dead node approved", answer);
+        if (settled.reversed()) {
+            assertEquals("00", answer.getString(39), "a reversal is answered 00 by the owner");
+            book.reversed(fromDead.getString(37));
+            script.reversed(fromDead);
+        } else if ("00".equals(answer.getString(39))) {
+            assertEquals(fromDead.getString(37), answer.getString(37), "replayed from the restored record");
+            replayed.incrementAndGet();
+        }
     }
 
     /** How a terminal settled a request it got no answer to: the last answer, and whether it ended with a 0400. */
