@@ -115,6 +115,8 @@ import java.util.concurrent.TimeUnit;
 public final class LoadHarness {
     private static final int FIRST_STEP = 500;
     private static final int SAF_DRAIN_SECONDS = 15;
+    /** The cluster's counter of Kafka transactions committed (every node's, summed). */
+    private static final String COMMITS = "switch_cluster_replication_commits";
     /** The warm-up's load: enough in flight to keep the generator and the stub busy on any machine. */
     private static final LoadOptions.Shape WARM_UP_SHAPE = new LoadOptions.Shape(8, 4);
 
@@ -342,12 +344,19 @@ public final class LoadHarness {
         for (int i = 0; i < o.closed().size(); i++) {
             LoadOptions.Shape shape = o.closed().get(i);
             Ledgers before = Ledgers.of(rig);
+            double commits = rig.clusterCounter(COMMITS);
             RunResult r = generator.runClosed(s.label(), rig.ports(t), traffic(o, t), shape, o.warmup(), o.duration(),
                     rig.meter(t));
             results.closed.get(i).add(r);
             held.add(r);
             out.println(LoadReport.row(r));
             results.ok &= check(rig, r.expected(), s.label(), before, out);
+            if (s.cluster().nodes() > 0) {
+                long debits = rig.stubLedger().debitsApproved() - before.stub().debitsApproved();
+                double committed = rig.clusterCounter(COMMITS) - commits;
+                out.printf(Locale.ROOT, "replication[%s]: %.0f Kafka transactions committed for %d debits (%.1f per "
+                        + "transaction; warm-up and drain included)%n", s.label(), committed, debits, debits / committed);
+            }
         }
         if (o.saturate() || o.table()) {
             saturate(o, s, rig, generator, results, out);

@@ -348,6 +348,30 @@ final class ProcessRig implements AutoCloseable {
         return String.join(", ", clusterNodes.stream().map(n -> n.process().name() + " pid " + n.process().pid()).toList());
     }
 
+    /**
+     * The sum over the running cluster's nodes of the counter {@code name} (its {@code _total}
+     * samples on each node's {@code /metrics}); 0 when the switch runs alone.
+     *
+     * @throws IOException when a node's /metrics does not answer 200
+     */
+    double clusterCounter(String name) throws IOException, InterruptedException {
+        Pattern sample = Pattern.compile("(?m)^" + Pattern.quote(name) + "_total(?:\\{[^}]*})? ([0-9.eE+-]+)$");
+        double sum = 0;
+        for (Child n : clusterNodes) {
+            HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).GET().build();
+            HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IOException(n.process().name() + " GET /metrics: HTTP " + r.statusCode());
+            }
+            Matcher m = sample.matcher(r.body());
+            while (m.find()) {
+                sum += Double.parseDouble(m.group(1));
+            }
+        }
+        return sum;
+    }
+
     /** The process id of {@code target}'s JVM (the stub's for {@link Target#STUB}). */
     long pid(Target target) {
         return running(target).process().pid();
