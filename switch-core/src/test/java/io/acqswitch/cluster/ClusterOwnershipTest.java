@@ -11,7 +11,7 @@ import io.acqswitch.sim.TerminalClient;
 import io.acqswitch.sim.TerminalMessages;
 import io.acqswitch.support.Await;
 import io.acqswitch.support.ChildSwitch;
-import io.acqswitch.support.Http;
+import io.acqswitch.support.ClusterHealth;
 import io.acqswitch.support.Rig;
 import io.acqswitch.support.SharedKafka;
 import io.acqswitch.support.TempFiles;
@@ -24,10 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jpos.iso.ISOMsg;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -46,7 +43,6 @@ class ClusterOwnershipTest {
     private static final String PAN = "4761739001010010";
     private static final String MERCHANT = "MERCHANT0000001";
     private static final int PARTITIONS = 4;
-    private static final Pattern SERVED = Pattern.compile("\"partitions\":\\[([0-9,]*)]");
     @RegisterExtension
     static final SharedKafka KAFKA = new SharedKafka();
 
@@ -64,15 +60,7 @@ class ClusterOwnershipTest {
     }
 
     private static Set<Integer> served(int httpPort) throws Exception {
-        Matcher m = SERVED.matcher(Http.get(httpPort, "/health").body());
-        assertTrue(m.find(), "a cluster part in /health");
-        Set<Integer> s = new TreeSet<>();
-        for (String p : m.group(1).split(",")) {
-            if (!p.isEmpty()) {
-                s.add(Integer.parseInt(p));
-            }
-        }
-        return s;
+        return ClusterHealth.served(httpPort);
     }
 
     /** Waits until the two nodes serve disjoint, non-empty sets of partitions that together are all of them. */

@@ -14,6 +14,7 @@ import io.acqswitch.support.Await;
 import io.acqswitch.support.ChildSwitch;
 import io.acqswitch.support.Http;
 import io.acqswitch.support.MoneyBook;
+import io.acqswitch.support.TerminalScript;
 import io.acqswitch.txn.ReversalReasons;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -181,61 +182,32 @@ class KillChaosTest {
 
     /** One terminal until {@code deadline}: sales, repeats, reversals; a request cut off by a kill is reversed. */
     private Void terminal(ChildSwitch sw, int terminal, Random random, AtomicLong deadline) throws Exception {
-        String tid = String.format("KILL%04d", terminal);
-        List<ISOMsg> approved = new ArrayList<>();
-        ISOMsg last = null;
-        String lastRrn = null; // the switch's RRN of the approved sale that last is
+        TerminalScript script = new TerminalScript(String.format("KILL%04d", terminal), MID);
         TerminalClient t = connect(sw);
         try {
             for (int step = 1; System.nanoTime() < deadline.get(); step++) {
                 Thread.sleep(random.nextInt(5)); // time is the subject: a terminal's pace
-                int dice = random.nextInt(100);
-                String stan = String.format("%06d", step % 1_000_000);
-                ISOMsg request;
-                String reverses = null;
-                if (dice < 8 && last != null) {
-                    request = last; // a repeat, as it was
-                } else if (dice < 16 && !approved.isEmpty()) {
-                    ISOMsg original = approved.remove(random.nextInt(approved.size()));
-                    reverses = original.getString(37);
-                    request = (ISOMsg) original.clone();
-                    request.unset(37);
-                    request.set(0, "0400");
-                } else {
-                    String pan = "47617390010" + String.format("%05d", random.nextInt(100_000));
-                    request = TerminalMessages.sale(pan, 100 + random.nextInt(10_000), stan, tid, MID);
-                }
+                TerminalScript.Step next = script.next(random, String.format("%06d", step % 1_000_000),
+                        () -> 100 + random.nextInt(10_000));
                 ISOMsg answer;
                 try {
-                    answer = t.exchange(request);
+                    answer = t.exchange(next.request());
                 } catch (IOException cut) { // the switch died under it: the terminal does not know the outcome
                     cutOff.incrementAndGet();
-                    outcomes.computeIfAbsent("cut off: " + (reverses != null ? "reversal" : request == last ? "repeat"
-                            : "sale"), k -> new LongAdder()).increment();
+                    outcomes.computeIfAbsent("cut off: " + next.kind(), k -> new LongAdder()).increment();
                     t.close();
-                    t = reverseUntilAnswered(sw, connect(sw), request);
-                    if (reverses != null) {
-                        book.reversed(reverses);
-                    } else if (request == last) {
-                        book.reversed(lastRrn); // reversing a repeat reverses the sale it repeats
-                    }
-                    last = null;
+                    t = reverseUntilAnswered(sw, connect(sw), next.request());
+                    book.reversed(script.reversedAfterCutOff(next)); // reversing a repeat reverses the sale it repeats
                     continue;
                 }
-                tally(request.getMTI().equals("0400") ? "reversal" : request == last ? "repeat" : "sale", answer);
-                if (request.getMTI().equals("0400")) {
+                tally(next.kind(), answer);
+                if (next.reversal()) {
                     assertEquals("00", answer.getString(39), "a reversal is always answered 00");
-                    book.reversed(reverses);
+                    book.reversed(next.reverses());
                     continue;
                 }
                 book.answered(answer);
-                if (request != last && "00".equals(answer.getString(39))) {
-                    ISOMsg sale = (ISOMsg) request.clone();
-                    sale.set(37, answer.getString(37)); // only this test's note of which sale to reverse later
-                    approved.add(sale);
-                    last = request;
-                    lastRrn = answer.getString(37);
-                }
+                script.answered(next, answer);
             }
         } finally {
             t.close();

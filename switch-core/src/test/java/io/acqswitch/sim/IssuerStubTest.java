@@ -50,9 +50,10 @@ class IssuerStubTest {
         assertEquals("0210", answer.getMTI());
         assertEquals("00", answer.getString(39));
         assertEquals(6, answer.getString(38).length());
-        for (int f : new int[] {2, 3, 4, 7, 11, 12, 13, 32, 37, 41, 42, 49}) {
+        for (int f : new int[] {3, 4, 7, 11, 12, 13, 32, 37, 41, 42, 49}) {
             assertEquals(req.getString(f), answer.getString(f), "field " + f + " echoed");
         }
+        assertFalse(answer.hasField(2), "the card number is not echoed");
         LedgerEntry e = stub.ledger().entry(req.getString(37)).orElseThrow();
         assertEquals(LedgerEntry.Kind.DEBIT, e.kind());
         assertEquals(1500, e.amount());

@@ -6,14 +6,24 @@ import io.acqswitch.cli.Main;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import kafka.Kafka;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
 
 /**
  * The entry point of every JVM the load harness starts beside itself ({@link ChildProcess}): one
@@ -27,6 +37,10 @@ import java.util.concurrent.CountDownLatch;
  *                               ready once READY_URL (its /health, or the stub's /ledger/summary) answers 200
  *   relay PORT ISSUER_PORT      {@link RelayBaseline} on 127.0.0.1:PORT, to the issuer on 127.0.0.1:ISSUER_PORT
  *   jpos PORT ISSUER_PORT       {@link JposBaseline} likewise
+ *   kafka PORT CONTROLLER_PORT DIR  a single-node Kafka broker in KRaft mode (broker and controller),
+ *                               from the Maven Central artifacts on the class path (no download): its
+ *                               storage formatted under DIR, listening on 127.0.0.1:PORT; ready once it
+ *                               accepts connections (the cluster variants of the switch)
  * </pre>
  *
  * <p>The contract with the harness, on standard input and output (everything else the child
@@ -54,7 +68,8 @@ public final class ChildMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: ChildMain cli READY_URL CLI_ARGS... | relay PORT ISSUER_PORT | jpos PORT ISSUER_PORT");
+            System.err.println("usage: ChildMain cli READY_URL CLI_ARGS... | relay PORT ISSUER_PORT | jpos PORT ISSUER_PORT"
+                    + " | kafka PORT CONTROLLER_PORT DIR");
             System.exit(2);
         }
         watchStdin();
@@ -65,6 +80,7 @@ public final class ChildMain {
                         .start();
                 serve(relay);
             }
+            case "kafka" -> kafka(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "jpos" -> {
                 JposBaseline jpos = new JposBaseline("127.0.0.1", Integer.parseInt(args[2]), Integer.parseInt(args[1]))
                         .start(); // returns once its issuer link is up and its server accepts
@@ -102,6 +118,59 @@ public final class ChildMain {
             Thread.sleep(100);
         }
         System.err.println("ChildMain: " + readyUrl + " did not answer 200 within " + READY_SECONDS + " s");
+        System.exit(3);
+    }
+
+    /**
+     * Formats a KRaft log directory under {@code dir} and runs one broker that is its own controller,
+     * every internal topic with one replica (one broker), then prints {@link #READY} once its port
+     * accepts a connection. The broker runs until the JVM ends (standard input closed).
+     */
+    private static void kafka(int port, int controllerPort, Path dir) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("node.id", "1");
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("log.dirs", dir.resolve("logs").toString());
+        for (String oneReplica : List.of("default.replication.factor", "offsets.topic.replication.factor",
+                "transaction.state.log.replication.factor", "transaction.state.log.min.isr")) {
+            p.setProperty(oneReplica, "1");
+        }
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        Files.createDirectories(dir);
+        Path file = dir.resolve("server.properties");
+        try (Writer w = Files.newBufferedWriter(file)) {
+            p.store(w, "the load harness's broker");
+        }
+        int formatted = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+                file.toString(), "--standalone"}, System.out);
+        if (formatted != 0) {
+            System.err.println("ChildMain: kafka storage format failed (" + formatted + ")");
+            System.exit(3);
+        }
+        Thread broker = new Thread(() -> Kafka.main(new String[] {file.toString()}), "kafka-main");
+        broker.start();
+        long end = System.nanoTime() + Duration.ofSeconds(READY_SECONDS).toNanos();
+        while (System.nanoTime() < end) {
+            boolean accepts;
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                accepts = s.isConnected();
+            } catch (IOException e) {
+                accepts = false; // not listening yet
+            }
+            if (accepts) {
+                ready();
+                broker.join();
+                return;
+            }
+            Thread.sleep(100);
+        }
+        System.err.println("ChildMain: kafka did not accept connections on " + port + " within " + READY_SECONDS + " s");
         System.exit(3);
     }
 

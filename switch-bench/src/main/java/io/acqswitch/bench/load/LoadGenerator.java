@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.jpos.iso.ISOException;
@@ -73,7 +74,8 @@ final class LoadGenerator {
     static final String SILENT_PAN = "5413330089010012";
     private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(60);
     private static final long AMOUNT = 1000;
-    private static final String MERCHANT = "LOADHARNESS0001";
+    /** The merchant (field 42) of every terminal: with its id, what a cluster partitions it by. */
+    static final String MERCHANT = "LOADHARNESS0001";
     private static final int MAX_FRAME_BYTES = 4096;
     /** Copy {@code n} of a sale awaits its answer under {@code STAN + n * COPY_KEY} (STANs stay below it). */
     private static final int COPY_KEY = 1_000_000;
@@ -108,10 +110,10 @@ final class LoadGenerator {
         this.observer = observer;
     }
 
-    /** As {@link #run(String, int, Traffic, int, int, int, ResourceMeter)}, metering this JVM (the soak's). */
-    RunResult run(String target, int port, Traffic traffic, int rate, int warmupSeconds, int seconds)
+    /** As {@link #run(String, ToIntFunction, Traffic, int, int, int, ResourceMeter)}, metering this JVM (the soak's). */
+    RunResult run(String target, ToIntFunction<String> portOf, Traffic traffic, int rate, int warmupSeconds, int seconds)
             throws InterruptedException {
-        return run(target, port, traffic, rate, warmupSeconds, seconds, new ProcessResources());
+        return run(target, portOf, traffic, rate, warmupSeconds, seconds, new ProcessResources());
     }
 
     /**
@@ -120,18 +122,19 @@ final class LoadGenerator {
      * figures. Every run uses terminal ids no earlier run used, so no request repeats an earlier one
      * unless the mix says so.
      *
+     * @param portOf where the terminal with a given id connects (on 127.0.0.1)
      * @param meter the CPU and allocation of whatever serves {@code target}, over the measured window
      * @throws InterruptedException when interrupted while connecting or waiting
      */
-    RunResult run(String target, int port, Traffic traffic, int rate, int warmupSeconds, int seconds,
+    RunResult run(String target, ToIntFunction<String> portOf, Traffic traffic, int rate, int warmupSeconds, int seconds,
                   ResourceMeter meter) throws InterruptedException {
         Run run = new Run(++runs, traffic.mix(), observer, meter);
-        List<Conn> conns = connect(run, port, traffic);
+        List<Conn> conns = connect(run, portOf, traffic);
         try {
-            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run, port), 100, 100,
+            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run), 100, 100,
                     TimeUnit.MILLISECONDS);
             try {
-                send(conns, run, port, rate, warmupSeconds, seconds);
+                send(conns, run, rate, warmupSeconds, seconds);
                 drain(conns, run);
             } finally {
                 sweeper.cancel(false);
@@ -153,15 +156,15 @@ final class LoadGenerator {
      * @throws IllegalArgumentException with {@code traffic.connectPerTxn()}: a closed loop keeps its connections
      * @throws InterruptedException when interrupted while connecting or waiting
      */
-    RunResult runClosed(String target, int port, Traffic traffic, LoadOptions.Shape shape, int warmupSeconds,
+    RunResult runClosed(String target, ToIntFunction<String> portOf, Traffic traffic, LoadOptions.Shape shape, int warmupSeconds,
                         int seconds, ResourceMeter meter) throws InterruptedException {
         if (traffic.connectPerTxn()) {
             throw new IllegalArgumentException("a closed loop keeps its connections: not one per transaction");
         }
         Run run = new Run(++runs, traffic.mix(), observer, meter);
-        List<Conn> conns = connect(run, port, new Traffic(shape.connections(), traffic.mix(), false));
+        List<Conn> conns = connect(run, portOf, new Traffic(shape.connections(), traffic.mix(), false));
         try {
-            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run, port), 100, 100,
+            ScheduledFuture<?> sweeper = group.next().scheduleAtFixedRate(() -> sweep(conns, run), 100, 100,
                     TimeUnit.MILLISECONDS);
             try {
                 long start = System.nanoTime();
@@ -170,7 +173,7 @@ final class LoadGenerator {
                 run.next = conn -> {
                     long now = System.nanoTime();
                     if (now < run.measureEnd) {
-                        sendOne(conn, run, port, now, conn.random);
+                        sendOne(conn, run, now, conn.random);
                     }
                 };
                 for (Conn conn : conns) {
@@ -196,13 +199,14 @@ final class LoadGenerator {
     }
 
     /** The run's terminals, connected unless one connection per transaction. */
-    private List<Conn> connect(Run run, int port, Traffic traffic) throws InterruptedException {
+    private List<Conn> connect(Run run, ToIntFunction<String> portOf, Traffic traffic) throws InterruptedException {
         List<Conn> conns = new ArrayList<>();
         for (int c = 0; c < traffic.connections(); c++) {
-            Conn conn = new Conn(String.format("L%03d%04d", run.id % 1000, c), traffic.connectPerTxn());
+            String terminalId = String.format("L%03d%04d", run.id % 1000, c);
+            Conn conn = new Conn(terminalId, portOf.applyAsInt(terminalId), traffic.connectPerTxn());
             conn.bootstrap = bootstrap(conn, run);
             if (!traffic.connectPerTxn()) {
-                conn.ch = conn.bootstrap.connect("127.0.0.1", port).sync().channel();
+                conn.ch = conn.bootstrap.connect("127.0.0.1", conn.port).sync().channel();
                 run.channels.add(conn.ch);
             }
             conns.add(conn);
@@ -226,7 +230,7 @@ final class LoadGenerator {
     }
 
     /** The open-model schedule: due times are absolute, so a late wake-up sends the backlog at once. */
-    private void send(List<Conn> conns, Run run, int port, int rate, int warmupSeconds, int seconds) {
+    private void send(List<Conn> conns, Run run, int rate, int warmupSeconds, int seconds) {
         double interval = 1e9 / rate;
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         run.measureStart = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -242,7 +246,7 @@ final class LoadGenerator {
                 sampled = true;
                 run.resources.begin();
             }
-            sendOne(conns.get((int) (i % conns.size())), run, port, due, run.random);
+            sendOne(conns.get((int) (i % conns.size())), run, due, run.random);
         }
         parkUntil(run.measureEnd);
         if (!sampled) {
@@ -263,7 +267,7 @@ final class LoadGenerator {
      * sender thread (open model) or the connection's event loop (closed loop), with that thread's
      * {@code random}.
      */
-    private void sendOne(Conn conn, Run run, int port, long due, SplittableRandom random) {
+    private void sendOne(Conn conn, Run run, long due, SplittableRandom random) {
         Kind kind = run.mix.pick(random);
         Sale earlier = switch (kind) {
             case DUPLICATE -> conn.forDuplicate(random);
@@ -291,7 +295,7 @@ final class LoadGenerator {
             Sale sale = kind == Kind.SALE ? conn.remember(new Sale(key, m.getString(7), body)) : null;
             pending = new Pending(kind, due, sale);
         }
-        if (!transmit(conn, run, port, key, pending, body)) {
+        if (!transmit(conn, run, key, pending, body)) {
             run.failed(1);
         }
     }
@@ -300,10 +304,10 @@ final class LoadGenerator {
      * Sends {@code body} awaiting {@code pending} under {@code key}: on a new connection (GPRS) or on the
      * terminal's own; false when that one is down (nothing sent).
      */
-    private static boolean transmit(Conn conn, Run run, int port, int key, Pending pending, byte[] body) {
+    private static boolean transmit(Conn conn, Run run, int key, Pending pending, byte[] body) {
         if (conn.perTxn) {
             conn.outstanding.put(key, pending);
-            sendOnNewConnection(conn, run, port, key, pending, body);
+            sendOnNewConnection(conn, run, key, pending, body);
             return true;
         }
         if (!conn.ch.isActive()) {
@@ -315,8 +319,8 @@ final class LoadGenerator {
     }
 
     /** GPRS-style: connect now, send once connected; a failed connect is an error. */
-    private static void sendOnNewConnection(Conn conn, Run run, int port, int key, Pending pending, byte[] body) {
-        conn.bootstrap.connect("127.0.0.1", port).addListener((ChannelFuture f) -> {
+    private static void sendOnNewConnection(Conn conn, Run run, int key, Pending pending, byte[] body) {
+        conn.bootstrap.connect("127.0.0.1", conn.port).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 run.channels.add(f.channel());
                 f.channel().writeAndFlush(Unpooled.wrappedBuffer(body), f.channel().voidPromise());
@@ -374,7 +378,7 @@ final class LoadGenerator {
      * still up (a new one per transaction for GPRS terminals), not part of the measured traffic.
      * Whatever the switch did with the sale, it must then stand nowhere ({@link LedgerCheck}).
      */
-    private void sweep(List<Conn> conns, Run run, int port) {
+    private void sweep(List<Conn> conns, Run run) {
         long now = System.nanoTime();
         for (Conn c : conns) {
             for (Map.Entry<Integer, Pending> e : c.outstanding.entrySet()) {
@@ -382,18 +386,18 @@ final class LoadGenerator {
                 if (now - p.due() > TIMEOUT_NANOS && c.outstanding.remove(e.getKey(), p)) {
                     run.failed(1);
                     if (p.kind() == Kind.SALE && p.sale() != null) {
-                        reverseUnanswered(c, run, port, p.sale(), now);
+                        reverseUnanswered(c, run, p.sale(), now);
                     }
                 }
             }
         }
     }
 
-    private void reverseUnanswered(Conn c, Run run, int port, Sale sale, long now) {
+    private void reverseUnanswered(Conn c, Run run, Sale sale, long now) {
         int stan = run.nextReversalStan();
         Pending reversal = new Pending(Kind.REVERSAL, now, sale);
         byte[] body = pack(message(Kind.REVERSAL, c, stan, sale));
-        if (transmit(c, run, port, stan, reversal, body)) {
+        if (transmit(c, run, stan, reversal, body)) {
             run.unansweredReversed.increment();
         } else {
             run.unansweredUnreversed.increment(); // its terminal lost the connection: nothing sent
@@ -436,11 +440,12 @@ final class LoadGenerator {
     }
 
     /**
-     * One terminal: its id, STAN counter and recent sales (the sender thread's, or in a closed loop
+     * One terminal: its id, the port it connects to, STAN counter and recent sales (the sender thread's, or in a closed loop
      * its event loop's) and what it awaits.
      */
     private static final class Conn {
         final String terminalId;
+        final int port;
         final boolean perTxn;
         final Map<Integer, Pending> outstanding = new ConcurrentHashMap<>();
         final Sale[] recent = new Sale[RECENT_SALES];
@@ -451,8 +456,9 @@ final class LoadGenerator {
         private int sales;
         private int stan;
 
-        Conn(String terminalId, boolean perTxn) {
+        Conn(String terminalId, int port, boolean perTxn) {
             this.terminalId = terminalId;
+            this.port = port;
             this.perTxn = perTxn;
         }
 

@@ -1,5 +1,6 @@
 package io.acqswitch.bench.load;
 
+import io.acqswitch.bench.load.LoadOptions.Cluster;
 import io.acqswitch.bench.load.LoadOptions.Target;
 import io.acqswitch.iso.Dialect;
 import io.acqswitch.iso.IsoCodec;
@@ -68,6 +69,9 @@ import java.util.concurrent.TimeUnit;
  *   --switch-wait-strategy S  the switch's pipeline.waitStrategy: blocking, sleeping, yielding (its default)
  *   --switch-journal V[,V]  the switch's variants, each a target of its own: h2 (as shipped), off, pg
  *   --journal-pg URL    PostgreSQL for the pg variant (a schema per run); --journal-pg-user, --journal-pg-password
+ *   --switch-cluster V[,V]  the switch's cluster variants, each (per journal variant) a target of its own:
+ *                       alone (as today, no cluster: section), N-sync or N-async: N switch JVMs on one
+ *                       Kafka broker in a JVM of its own, each terminal connected to its partition's owner (alone)
  *   --table BOOL        every --closed shape (default 50x1 and 20x8), then the saturation steps, of
  *                       every target, then BENCHMARKS.md's tables: rows and ratios (false)
  *   --help              these options
@@ -116,6 +120,8 @@ public final class LoadHarness {
     /** Refined steps are multiples of this (requests per second). */
     private static final int REFINE_GRAIN = 100;
     private static final int SAF_DRAIN_SECONDS = 15;
+    /** The cluster's counter of Kafka transactions committed (every node's, summed). */
+    private static final String COMMITS = "switch_cluster_replication_commits";
     /** The warm-up's load: enough in flight to keep the generator and the stub busy on any machine. */
     private static final LoadOptions.Shape WARM_UP_SHAPE = new LoadOptions.Shape(8, 4);
 
@@ -168,25 +174,31 @@ public final class LoadHarness {
     }
 
     /**
-     * One target as run: the switch once per journal variant, each other target once.
+     * One target as run: the switch once per journal variant and cluster variant, each other target once.
      *
      * @param journal the switch's variant; null for the other targets
+     * @param cluster the switch's cluster variant; {@link Cluster#ALONE} for the other targets
      */
-    record Subject(Target target, LoadOptions.SwitchJournal journal) {
-        /** {@code stub}, {@code jpos}, {@code switch}, {@code switch-off}, ...: its name in rows and ratios. */
+    record Subject(Target target, LoadOptions.SwitchJournal journal, Cluster cluster) {
+        /** {@code stub}, {@code jpos}, {@code switch}, {@code switch-off}, {@code switch-off-3n-sync}, ...: its name in rows and ratios. */
         String label() {
-            return journal != null ? journal.label() : target.label();
+            return journal != null ? journal.label() + cluster.suffix() : target.label();
         }
     }
 
-    /** The subjects {@code o} runs, in order: its targets, the switch once for each of its journal variants. */
+    /**
+     * The subjects {@code o} runs, in order: its targets, the switch once for each of its journal
+     * variants, each of those once for each cluster variant.
+     */
     static List<Subject> subjects(LoadOptions o) {
         List<Subject> subjects = new ArrayList<>();
         for (Target t : o.target().runs()) {
             if (t == Target.SWITCH) {
-                o.switchJournals().forEach(j -> subjects.add(new Subject(t, j)));
+                for (LoadOptions.SwitchJournal j : o.switchJournals()) {
+                    o.switchClusters().forEach(c -> subjects.add(new Subject(t, j, c)));
+                }
             } else {
-                subjects.add(new Subject(t, null));
+                subjects.add(new Subject(t, null, Cluster.ALONE));
             }
         }
         return subjects;
@@ -278,14 +290,15 @@ public final class LoadHarness {
             }
             try (PgSchema schema = s.journal() == LoadOptions.SwitchJournal.PG ? pgSchema(options.journalPg()) : null) {
                 boolean fresh = rig.startTarget(t, s.journal() == null ? "" : options.switchYaml(s.journal(),
-                        schema == null ? null : schema.url()), requests(options));
+                        schema == null ? null : schema.url()), requests(options), s.cluster());
                 try {
                     out.printf(Locale.ROOT, "== %s: %s%n", s.label(), t == Target.STUB
                             ? "the stub's JVM (pid " + rig.pid(t) + "), nothing between"
-                            : String.format(Locale.ROOT, "JVM pid %d, %s%s", rig.pid(t), fresh
+                            : String.format(Locale.ROOT, "%s, %s%s%s", s.cluster().nodes() == 0
+                                            ? "JVM pid " + rig.pid(t) : "cluster of " + rig.clusterText(), fresh
                                     ? String.format(Locale.ROOT, "ready in %.1f s", (System.nanoTime() - started) / 1e9)
                                     : "kept running from an earlier run", s.journal() == null ? ""
-                                    : ", journal " + journalText(s.journal(), options)));
+                                    : ", journal " + journalText(s.journal(), options), clusterText(s.cluster())));
                     runTarget(options, s, rig, generator, results, out);
                 } finally {
                     rig.stopTarget(t, schema == null); // a schema's switch ends with it
@@ -307,6 +320,12 @@ public final class LoadHarness {
         }
     }
 
+    private static String clusterText(Cluster c) {
+        return c.nodes() == 0 ? "" : String.format(Locale.ROOT, ", replication %s, %d partitions on one Kafka broker "
+                + "(a JVM of its own), each terminal connected to its partition's owner; cpu and alloc: every node's",
+                c.replication(), Cluster.PARTITIONS);
+    }
+
     private static String journalText(LoadOptions.SwitchJournal j, LoadOptions o) {
         return switch (j) {
             case H2 -> "on, embedded H2 (as shipped)";
@@ -325,7 +344,7 @@ public final class LoadHarness {
         if (o.warmup() == 0) {
             return;
         }
-        RunResult r = generator.runClosed("warm-up", rig.port(Target.STUB),
+        RunResult r = generator.runClosed("warm-up", rig.ports(Target.STUB),
                 new LoadGenerator.Traffic(WARM_UP_SHAPE.connections(), TxnMix.SALES_ONLY, false), WARM_UP_SHAPE, 0,
                 o.warmup(), ResourceMeter.NONE);
         out.printf(Locale.ROOT, "warm-up of the generator and the stub, not measured: %d s closed loop %s straight to the "
@@ -348,12 +367,19 @@ public final class LoadHarness {
         for (int i = 0; i < o.closed().size(); i++) {
             LoadOptions.Shape shape = o.closed().get(i);
             Ledgers before = Ledgers.of(rig);
-            RunResult r = generator.runClosed(s.label(), rig.port(t), traffic(o, t), shape, o.warmup(), o.duration(),
+            double commits = rig.clusterCounter(COMMITS);
+            RunResult r = generator.runClosed(s.label(), rig.ports(t), traffic(o, t), shape, o.warmup(), o.duration(),
                     rig.meter(t));
             results.closed.get(i).add(r);
             held.add(r);
             out.println(LoadReport.row(r));
             results.ok &= check(rig, r.expected(), s.label(), before, out);
+            if (s.cluster().nodes() > 0) {
+                long debits = rig.stubLedger().debitsApproved() - before.stub().debitsApproved();
+                double committed = rig.clusterCounter(COMMITS) - commits;
+                out.printf(Locale.ROOT, "replication[%s]: %.0f Kafka transactions committed for %d debits (%.1f per "
+                        + "transaction; warm-up and drain included)%n", s.label(), committed, debits, debits / committed);
+            }
         }
         if (o.saturate() || o.table()) {
             saturate(o, s, rig, generator, results, out);
@@ -371,7 +397,7 @@ public final class LoadHarness {
             results.atJposRate.add(openRun(o, s, rig, generator, results.jposClosed.shape().connections(),
                     LoadReport.jposRate(results.jposClosed), rig.meter(t), results, out));
         }
-        if (t == Target.SWITCH && s.journal().journaled()) {
+        if (t == Target.SWITCH && s.journal().journaled() && s.cluster().nodes() == 0) { // a cluster's lag: not measured
             // its saturation rate: the highest open-model rate it sustained (p99 bound, every request
             // answered), on the connections of the steps; a closed loop's rate is not one (it does not
             // wait for the journal, so a rate "held" closed can be above what the journal sustains)
@@ -401,7 +427,7 @@ public final class LoadHarness {
                                      int rate, ResourceMeter meter, Results results, PrintStream out)
             throws IOException, InterruptedException {
         Ledgers before = Ledgers.of(rig);
-        RunResult r = generator.run(s.label(), rig.port(s.target()),
+        RunResult r = generator.run(s.label(), rig.ports(s.target()),
                 new LoadGenerator.Traffic(connections, o.mixFor(s.target()), o.connectPerTxn()), rate, o.warmup(),
                 o.duration(), meter);
         out.println(LoadReport.row(r));
@@ -467,7 +493,7 @@ public final class LoadHarness {
     private static RunResult step(LoadOptions o, Subject s, ProcessRig rig, LoadGenerator generator, int rate,
                                   int warmup, PrintStream out) throws IOException, InterruptedException {
         Target t = s.target();
-        RunResult r = generator.run(s.label(), rig.port(t), traffic(o, t), rate, warmup, o.stepSeconds(), rig.meter(t));
+        RunResult r = generator.run(s.label(), rig.ports(t), traffic(o, t), rate, warmup, o.stepSeconds(), rig.meter(t));
         out.println(LoadReport.row(r) + (passes(r, o.p99Ms()) ? "  pass" : "  FAIL"));
         String kinds = LoadReport.kinds(r);
         if (!kinds.isEmpty()) {

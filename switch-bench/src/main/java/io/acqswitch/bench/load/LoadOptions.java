@@ -27,6 +27,9 @@ import java.util.Map;
  *                     embedded H2 (as shipped), off, or on PostgreSQL ({@code journalPg}); {@link #table}
  *                     defaults them to every one it can run
  * @param journalPg    the PostgreSQL server of the {@link SwitchJournal#PG} variant; null = none
+ * @param switchClusters the switch's cluster variants, each (times each journal variant) a target of
+ *                     its own: alone (no {@code cluster:} section), or N nodes in JVMs of their own on
+ *                     one Kafka broker, replication sync or async
  * @param table        every closed-loop shape, then the saturation steps, of every target, then jPOS's
  *                     sustained rate through each switch variant, the journal lag at 80 % of each
  *                     journaled variant's rate, then the comparison tables (markdown) of BENCHMARKS.md
@@ -36,7 +39,7 @@ import java.util.Map;
 record LoadOptions(int connections, int rate, int duration, int warmup, Target target, boolean saturate,
                    int maxRate, int stepSeconds, double p99Ms, TxnMix mix, boolean connectPerTxn,
                    int generatorThreads, String switchWaitStrategy, List<SwitchJournal> switchJournals,
-                   Postgres journalPg, boolean table, List<Shape> closed) {
+                   Postgres journalPg, List<Cluster> switchClusters, boolean table, List<Shape> closed) {
 
     /** The closed-loop shapes of the comparison table: many terminals one request each, fewer pipelining. */
     static final List<Shape> TABLE_SHAPES = List.of(new Shape(50, 1), new Shape(20, 8));
@@ -76,6 +79,27 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
         /** Whether this variant writes a journal (and so has a journal lag). */
         boolean journaled() {
             return this != OFF;
+        }
+    }
+
+    /**
+     * The switch alone ({@link #ALONE}: no {@code cluster:} section) or as a cluster of {@code nodes}
+     * JVMs on one Kafka broker, replicating {@code sync} or {@code async}.
+     */
+    record Cluster(int nodes, String replication) {
+        static final Cluster ALONE = new Cluster(0, "");
+        /** The state topic's partitions: the switch's default, so 1, 2, 3, 4, 6 or 12 nodes share them evenly. */
+        static final int PARTITIONS = 12;
+
+        /** The variant's suffix in rows and ratios: none alone, else {@code -3n-sync}. */
+        String suffix() {
+            return nodes == 0 ? "" : "-" + nodes + "n-" + replication;
+        }
+
+        /** As the option spells it: {@code alone}, {@code 3-sync}. */
+        @Override
+        public String toString() {
+            return nodes == 0 ? "alone" : nodes + "-" + replication;
         }
     }
 
@@ -155,6 +179,13 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
                                   jdbc:postgresql://127.0.0.1:5432/journal; each run gets a schema of its
                                   own there, dropped after it (none)
               --journal-pg-user U, --journal-pg-password P  its credentials (empty)
+              --switch-cluster V[,V]  the switch's cluster variants, each (for each journal variant) a
+                                  target of its own: alone (no cluster: section), or N-sync / N-async:
+                                  N switch JVMs (1 to 9, node ids 1..N) on one single-node Kafka broker
+                                  (a JVM of its own, started from the Maven Central artifacts on the
+                                  class path, for the whole run), 12 partitions, replication sync or
+                                  async; each terminal connects to the node that owns its partition
+                                  (read from the nodes' /health); e.g. alone,1-sync,1-async,3-sync (alone)
               --table BOOL        every --closed shape (default 50x1,20x8), then the saturation steps, of
                                   every --target; then jpos's closed rate (first shape) offered open-model
                                   to jpos and to each switch variant (p99 beside jpos's); then each
@@ -222,6 +253,7 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
                 waitStrategy(m.remove("switch-wait-strategy")),
                 journals(m.remove("switch-journal"), table, pg != null),
                 pg,
+                clusters(m.remove("switch-cluster")),
                 table,
                 table && closed.isEmpty() ? TABLE_SHAPES : closed);
         if (!m.isEmpty()) {
@@ -277,6 +309,31 @@ record LoadOptions(int connections, int rate, int duration, int warmup, Target t
             journals.add(j);
         }
         return List.copyOf(journals);
+    }
+
+    /** {@code alone,1-sync,3-async}; null: alone. */
+    private static List<Cluster> clusters(String s) {
+        if (s == null) {
+            return List.of(Cluster.ALONE);
+        }
+        List<Cluster> clusters = new ArrayList<>();
+        for (String part : s.split(",", -1)) {
+            String v = part.trim();
+            Cluster c = null;
+            if (v.equals("alone")) {
+                c = Cluster.ALONE;
+            } else if (v.matches("[1-9]-(sync|async)")) {
+                c = new Cluster(v.charAt(0) - '0', v.substring(2));
+            }
+            if (c == null) {
+                throw new IllegalArgumentException("--switch-cluster=" + s + ": alone, or N-sync / N-async with N 1 to 9");
+            }
+            if (clusters.contains(c)) {
+                throw new IllegalArgumentException("--switch-cluster=" + s + ": " + v + " twice");
+            }
+            clusters.add(c);
+        }
+        return List.copyOf(clusters);
     }
 
     /** {@code 50x1,20x8} (or {@code 50×1}); null: none. */

@@ -2,7 +2,9 @@ package io.acqswitch.bench.load;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.acqswitch.bench.load.LoadOptions.Cluster;
 import io.acqswitch.bench.load.LoadOptions.Target;
+import io.acqswitch.cluster.Partitioner;
 import io.acqswitch.sim.LedgerSummary;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -22,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -37,6 +44,9 @@ import java.util.stream.Stream;
  *   <li><b>relay</b> and <b>jpos</b>: {@code RelayBaseline} and {@code JposBaseline};</li>
  *   <li><b>stub</b>: the stub itself, nothing in between;</li>
  * </ul>
+ * The switch may also run as a cluster ({@link Cluster}): N switch JVMs as above, each with a
+ * {@code cluster:} section, on one Kafka broker in a JVM of its own ({@code ChildMain kafka}, kept
+ * for the rest of the run); terminals then connect to the owner of their partition ({@link #ports}).
  * and, for timeouts, a second issuer stub, {@code silent}: it applies every financial request and
  * never answers it ({@code withholdRatio: 1.0}) but answers reversals; the switch routes
  * {@link LoadGenerator#SILENT_PAN}'s BIN to it with a deadline of {@link #SILENT_DEADLINE_SECONDS} s.
@@ -62,6 +72,8 @@ final class ProcessRig implements AutoCloseable {
     static final long SHIPPED_STORE_ENTRIES = 1_000_000;
     private static final int READY_SECONDS = ChildMain.READY_SECONDS + 30;
     private static final int ATTEMPTS = 3;
+    /** The partitions a cluster node serves, in its {@code /health}. */
+    private static final Pattern SERVED = Pattern.compile("\"partitions\":\\[([0-9,]*)]");
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -76,6 +88,12 @@ final class ProcessRig implements AutoCloseable {
     private final Thread killer = new Thread(this::killAll, "loadharness-kill-children");
     private Child stub;
     private Child silent;
+    /** The Kafka broker of the cluster variants: started with the first, stopped on {@link #close()}. */
+    private Child kafka;
+    /** The running cluster's nodes (the first is {@code targets}' switch); empty when the switch runs alone. */
+    private List<Child> clusterNodes = List.of();
+    /** The terminal port of each partition's owner, by partition; null when the switch runs alone. */
+    private int[] ownerPorts;
     private int switchStarts;
     private boolean closed;
     /** A child failed to start: keep the logs in the work directory for a look. */
@@ -151,11 +169,23 @@ final class ProcessRig implements AutoCloseable {
      * @throws IllegalStateException when {@code target} is already running
      */
     boolean startTarget(Target target, String switchYaml, long storeEntries) throws IOException, InterruptedException {
+        return startTarget(target, switchYaml, storeEntries, Cluster.ALONE);
+    }
+
+    /**
+     * As {@link #startTarget(Target, String, long)}; the switch as {@code cluster} says: alone, or
+     * that many nodes (JVMs of their own, node ids 1..N) on the rig's Kafka broker (started with the
+     * first cluster, a topic of their own per start), ready once every partition has one owner. A
+     * cluster is never kept for a later start (its topic is its own).
+     */
+    boolean startTarget(Target target, String switchYaml, long storeEntries, Cluster cluster)
+            throws IOException, InterruptedException {
         if (targets.containsKey(target)) {
             throw new IllegalStateException(target + " is already running");
         }
         String name = target.label();
-        String config = name + (storeEntries > SHIPPED_STORE_ENTRIES ? " " + storeEntries : "") + "\n" + switchYaml;
+        String config = name + (storeEntries > SHIPPED_STORE_ENTRIES ? " " + storeEntries : "") + "\n" + switchYaml
+                + (cluster.nodes() == 0 ? "" : "\n" + cluster);
         Child keptOne = kept.remove(config);
         if (keptOne != null) {
             targets.put(target, keptOne);
@@ -163,15 +193,8 @@ final class ProcessRig implements AutoCloseable {
         }
         Child c = switch (target) {
             case STUB -> stub;
-            case SWITCH -> {
-                switchStarts++; // each start its own data directory: a variant never finds an earlier one's store
-                Path dataDir = Files.createDirectories(workDir.resolve("switch-data-" + switchStarts));
-                Path file = workDir.resolve("switch-" + switchStarts + ".yaml");
-                yield startChild(name, (port, httpPort) -> {
-                    Files.writeString(file, switchYaml(port, httpPort, dataDir, storeEntries) + switchYaml);
-                    return List.of("cli", "http://127.0.0.1:" + httpPort + "/health", "run", "--config", file.toString());
-                }, true, config);
-            }
+            case SWITCH -> cluster.nodes() == 0 ? startSwitch(name, switchYaml, storeEntries, config)
+                    : startCluster(name, switchYaml, storeEntries, cluster, config);
             case RELAY, JPOS -> startChild(name, (port, httpPort) -> List.of(name, String.valueOf(port),
                     String.valueOf(stub.port())), false, config);
             case BOTH, ALL -> throw new IllegalArgumentException(target + " is not a single target");
@@ -180,21 +203,93 @@ final class ProcessRig implements AutoCloseable {
         return c != stub;
     }
 
+    private Child startSwitch(String name, String switchYaml, long storeEntries, String key)
+            throws IOException, InterruptedException {
+        switchStarts++; // each start its own data directory: a variant never finds an earlier one's store
+        Path dataDir = Files.createDirectories(workDir.resolve("switch-data-" + switchStarts));
+        Path config = workDir.resolve("switch-" + switchStarts + ".yaml");
+        return startChild(name, (port, httpPort) -> {
+            Files.writeString(config, switchYaml(port, httpPort, dataDir, storeEntries) + switchYaml);
+            return List.of("cli", "http://127.0.0.1:" + httpPort + "/health", "run", "--config", config.toString());
+        }, true, key);
+    }
+
+    /** The nodes one after the other (each joins the owners' group), then waits until they share every partition. */
+    private Child startCluster(String name, String switchYaml, long storeEntries, Cluster cluster, String key)
+            throws IOException, InterruptedException {
+        if (kafka == null) {
+            Path dir = workDir.resolve("kafka");
+            kafka = startChild("kafka", (port, controllerPort) -> List.of("kafka", String.valueOf(port),
+                    String.valueOf(controllerPort), dir.toString()), true, "kafka");
+        }
+        String topic = "bench-" + (switchStarts + 1);
+        List<Child> nodes = new ArrayList<>();
+        for (int id = 1; id <= cluster.nodes(); id++) {
+            nodes.add(startSwitch(name + "-" + id, switchYaml + "cluster: {nodeId: %d, bootstrap: \"127.0.0.1:%d\", topic: %s, partitions: %d, replication: %s}\n"
+                    .formatted(id, kafka.port(), topic, Cluster.PARTITIONS, cluster.replication()), storeEntries, key + " node " + id));
+        }
+        clusterNodes = nodes;
+        ownerPorts = awaitOwners(nodes);
+        return nodes.getFirst();
+    }
+
     /**
-     * Done with {@code target}: stops its JVM (never the stub's: its ledger spans the run) or, when
-     * the rig keeps its targets and {@code reusable} (nothing it uses ends with this run), keeps it
-     * running for a later start with the same configuration. No-op when it is not running.
+     * Waits (at most {@value #READY_SECONDS} s) until the nodes' {@code /health} name every partition
+     * exactly once, and returns the owner's terminal port by partition.
+     */
+    private int[] awaitOwners(List<Child> nodes) throws IOException, InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+        String last = "";
+        while (System.nanoTime() < end) {
+            int[] owner = new int[Cluster.PARTITIONS];
+            int named = 0;
+            StringBuilder seen = new StringBuilder();
+            for (Child n : nodes) {
+                HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + "/health"))
+                        .timeout(Duration.ofSeconds(5)).GET().build();
+                Matcher m = SERVED.matcher(http.send(get, HttpResponse.BodyHandlers.ofString()).body());
+                String served = m.find() ? m.group(1) : "";
+                seen.append(' ').append(n.process().name()).append(": [").append(served).append(']');
+                for (String p : served.split(",")) {
+                    if (!p.isEmpty()) {
+                        owner[Integer.parseInt(p)] = n.port();
+                        named++;
+                    }
+                }
+            }
+            if (named == Cluster.PARTITIONS && Arrays.stream(owner).allMatch(port -> port != 0)) {
+                return owner;
+            }
+            last = seen.toString();
+            Thread.sleep(200);
+        }
+        keepLogs = true;
+        throw new IOException("the cluster's nodes did not share the " + Cluster.PARTITIONS + " partitions within "
+                + READY_SECONDS + " s; last seen" + last);
+    }
+
+    /**
+     * Done with {@code target}: stops its JVM (never the stub's: its ledger spans the run), every node
+     * of a cluster, or, when the rig keeps its targets and {@code reusable} (nothing it uses ends with
+     * this run; never a cluster), keeps it running for a later start with the same configuration.
+     * No-op when it is not running.
      */
     void stopTarget(Target target, boolean reusable) {
         Child c = targets.remove(target);
-        if (c == null || c == stub) {
-            return;
+        boolean cluster = target == Target.SWITCH && !clusterNodes.isEmpty();
+        if (c != null && c != stub) {
+            if (keepTargets && reusable && !cluster) {
+                kept.put(c.config(), c);
+            } else {
+                for (Child node : cluster ? clusterNodes : List.of(c)) {
+                    node.process().close();
+                    all.remove(node);
+                }
+            }
         }
-        if (keepTargets && reusable) {
-            kept.put(c.config(), c);
-        } else {
-            c.process().close();
-            all.remove(c);
+        if (target == Target.SWITCH) {
+            clusterNodes = List.of();
+            ownerPorts = null;
         }
     }
 
@@ -285,13 +380,59 @@ final class ProcessRig implements AutoCloseable {
         return running(target).port();
     }
 
+    /**
+     * Where the terminal with a given id connects: {@code target}'s port, or, for a cluster, the port
+     * of the node that owns the terminal's partition (as of start-up; the nodes stay up through the run).
+     */
+    ToIntFunction<String> ports(Target target) {
+        int port = port(target);
+        if (target != Target.SWITCH || ownerPorts == null) {
+            return terminal -> port;
+        }
+        int[] owners = ownerPorts;
+        Partitioner partitioner = new Partitioner(Cluster.PARTITIONS);
+        return terminal -> owners[partitioner.ofTerminal("|" + LoadGenerator.MERCHANT + "|" + terminal)];
+    }
+
+    /** The nodes of the running cluster, with their pids; empty when the switch runs alone. */
+    String clusterText() {
+        return String.join(", ", clusterNodes.stream().map(n -> n.process().name() + " pid " + n.process().pid()).toList());
+    }
+
+    /**
+     * The sum over the running cluster's nodes of the counter {@code name} (its {@code _total}
+     * samples on each node's {@code /metrics}); 0 when the switch runs alone.
+     *
+     * @throws IOException when a node's /metrics does not answer 200
+     */
+    double clusterCounter(String name) throws IOException, InterruptedException {
+        Pattern sample = Pattern.compile("(?m)^" + Pattern.quote(name) + "_total(?:\\{[^}]*})? ([0-9.eE+-]+)$");
+        double sum = 0;
+        for (Child n : clusterNodes) {
+            HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).GET().build();
+            HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IOException(n.process().name() + " GET /metrics: HTTP " + r.statusCode());
+            }
+            Matcher m = sample.matcher(r.body());
+            while (m.find()) {
+                sum += Double.parseDouble(m.group(1));
+            }
+        }
+        return sum;
+    }
+
     /** The process id of {@code target}'s JVM (the stub's for {@link Target#STUB}). */
     long pid(Target target) {
         return running(target).process().pid();
     }
 
-    /** CPU and allocation of {@code target}'s JVM (the stub's for {@link Target#STUB}). */
+    /** CPU and allocation of {@code target}'s JVM (the stub's for {@link Target#STUB}), of every node's for a cluster. */
     ResourceMeter meter(Target target) {
+        if (target == Target.SWITCH && !clusterNodes.isEmpty()) {
+            return ResourceMeter.sum(clusterNodes.stream().map(n -> n.process().meter()).toList());
+        }
         return running(target).process().meter();
     }
 

@@ -1,5 +1,7 @@
 package io.acqswitch.bench.load;
 
+import java.util.List;
+
 /**
  * CPU time and heap allocation of the process that serves a target, over a run's measured window:
  * {@link #begin()} and {@link #end()} mark the window, {@link #usage()} gives what was spent between.
@@ -20,6 +22,33 @@ interface ResourceMeter {
             return Usage.UNKNOWN;
         }
     };
+
+    /** The sum of {@code meters}: the JVMs that together serve a target (a cluster's nodes). */
+    static ResourceMeter sum(List<ResourceMeter> meters) {
+        return new ResourceMeter() {
+            @Override
+            public void begin() {
+                meters.forEach(ResourceMeter::begin);
+            }
+
+            @Override
+            public void end() {
+                meters.forEach(ResourceMeter::end);
+            }
+
+            @Override
+            public Usage usage() {
+                double cpu = 0;
+                double allocated = 0;
+                for (ResourceMeter m : meters) {
+                    Usage u = m.usage();
+                    cpu += u.cpuNanos();
+                    allocated += u.allocatedBytes();
+                }
+                return new Usage(cpu, allocated);
+            }
+        };
+    }
 
     /** Marks the window's start. Called on the generator's sender thread: returns at once, whatever it costs. */
     void begin();

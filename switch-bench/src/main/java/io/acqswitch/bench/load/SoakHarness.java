@@ -156,7 +156,8 @@ public final class SoakHarness {
                 }
             }, options.sampleSeconds(), options.sampleSeconds(), TimeUnit.SECONDS);
             // sales only: the sampler's ledger check counts approved debits (see SoakSampler#ledgerCheck)
-            RunResult r = generator.run("switch", rig.port(Target.SWITCH),
+            int port = rig.port(Target.SWITCH);
+            RunResult r = generator.run("switch", terminal -> port,
                     new LoadGenerator.Traffic(o.connections(), TxnMix.SALES_ONLY, o.connectPerTxn()), o.rate(), o.warmup(),
                     o.duration());
             ticker.shutdown();

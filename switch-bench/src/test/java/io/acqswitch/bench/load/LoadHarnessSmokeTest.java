@@ -358,6 +358,20 @@ class LoadHarnessSmokeTest {
     }
 
     @Test
+    void shouldRunTheSwitchOnceForEveryJournalAndClusterVariant() {
+        assertEquals(List.of(LoadOptions.Cluster.ALONE), LoadOptions.parse().switchClusters());
+        assertEquals(List.of("switch-off", "switch-off-1n-sync", "switch-off-3n-async"), LoadHarness.subjects(LoadOptions.parse(
+                "--target", "switch", "--switch-journal", "off", "--switch-cluster", "alone,1-sync,3-async")).stream()
+                .map(LoadHarness.Subject::label).toList());
+        assertEquals(List.of("switch-3n-sync", "switch-off-3n-sync"), LoadHarness.subjects(LoadOptions.parse("--target",
+                "switch", "--switch-journal", "h2,off", "--switch-cluster", "3-sync")).stream().map(LoadHarness.Subject::label)
+                .toList());
+        for (String bad : List.of("3", "0-sync", "10-sync", "3-fast", "1-sync,1-sync")) {
+            assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse("--switch-cluster", bad), bad);
+        }
+    }
+
+    @Test
     void shouldFailTheLedgerCheckWhenDebitsAndApprovalsDiffer() {
         LedgerSummary before = new LedgerSummary(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         LedgerSummary oneExtraDebit = new LedgerSummary(11, 11, 11_000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11_000);
