@@ -62,8 +62,9 @@ final class Duplicates {
         metrics.count("switch_duplicates", "kind", "replayed");
         records.persist(r);
         answers.latency(req);
-        if (ResponseCode.APPROVED.equals(r.responseCode) && r.state != TxnState.APPROVED) {
-            // the approval never reached the terminal and was reversed: it must not learn "approved" now
+        if (ResponseCode.APPROVED.equals(r.responseCode) && r.state != TxnState.APPROVED || r.response.length == 0) {
+            // the approval never reached the terminal and was reversed: it must not learn "approved" now;
+            // or the request was never answered (cut off by a crash, then reversed by the recovery)
             answers.reply(ch, req, req.dialect().timeoutCode());
             return;
         }

@@ -41,7 +41,8 @@ final class ProcessorHarness implements AutoCloseable {
     final HeapTransactionStore store = new HeapTransactionStore();
     final SwitchMetrics metrics = new SwitchMetrics();
     final FakeIssuers issuers;
-    final TransactionProcessor processor;
+    private final SwitchConfig cfg;
+    TransactionProcessor processor;
     private final SwitchEvent event = new SwitchEvent();
     private long sequence;
 
@@ -56,9 +57,23 @@ final class ProcessorHarness implements AutoCloseable {
                 saf: {firstRetry: %ds, maxRetry: 8s, expiry: %dh}
                 stubs: []
                 """.formatted(dataDir, TIMEOUT.toSeconds(), FIRST_RETRY.toSeconds(), SAF_EXPIRY.toHours()));
+        this.cfg = cfg;
         issuers = new FakeIssuers(cfg.issuers().getFirst());
-        processor = new TransactionProcessor(cfg, store, issuers, pan -> "issuer-a", metrics, clock,
+        processor = newProcessor();
+    }
+
+    private TransactionProcessor newProcessor() {
+        return new TransactionProcessor(cfg, store, issuers, pan -> "issuer-a", metrics, clock,
                 Saf.factory(cfg, store, issuers, metrics, clock));
+    }
+
+    /**
+     * A crash and a restart: a new processor over the same store (what the old one held in memory is
+     * gone), after its crash recovery, as a switch starts.
+     */
+    void restart() {
+        processor = newProcessor();
+        processor.recover();
     }
 
     /** The terminal sends {@code m} (bound to the iso87 packager here). */

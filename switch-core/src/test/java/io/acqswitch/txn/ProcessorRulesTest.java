@@ -72,6 +72,20 @@ class ProcessorRulesTest {
     }
 
     @Test
+    void shouldAnswerARepeatOfARequestACrashCutOffWithTheTimeoutCodeNotAnEmptyFrame() {
+        ISOMsg sale = TerminalMessages.sale(PAN, 1500, nextStan(), TID, MID);
+        h.request(terminal, sale); // forwarded; the switch dies before the issuer answers
+        assertNull(terminal.readOutbound());
+        h.restart(); // recovery puts the forwarded sale into reversal: it has no answer to replay
+
+        h.request(terminal, (ISOMsg) sale.clone());
+
+        assertEquals(Dialect.ISO87.timeoutCode(), answer(terminal).getString(39), "failed, as the reversal says");
+        assertEquals(1, h.issuers.sent("0200").size(), "the repeat never reached the issuer");
+        assertEquals(1.0, h.counted("switch_duplicates", "kind", "replayed"));
+    }
+
+    @Test
     void shouldAnswerEveryTerminalThatRepeatedARequestStillInFlight() {
         ISOMsg sale = TerminalMessages.sale(PAN, 1500, nextStan(), TID, MID);
         EmbeddedChannel second = new EmbeddedChannel();
