@@ -86,6 +86,9 @@ final class ConfigValidator {
             problems.add("cluster.peerListen=" + c.peerListen()
                     + ": must be host:port, port 0 to 65535, the host an address the other nodes reach (it is advertised to them)");
         }
+        if (c.cardKey() != null && c.cardKey().isBlank()) {
+            problems.add("cluster.cardKey=" + c.cardKey() + ": must name a file (the card key every node shares)");
+        }
     }
 
     /**

@@ -81,6 +81,15 @@ public record SwitchConfig(
         return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, newPortBase, security, cluster);
     }
 
+    /**
+     * The file of the key that hashes card numbers in records: {@code cluster.cardKey} when set (one
+     * file for every node), else {@code dataDir/store/card.key}.
+     */
+    public Path cardKeyFile() {
+        return cluster != null && cluster.cardKey() != null ? Path.of(cluster.cardKey())
+                : dataDir.resolve("store").resolve("card.key");
+    }
+
     /** A copy with a cluster section ({@code null}: the single node). */
     public SwitchConfig withCluster(Cluster newCluster) {
         return new SwitchConfig(dataDir, acquirerId, http, listeners, issuers, routing, routesFile, stubs, store, saf, pipeline, transactions, journal, portBase, security, newCluster);
@@ -518,9 +527,14 @@ public record SwitchConfig(
      * @param peerListen  {@code host:port} this node accepts requests forwarded by other nodes on, and
      *                    advertises to them (port 0: any free port, advertised as bound); {@code null}:
      *                    it accepts none, and the others answer its partitions' requests 91
+     * @param cardKey     the card key file every node of the cluster must share (a record proves "same
+     *                    card" by a keyed hash of the PAN, so a node taking over records another node
+     *                    made must hash with the same key); created, owner-only, by the first node
+     *                    that finds it missing; {@code null}: the node's own {@code dataDir/store/card.key}
      */
     public record Cluster(Integer nodeId, String bootstrap, String topic, Integer partitions,
-                          Replication replication, Duration ackTimeout, Duration startTimeout, String peerListen) {
+                          Replication replication, Duration ackTimeout, Duration startTimeout, String peerListen,
+                          String cardKey) {
         public Cluster {
             bootstrap = bootstrap != null ? bootstrap : "127.0.0.1:9092";
             topic = topic != null ? topic : "acqswitch-state";

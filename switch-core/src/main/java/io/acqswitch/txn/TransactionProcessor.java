@@ -73,8 +73,12 @@ public final class TransactionProcessor implements EventHandler<SwitchEvent> {
         this.retention = new Retention(cfg, store, metrics, this::leftStore);
         this.earlyReversals = new EarlyReversals(cfg, store, metrics);
         this.inFlight = new InFlight(issuers.issuerCount(), metrics);
-        this.records = new Records(store, transitions, retention, sequences, new CardKey(cfg.dataDir()),
-                this::live, this::created);
+        CardKey cardKey = new CardKey(cfg.cardKeyFile());
+        if (cfg.cluster() != null) {
+            LOG.info("card key {} (check value {}): every node of the cluster must show the same", cfg.cardKeyFile(),
+                    cardKey.checkValue());
+        }
+        this.records = new Records(store, transitions, retention, sequences, cardKey, this::live, this::created);
         this.reversals = reversals.open(transitions, sequences::nextStan, this::reversalFinished);
         this.answers = new Answers(records, this.reversals, metrics, clock, new Outbox(this::reportDeliveries));
         Duplicates duplicates = new Duplicates(records, inFlight, answers, metrics, clock);

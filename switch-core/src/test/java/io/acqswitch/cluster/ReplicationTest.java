@@ -57,7 +57,7 @@ class ReplicationTest {
     }
 
     private static SwitchConfig.Cluster cluster(String topic, int nodeId) {
-        return new SwitchConfig.Cluster(nodeId, kafka.bootstrap(), topic, 4, SwitchConfig.Replication.SYNC, Duration.ofSeconds(10), null, null);
+        return new SwitchConfig.Cluster(nodeId, kafka.bootstrap(), topic, 4, SwitchConfig.Replication.SYNC, Duration.ofSeconds(10), null, null, null);
     }
 
     private static byte[] record(String rrn, String terminal, TxnState state, long amount) {

@@ -46,9 +46,11 @@ class ClusterConfigTest {
                   ackTimeout: 250ms
                   startTimeout: 3s
                   peerListen: node0.internal:7700
+                  cardKey: /etc/acqswitch/card.key
                 """).cluster();
         assertEquals(new SwitchConfig.Cluster(0, "kafka1:9092,kafka2:9093", "state.v1", 6,
-                SwitchConfig.Replication.ASYNC, Duration.ofMillis(250), Duration.ofSeconds(3), "node0.internal:7700"), c);
+                SwitchConfig.Replication.ASYNC, Duration.ofMillis(250), Duration.ofSeconds(3), "node0.internal:7700",
+                "/etc/acqswitch/card.key"), c);
     }
 
     @Test
