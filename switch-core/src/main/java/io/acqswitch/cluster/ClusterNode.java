@@ -39,6 +39,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -447,8 +448,7 @@ public final class ClusterNode implements AutoCloseable {
                             + " (" + e.getCause() + ")", e);
                 }
             }
-            TopicDescription d = admin.describeTopics(List.of(cfg.topic())).allTopicNames()
-                    .get(cfg.startTimeout().toMillis(), TimeUnit.MILLISECONDS).get(cfg.topic());
+            TopicDescription d = describeTopic(admin);
             if (d.partitions().size() != cfg.partitions()) {
                 throw new StartupException("cluster.partitions=" + cfg.partitions() + ": topic " + cfg.topic() + " has "
                         + d.partitions().size() + " partitions (a terminal's partition must not move)");
@@ -458,6 +458,26 @@ public final class ClusterNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("cluster.bootstrap=" + cfg.bootstrap() + ": interrupted", e);
+        }
+    }
+
+    /**
+     * The state topic's description. Right after it was created the broker that answers may not know it
+     * yet (UnknownTopicOrPartitionException: seen once, under load, failing a node's start): asked again
+     * every 100 ms within {@code cluster.startTimeout}.
+     */
+    private TopicDescription describeTopic(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + cfg.startTimeout().toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(cfg.topic())).allTopicNames()
+                        .get(cfg.startTimeout().toMillis(), TimeUnit.MILLISECONDS).get(cfg.topic());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

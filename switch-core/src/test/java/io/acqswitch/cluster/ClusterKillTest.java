@@ -22,10 +22,7 @@ import io.acqswitch.txn.ReversalReasons;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,21 +103,15 @@ class ClusterKillTest {
         List<ChildSwitch> nodes = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(PARTITIONS + NODES);
         try (IssuerStub stub = new IssuerStub("stub", "127.0.0.1", 0, calm).start()) {
+            // every node keys its card hashes with one card key (docs/cluster.md, Take-over): a record restored
+            // from another node's writes is matched by card under that key; the nodes start together on a
+            // file none has yet, so the first to create it gives it to the others
+            Path cardKey = root.resolve("card.key").toAbsolutePath();
             for (int id = 1; id <= NODES; id++) {
                 int nodeId = id;
                 nodes.add(new ChildSwitch(root.resolve("node-" + id), stub.port(), 5_000, yaml -> yaml
-                        + "cluster: {nodeId: %d, bootstrap: \"%s\", topic: kill, partitions: %d, replication: sync, ackTimeout: 10s}\n"
-                        .formatted(nodeId, KAFKA.broker().bootstrap(), PARTITIONS)));
-            }
-            // every node of a cluster keys its card hashes with the same card.key (docs/cluster.md, Take-over): a
-            // record restored from another node's writes is matched by card under that node's key
-            byte[] cardKey = new byte[32];
-            new SecureRandom().nextBytes(cardKey);
-            for (ChildSwitch node : nodes) {
-                Path file = node.dir.resolve("data").resolve("store").resolve("card.key");
-                Files.createDirectories(file.getParent());
-                Files.write(file, cardKey);
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                        + "cluster: {nodeId: %d, bootstrap: \"%s\", topic: kill, partitions: %d, replication: sync, ackTimeout: 10s, cardKey: \"%s\"}\n"
+                        .formatted(nodeId, KAFKA.broker().bootstrap(), PARTITIONS, cardKey)));
             }
             List<Future<?>> starting = new ArrayList<>();
             for (ChildSwitch node : nodes) {
