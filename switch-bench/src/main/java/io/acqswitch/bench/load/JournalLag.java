@@ -1,5 +1,6 @@
 package io.acqswitch.bench.load;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -36,6 +37,35 @@ final class JournalLag implements ResourceMeter {
     JournalLag(ResourceMeter resources, Supplier<CompletableFuture<String>> scrape) {
         this.resources = resources;
         this.scrape = scrape;
+    }
+
+    /** The journal writer's backlog gauges that must all be 0 for it to have caught up. */
+    private static final Pattern BACKLOG = Pattern.compile(
+            "^switch_journal_(?:queue_depth|dirty_records|rescan_left)(?:\\{[^}]*})?\\s+(\\S+)", Pattern.MULTILINE);
+
+    /**
+     * Waits (at most {@code limit}) until the switch's journal has written everything earlier runs left
+     * it (its queue, held-back and rescan gauges all 0), so the lag measured is the run's own and not
+     * that of a backlog an earlier overload left; returns the seconds it took, or -1 when it did not.
+     */
+    double awaitCaughtUp(Duration limit) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + limit.toNanos();
+        while (System.nanoTime() < end) {
+            String metrics = scrape.get().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> "").join();
+            Matcher m = BACKLOG.matcher(metrics);
+            int gauges = 0;
+            boolean empty = true;
+            while (m.find()) {
+                gauges++;
+                empty &= Double.parseDouble(m.group(1)) == 0;
+            }
+            if (gauges == 3 && empty) {
+                return (System.nanoTime() - start) / 1e9;
+            }
+            Thread.sleep(200);
+        }
+        return -1;
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -120,6 +121,8 @@ public final class LoadHarness {
     /** Refined steps are multiples of this (requests per second). */
     private static final int REFINE_GRAIN = 100;
     private static final int SAF_DRAIN_SECONDS = 15;
+    /** How long the journal-lag run waits for a journaled switch's writer to finish what earlier runs left it. */
+    private static final Duration JOURNAL_CATCH_UP = Duration.ofMinutes(3);
     /** The cluster's counter of Kafka transactions committed (every node's, summed). */
     private static final String COMMITS = "switch_cluster_replication_commits";
     /** The warm-up's load: enough in flight to keep the generator and the stub busy on any machine. */
@@ -406,6 +409,10 @@ public final class LoadHarness {
             double base = sustained != null ? sustained.offeredTps() : best(held).achievedTps();
             int rate = Math.max(1, (int) Math.round(0.8 * base));
             JournalLag lag = new JournalLag(rig.meter(t), rig::switchMetrics);
+            double caughtUp = lag.awaitCaughtUp(JOURNAL_CATCH_UP);
+            out.println(caughtUp < 0 ? s.label() + ": its journal had not caught up with the earlier runs after "
+                    + JOURNAL_CATCH_UP.toSeconds() + " s; its lag below includes that backlog"
+                    : String.format(Locale.ROOT, "%s: its journal caught up with the earlier runs in %.1f s", s.label(), caughtUp));
             out.println(s.label() + " at 80 % of " + (sustained != null
                     ? "its saturation rate (" + sustained.offeredTps() + "/s sustained open-model)"
                     : "the highest rate it held closed (no open-model step passed: " + Math.round(base) + ", "
