@@ -54,31 +54,19 @@ class StoreHoldsNoCardDataTest {
         }
     }
 
+    /** Files under {@code dir} holding any of {@code needles} (bytes compared as ISO-8859-1: one char per byte). */
     private static List<String> filesHolding(Path dir, byte[]... needles) throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
-                byte[] content = Files.readAllBytes(f);
+                String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 for (byte[] needle : needles) {
-                    if (indexOf(content, needle) >= 0) {
+                    if (content.contains(new String(needle, StandardCharsets.ISO_8859_1))) {
                         found.add(dir.relativize(f) + " (" + needle.length + "-byte form)");
                     }
                 }
             }
         }
         return found;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -1,6 +1,7 @@
 package io.acqswitch.bench.load;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -25,6 +26,10 @@ final class JournalLag implements ResourceMeter {
     private static final Pattern BUCKET = Pattern.compile(
             "^" + METRIC + "\\{(?:[^}]*,)?le=\"([^\"]+)\"[^}]*}\\s+(\\S+)", Pattern.MULTILINE);
 
+    /** The journal writer's backlog gauges that must all be 0 for it to have caught up. */
+    private static final List<String> BACKLOG = List.of("switch_journal_queue_depth", "switch_journal_dirty_records",
+            "switch_journal_rescan_left");
+
     private final ResourceMeter resources;
     private final Supplier<CompletableFuture<String>> scrape;
     private volatile CompletableFuture<String> before;
@@ -39,10 +44,6 @@ final class JournalLag implements ResourceMeter {
         this.scrape = scrape;
     }
 
-    /** The journal writer's backlog gauges that must all be 0 for it to have caught up. */
-    private static final Pattern BACKLOG = Pattern.compile(
-            "^switch_journal_(?:queue_depth|dirty_records|rescan_left)(?:\\{[^}]*})?\\s+(\\S+)", Pattern.MULTILINE);
-
     /**
      * Waits (at most {@code limit}) until the switch's journal has written everything earlier runs left
      * it (its queue, held-back and rescan gauges all 0), so the lag measured is the run's own and not
@@ -53,14 +54,7 @@ final class JournalLag implements ResourceMeter {
         long end = start + limit.toNanos();
         while (System.nanoTime() < end) {
             String metrics = scrape.get().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> "").join();
-            Matcher m = BACKLOG.matcher(metrics);
-            int gauges = 0;
-            boolean empty = true;
-            while (m.find()) {
-                gauges++;
-                empty &= Double.parseDouble(m.group(1)) == 0;
-            }
-            if (gauges == 3 && empty) {
+            if (BACKLOG.stream().allMatch(gauge -> PrometheusText.sum(metrics, gauge).orElse(-1) == 0)) {
                 return (System.nanoTime() - start) / 1e9;
             }
             Thread.sleep(200);

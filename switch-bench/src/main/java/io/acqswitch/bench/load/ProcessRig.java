@@ -406,7 +406,6 @@ final class ProcessRig implements AutoCloseable {
      * @throws IOException when a node's /metrics does not answer 200
      */
     double clusterCounter(String name) throws IOException, InterruptedException {
-        Pattern sample = Pattern.compile("(?m)^" + Pattern.quote(name) + "_total(?:\\{[^}]*})? ([0-9.eE+-]+)$");
         double sum = 0;
         for (Child n : clusterNodes) {
             HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + "/metrics"))
@@ -415,10 +414,7 @@ final class ProcessRig implements AutoCloseable {
             if (r.statusCode() != 200) {
                 throw new IOException(n.process().name() + " GET /metrics: HTTP " + r.statusCode());
             }
-            Matcher m = sample.matcher(r.body());
-            while (m.find()) {
-                sum += Double.parseDouble(m.group(1));
-            }
+            sum += PrometheusText.sum(r.body(), name + "_total").orElse(0);
         }
         return sum;
     }
