@@ -48,6 +48,11 @@ public final class ReplicationGate implements Issuers {
     }
 
     @Override
+    public int sendAfter(int issuer, ISOMsg request, int link) {
+        return issuers.sendAfter(issuer, request, link);
+    }
+
+    @Override
     public void abandon(int issuer, int link) {
         issuers.abandon(issuer, link);
     }

@@ -147,6 +147,19 @@ public final class IssuerGateway implements Issuers, AutoCloseable {
         return anyUp ? BACKPRESSURE : NO_LINK_UP;
     }
 
+    @Override
+    public int sendAfter(int issuer, ISOMsg request, int link) {
+        IssuerLink[] ls = links[issuer];
+        if (link < 0 || link >= ls.length || ls[link].state() != LinkState.UP) {
+            return send(issuer, request); // the earlier request left on a connection that is gone, or went with it
+        }
+        if (ls[link].send(request, outbox)) {
+            return link;
+        }
+        metrics.issuerUnavailable(issuers.get(issuer).id(), "backpressure");
+        return BACKPRESSURE;
+    }
+
     /** Hands the requests sent since the last flush to their links' event loops, one task per loop. */
     @Override
     public void flush() {

@@ -29,6 +29,18 @@ public interface Issuers {
     int send(int issuer, ISOMsg request);
 
     /**
+     * Sends a request after another, on the link that one went out on: a reversal advice after
+     * its original, so that one TCP connection delivers them in order and the issuer never sees the
+     * advice first (it would take it as an orphan and then apply the late original). When that link
+     * is up but at its outstanding limit nothing is sent ({@link #BACKPRESSURE}: try again later,
+     * rather than overtake on another link); when it is not up, or {@code link} is negative (not
+     * known, e.g. the original was sent by an earlier process), as {@link #send}.
+     *
+     * @param link the link the earlier request went out on ({@link #send}'s result), or -1
+     */
+    int sendAfter(int issuer, ISOMsg request, int link);
+
+    /**
      * Requests {@link #send} accepted may wait until this is called (the processor calls it at the
      * end of each ring batch, so a batch costs one hand-over per event loop); none by default.
      */

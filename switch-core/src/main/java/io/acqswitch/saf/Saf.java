@@ -197,7 +197,7 @@ public final class Saf implements Reversals {
     private void send(Entry e, long nowNanos) {
         TxnRecord r = e.rec;
         ISOMsg advice = IssuerMessages.reversalAdvice(r, stans.get(), cfg.acquirerId());
-        int link = issuers.send(r.issuer, advice);
+        int link = issuers.sendAfter(r.issuer, advice, r.issuerLink); // behind its original on one connection
         if (link < 0) {
             return; // try again next tick
         }

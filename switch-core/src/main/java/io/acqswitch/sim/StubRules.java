@@ -49,6 +49,11 @@ import java.util.stream.Collectors;
  * @param pins                 cards whose PIN the stub checks: a financial request for one of them
  *                             whose PIN block (52) is missing or does not decrypt under the zone key to
  *                             that PIN is answered 55 and not applied
+ * @param stallAmountSuffixes  financial requests whose amount (field 4, digits) ends with one of these
+ *                             stall their connection for {@code stallMs}: the stub reads nothing more on
+ *                             it meanwhile, then applies that request and those behind it, in order (an
+ *                             issuer host stuck behind a slow request; other connections go on)
+ * @param stallMs              how long such a request stalls its connection (default 1000)
  */
 public record StubRules(
         Long declineAtOrAbove,
@@ -63,7 +68,9 @@ public record StubRules(
         Boolean refuseConnections,
         Integer ignoreReversals,
         List<String> withholdAmountSuffixes,
-        Pins pins) {
+        Pins pins,
+        List<String> stallAmountSuffixes,
+        Long stallMs) {
 
     /**
      * The issuer's PIN check, as its HSM would make it.
@@ -111,6 +118,11 @@ public record StubRules(
         withholdAmountSuffixes = withholdAmountSuffixes != null ? List.copyOf(withholdAmountSuffixes) : List.of();
         withholdAmountSuffixes.forEach(suffix -> check(!suffix.isEmpty() && suffix.chars().allMatch(Character::isDigit),
                 "withholdAmountSuffixes", suffix, "a suffix is one or more digits"));
+        stallAmountSuffixes = stallAmountSuffixes != null ? List.copyOf(stallAmountSuffixes) : List.of();
+        stallAmountSuffixes.forEach(suffix -> check(!suffix.isEmpty() && suffix.chars().allMatch(Character::isDigit),
+                "stallAmountSuffixes", suffix, "a suffix is one or more digits"));
+        stallMs = stallMs != null ? stallMs : 1000L;
+        check(stallMs >= 0, "stallMs", stallMs, "must be >= 0");
         check(declineAtOrAbove == null || declineAtOrAbove >= 0, "declineAtOrAbove", declineAtOrAbove, "must be >= 0");
         check(isResponseCode(declineAtOrAboveCode), "declineAtOrAboveCode", declineAtOrAboveCode, "must be 2 characters");
         declineSuffixes.forEach((suffix, code) -> {
@@ -137,7 +149,16 @@ public record StubRules(
 
     /** Whether a financial request of {@code amount} (field 4 as sent) is to be applied and never answered. */
     boolean withholds(String amount) {
-        for (String suffix : withholdAmountSuffixes) {
+        return endsWithAny(amount, withholdAmountSuffixes);
+    }
+
+    /** Whether a financial request of {@code amount} (field 4 as sent) stalls its connection for {@link #stallMs}. */
+    boolean stalls(String amount) {
+        return amount != null && endsWithAny(amount, stallAmountSuffixes);
+    }
+
+    private static boolean endsWithAny(String amount, List<String> suffixes) {
+        for (String suffix : suffixes) {
             if (amount.endsWith(suffix)) {
                 return true;
             }
@@ -168,6 +189,8 @@ public record StubRules(
         private Integer ignoreReversals;
         private List<String> withholdAmountSuffixes;
         private Pins pins;
+        private List<String> stallAmountSuffixes;
+        private Long stallMs;
 
         private Builder() {}
 
@@ -249,10 +272,23 @@ public record StubRules(
             return this;
         }
 
+        /** Financial requests whose amount ends with one of these stall their connection for {@link #stallMs}. */
+        public Builder stallAmountSuffixes(List<String> stallAmountSuffixes) {
+            this.stallAmountSuffixes = stallAmountSuffixes;
+            return this;
+        }
+
+        /** How long such a request stalls its connection. */
+        public Builder stallMs(Long stallMs) {
+            this.stallMs = stallMs;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first value out of range, as {@code name=value: why} */
         public StubRules build() {
             return new StubRules(declineAtOrAbove, declineAtOrAboveCode, declineSuffixes, balances, latencyMs, latencyJitterMs,
-                    withholdRatio, lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, withholdAmountSuffixes, pins);
+                    withholdRatio, lateAnswerMs, dropConnectionAfter, refuseConnections, ignoreReversals, withholdAmountSuffixes, pins,
+                    stallAmountSuffixes, stallMs);
         }
     }
 
@@ -363,6 +399,8 @@ public record StubRules(
         m.put("refuseConnections", refuseConnections);
         m.put("ignoreReversals", ignoreReversals);
         m.put("withholdAmountSuffixes", withholdAmountSuffixes);
+        m.put("stallAmountSuffixes", stallAmountSuffixes);
+        m.put("stallMs", stallMs);
         if (pins != null) { // never the key or a PIN: the key's check value and how many cards
             byte[] kcv = Arrays.copyOf(PinBlocks.encryptUnder(
                     HexFormat.of().parseHex(pins.zoneKey()), new byte[8]), 3);

@@ -109,6 +109,7 @@ final class Authorizations {
             answers.decline(r, req, ch, ResponseCode.ISSUER_INOPERATIVE);
             return;
         }
+        r.issuerLink = link;
         inFlight.add(r, req, ch, link, clock.nanos(), issuers.issuer(issuer).timeout());
     }
 

@@ -46,6 +46,12 @@ public final class TxnRecord {
     /** Issuer index in configuration order and id; -1/"" when not routed. */
     public int issuer = -1;
     public String issuerId = "";
+    /**
+     * The issuer link the request went out on in this process ({@link io.acqswitch.net.Issuers#send}'s
+     * result), so that its reversal advice follows it on the same connection; -1 when not sent by this
+     * process. Never encoded: links belong to one process.
+     */
+    public int issuerLink = -1;
     /** Switch STAN (field 11) and field 7 of the request as forwarded to the issuer. */
     public String switchStan = "";
     public String issuerTransmissionTime = "";

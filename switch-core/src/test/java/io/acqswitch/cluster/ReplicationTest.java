@@ -210,6 +210,11 @@ class ReplicationTest {
         }
 
         @Override
+        public int sendAfter(int issuer, ISOMsg request, int link) {
+            return NO_LINK_UP;
+        }
+
+        @Override
         public void abandon(int issuer, int link) {
         }
 

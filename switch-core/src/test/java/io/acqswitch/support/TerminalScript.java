@@ -82,12 +82,12 @@ public final class TerminalScript {
         return rrn;
     }
 
-    /** The latest approved sale not yet reversed whose RRN is {@code ok} (37 set), or null. */
-    public ISOMsg latestApproved(Predicate<String> ok) {
-        return approved.reversed().stream().filter(s -> ok.test(s.getString(37))).findFirst().orElse(null);
+    /** The earliest approved sale not yet reversed whose RRN is {@code ok} (37 set), or null. */
+    public ISOMsg earliestApproved(Predicate<String> ok) {
+        return approved.stream().filter(s -> ok.test(s.getString(37))).findFirst().orElse(null);
     }
 
-    /** The terminal reversed {@code sale} (from {@link #latestApproved}): it is no longer to be reversed or repeated. */
+    /** The terminal reversed {@code sale} (from {@link #earliestApproved}): it is no longer to be reversed or repeated. */
     public void reversed(ISOMsg sale) {
         approved.remove(sale);
         if (sale.getString(37).equals(lastRrn)) {

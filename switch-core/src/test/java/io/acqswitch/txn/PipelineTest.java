@@ -144,6 +144,27 @@ class PipelineTest {
         rig.assertReversedOnce(rrn);
     }
 
+    /**
+     * The issuer's connection that carries the sale stalls past the switch's deadline, while the rig's
+     * other connection to it is free: the reversal advice must wait behind its sale on the stalled
+     * one. On the free one it would reach the issuer first, be taken as an orphan, and the sale
+     * applied after it would stand though the terminal was told 68 (ChaosTest saw it at load 15).
+     */
+    @Test
+    void shouldNotLetAReversalAdviceOvertakeItsOriginalOnAnotherIssuerConnection() throws Exception {
+        rules(StubRules.builder().stallAmountSuffixes(List.of("913")).stallMs(1_500L).build());
+        assertEquals(2, rig.node.issuers().linksUp(0), "two connections to the issuer");
+        String rrn;
+        try (TerminalClient t = rig.terminal()) {
+            ISOMsg answer = t.exchange(sale(stan(), 913));
+            assertEquals("68", answer.getString(39), "the stalled issuer did not answer in time");
+            rrn = answer.getString(37);
+        }
+        rig.assertReversedOnce(rrn);
+        assertEquals(List.of(), rig.stub.ledger().orphanReversals(), "no advice reached the issuer before its sale");
+        assertEquals(0, rig.stub.ledger().summary().netDebited(), "the card is not charged");
+    }
+
     @Test
     void shouldRetryReversalAdviceUntilTheIssuerAcknowledges() throws Exception {
         rules(StubRules.builder().withholdRatio(1.0).ignoreReversals(2).build());

@@ -19,7 +19,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jpos.iso.ISOException;
 import org.jpos.iso.ISOMsg;
 
@@ -159,11 +161,20 @@ final class ProcessorHarness implements AutoCloseable {
         TempFiles.delete(dataDir);
     }
 
-    /** One issuer; keeps every message the switch sent it; its links can be taken down. */
+    /**
+     * One issuer with {@link #links} links, used round-robin; keeps every message the switch sent
+     * it and the link it went on. All links can be taken down ({@link #linksUp} 0), or some
+     * ({@link #down}), and some can be at their outstanding limit ({@link #full}).
+     */
     static final class FakeIssuers implements Issuers {
         final List<ISOMsg> sent = new ArrayList<>();
+        final List<Integer> sentOn = new ArrayList<>();
         final SwitchConfig.Issuer issuer;
         int linksUp = 1;
+        int links = 1;
+        final Set<Integer> down = new HashSet<>();
+        final Set<Integer> full = new HashSet<>();
+        private int cursor;
         int abandoned;
 
         FakeIssuers(SwitchConfig.Issuer issuer) {
@@ -183,15 +194,36 @@ final class ProcessorHarness implements AutoCloseable {
         @Override public int indexOf(String issuerId) { return issuer.id().equals(issuerId) ? 0 : -1; }
         @Override public SwitchConfig.Issuer issuer(int i) { return issuer; }
         @Override public void abandon(int i, int link) { abandoned++; }
-        @Override public int linksUp(int i) { return linksUp; }
+        @Override public int linksUp(int i) { return linksUp == 0 ? 0 : links - down.size(); }
+
+        /** The link {@code message} went on. */
+        int linkOf(ISOMsg message) {
+            return sentOn.get(sent.indexOf(message));
+        }
 
         @Override
         public int send(int i, ISOMsg request) {
-            if (linksUp == 0) {
-                return NO_LINK_UP;
+            for (int k = 0; k < links && linksUp > 0; k++) {
+                int link = cursor++ % links;
+                if (!down.contains(link) && !full.contains(link)) {
+                    return sendOn(link, request);
+                }
             }
+            return linksUp(i) == 0 ? NO_LINK_UP : BACKPRESSURE;
+        }
+
+        @Override
+        public int sendAfter(int i, ISOMsg request, int link) {
+            if (link < 0 || linksUp == 0 || down.contains(link)) {
+                return send(i, request);
+            }
+            return full.contains(link) ? BACKPRESSURE : sendOn(link, request);
+        }
+
+        private int sendOn(int link, ISOMsg request) {
             sent.add(request);
-            return 0;
+            sentOn.add(link);
+            return link;
         }
     }
 }

@@ -157,6 +157,47 @@ class ProcessorRulesTest {
     }
 
     @Test
+    void shouldSendATimedOutRequestsAdviceOnTheLinkItsOriginalWentOn() {
+        h.issuers.links = 3;
+        h.request(terminal, TerminalMessages.sale(PAN, 2500, nextStan(), TID, MID));
+        ISOMsg first = h.issuers.last();
+        h.request(terminal, TerminalMessages.sale(PAN, 2600, nextStan(), TID, MID)); // moves the round-robin on
+        ISOMsg second = h.issuers.last();
+        assertTrue(h.issuers.linkOf(first) != h.issuers.linkOf(second), "the two sales left on two links");
+
+        h.advanceAndTick(ProcessorHarness.TIMEOUT);
+        assertEquals(2, h.issuers.sent("0420").size());
+        for (ISOMsg advice : h.issuers.sent("0420")) {
+            ISOMsg original = advice.getString(37).equals(first.getString(37)) ? first : second;
+            assertEquals(h.issuers.linkOf(original), h.issuers.linkOf(advice),
+                    "the 0420 follows its original on one connection, so the issuer cannot see it first");
+        }
+        h.advanceAndTick(ProcessorHarness.FIRST_RETRY);
+        for (ISOMsg repeat : h.issuers.sent("0421")) {
+            ISOMsg original = repeat.getString(37).equals(first.getString(37)) ? first : second;
+            assertEquals(h.issuers.linkOf(original), h.issuers.linkOf(repeat), "and so does its 0421");
+        }
+    }
+
+    @Test
+    void shouldHoldAnAdviceWhileItsOriginalsLinkIsFullAndUseAnotherOnceThatLinkIsDown() {
+        h.issuers.links = 2;
+        h.request(terminal, TerminalMessages.sale(PAN, 2500, nextStan(), TID, MID));
+        ISOMsg sale = h.issuers.last();
+        int link = h.issuers.linkOf(sale);
+        h.issuers.full.add(link);
+
+        h.advanceAndTick(ProcessorHarness.TIMEOUT);
+        h.advanceAndTick(Duration.ofSeconds(2));
+        assertTrue(h.issuers.sent("0420").isEmpty(), "not overtaking on the other link while the original's is up");
+
+        h.issuers.down.add(link); // that connection is gone, and the original with it or before it
+        h.tick();
+        assertEquals(1, h.issuers.sent("0420").size());
+        assertEquals(1 - link, h.issuers.linkOf(h.issuers.sent("0420").getFirst()), "then any link up");
+    }
+
+    @Test
     void shouldKeepReversingWhenALateApprovalComesAfterTheTimeout() {
         h.request(terminal, TerminalMessages.sale(PAN, 2500, nextStan(), TID, MID));
         ISOMsg forwarded = h.issuers.last();

@@ -71,6 +71,7 @@ class StoreRefusalTest {
         @Override public int indexOf(String issuerId) { return issuer.id().equals(issuerId) ? 0 : -1; }
         @Override public SwitchConfig.Issuer issuer(int i) { return issuer; }
         @Override public int send(int i, ISOMsg request) { sent.add(request); return 0; }
+        @Override public int sendAfter(int i, ISOMsg request, int link) { return send(i, request); }
         @Override public void abandon(int i, int link) { }
         @Override public int linksUp(int i) { return 1; }
     }

@@ -211,6 +211,11 @@ public class ProcessorBenchmark {
         }
 
         @Override
+        public int sendAfter(int index, ISOMsg request, int link) {
+            return send(index, request);
+        }
+
+        @Override
         public void abandon(int index, int link) {
             // nothing is abandoned: every sale is answered
         }
